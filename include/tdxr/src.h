@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdxr/src.h - trace sources: one reader per input format, each turning
+ * its input into struct tdxr_event, one at a time, in constant memory.
+ */
+#ifndef TDXR_SRC_H
+#define TDXR_SRC_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tdxr/event.h"
+#include "tdxr/strtab.h"
+
+enum tdxr_format {
+	TDXR_FMT_AUTO,
+	TDXR_FMT_FTRACE,    /* tracefs trace/trace_pipe, trace-cmd report */
+	TDXR_FMT_CONSOLE,   /* console/dmesg log with an ftrace_dump_on_oops dump */
+	TDXR_FMT_TRACE_DAT, /* trace-cmd's binary trace.dat */
+	TDXR_FMT_CTF,       /* an LTTng CTF directory */
+	TDXR_FMT_INDEX,     /* a tdxr SQLite index */
+};
+
+const char *tdxr_format_name(enum tdxr_format f);
+/* Parses "auto", "ftrace", "console", "trace.dat"/"dat", "ctf", "index". */
+int tdxr_format_parse(const char *s, enum tdxr_format *out);
+
+struct tdxr_src_opts {
+	enum tdxr_format format;  /* AUTO: detect by content */
+	bool strict;              /* a payload that does not parse is fatal */
+	struct tdxr_strtab *st;   /* borrowed: interned strings go here */
+	FILE *err;                /* borrowed: where warnings go (NULL: stderr) */
+	unsigned int input;       /* index stamped into each event */
+};
+
+struct tdxr_src;
+
+/*
+ * Opens @path. On failure returns NULL and writes a one-line message that
+ * names the file (and offset) into @err.
+ */
+struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o,
+			       char *err, size_t errlen);
+
+/*
+ * Reads the next event into @ev (seq is left 0: the merger numbers).
+ * Returns 1 for an event, 0 at the end, -1 on an error that stops this input
+ * (message in tdxr_src_error()).
+ */
+int tdxr_src_next(struct tdxr_src *s, struct tdxr_event *ev);
+
+const char *tdxr_src_error(const struct tdxr_src *s);
+const char *tdxr_src_path(const struct tdxr_src *s);
+enum tdxr_format tdxr_src_format(const struct tdxr_src *s);
+
+/* Progress: bytes consumed so far and the input's size (0 if unknown). */
+void tdxr_src_progress(const struct tdxr_src *s, uint64_t *done, uint64_t *total);
+
+/* Counters, valid at any time. */
+struct tdxr_src_stats {
+	uint64_t lines;        /* text lines read */
+	uint64_t events;       /* events produced */
+	uint64_t bad_payloads; /* known events kept as unmodelled */
+	uint64_t lost_records; /* lost-events markers seen */
+	uint64_t lost_events;  /* events they counted */
+	bool trailing_lost;    /* a marker after the last event */
+	bool has_tgid;         /* the text had the (tgid) column */
+};
+void tdxr_src_stats(const struct tdxr_src *s, struct tdxr_src_stats *out);
+
+void tdxr_src_close(struct tdxr_src *s);
+
+/*
+ * Decodes the payload text of a known event (@type != UNMODELLED) into
+ * ev->f[] / ev->fmask, computing derived fields. Returns 0, or -1 with a
+ * static reason in *why. Used by the text readers and the schema tests.
+ */
+int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
+			struct tdxr_event *ev, struct tdxr_strtab *st,
+			const char **why);
+
+
+
+/* VMX basic exit reason of a kvm_exit reason string, UINT32_MAX if unknown. */
+uint32_t tdxr_vmx_exit_reason(const char *s);
+const char *tdxr_vmx_exit_reason_name(uint32_t nr);
+#endif /* TDXR_SRC_H */

@@ -1,0 +1,834 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay/src/text.c - the ftrace text reader: tracefs trace/trace_pipe,
+ * trace-cmd report, and console/dmesg logs holding an ftrace_dump_on_oops
+ * dump. Streaming, one pass, constant memory: one line buffer.
+ *
+ * Line shapes (see TRACING_NOTES.md):
+ *   tracefs:    "  COMM-PID  [(TGID)] [CPU] [FLAGS] SECS.FRAC: EVENT: PAYLOAD"
+ *   trace-cmd:  "  COMM-PID [CPU] [FLAGS] SECS.FRAC: EVENT:   PAYLOAD"
+ *   console:    "[ SECS.FRAC] " + a latency-format line:
+ *               "COMM8-PID CPUFLAGS  NNNus+: EVENT: PAYLOAD"       or verbose
+ *               "COMM PID CPU FL PC IDX [TS] M.MMMms (+D.DDDms): EVENT: PAYLOAD"
+ *   lost:       "CPU:N [LOST M EVENTS]", "CPU:N [M EVENTS DROPPED]",
+ *               "##### CPU N buffer started ####"
+ * COMM may hold blanks ("CPU 0/KVM") or be "<...>": it is split from the
+ * right. File order is authoritative; `line` is the 1-based line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src_internal.h"
+
+#define LINE_MAX_BYTES (1u << 20) /* longer lines are reported and skipped */
+#define BUF_BYTES (4u << 20)
+
+/* ---- known event names: a small open-addressing table ---------------- */
+
+#define NAME_SLOTS 128
+
+static uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	}
+	return h;
+}
+
+static void names_init(struct tdxr_src *s)
+{
+	for (unsigned int t = 1; t < TDXR_EV__COUNT; t++) {
+		const struct tdxr_event_desc *d = tdxr_event_desc(t);
+		uint32_t i;
+
+		/* log:* names are made by the console reader, not read from lines. */
+		if (strcmp(d->system, "log") == 0) {
+			continue;
+		}
+		i = name_hash(d->name, strlen(d->name)) & (NAME_SLOTS - 1);
+		while (s->names[i]) {
+			i = (i + 1) & (NAME_SLOTS - 1);
+		}
+		s->names[i] = (uint16_t)t;
+	}
+}
+
+static unsigned int names_lookup(const struct tdxr_src *s, const char *n, size_t len)
+{
+	uint32_t i = name_hash(n, len) & (NAME_SLOTS - 1);
+
+	while (s->names[i]) {
+		const char *dn = tdxr_event_desc(s->names[i])->name;
+
+		if (strncmp(dn, n, len) == 0 && dn[len] == '\0') {
+			return s->names[i];
+		}
+		i = (i + 1) & (NAME_SLOTS - 1);
+	}
+	return TDXR_EV_UNMODELLED;
+}
+
+/* ---- small scanning helpers ------------------------------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && is_blank(*p)) {
+		p++;
+	}
+	return p;
+}
+
+/* Parses "SECS[.FRAC]" into ns; returns the end or NULL. */
+static const char *parse_secs(const char *p, const char *end, uint64_t *ns)
+{
+	uint64_t secs = 0, frac = 0;
+	int nfrac = 0;
+
+	if (p >= end || !is_digit(*p)) {
+		return NULL;
+	}
+	while (p < end && is_digit(*p)) {
+		if (secs > UINT64_MAX / 10 / 1000000000ull) {
+			return NULL;
+		}
+		secs = secs * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (p < end && *p == '.') {
+		p++;
+		while (p < end && is_digit(*p)) {
+			if (nfrac < 9) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				nfrac++;
+			}
+			p++;
+		}
+		while (nfrac < 9) {
+			frac *= 10;
+			nfrac++;
+		}
+	}
+	*ns = secs * 1000000000ull + frac;
+	return p;
+}
+
+static bool parse_int(const char *p, const char *end, long long *out)
+{
+	bool neg = false;
+	long long v = 0;
+
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p >= end) {
+		return false;
+	}
+	for (; p < end; p++) {
+		if (!is_digit(*p) || v > 100000000000000ll) {
+			return false;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+/* ---- lost-events markers ---------------------------------------------- */
+
+/* Returns true if the line is a lost-events marker; records it. */
+static bool parse_lost(struct tdxr_src *s, const char *p, const char *end)
+{
+	unsigned long long n = 0;
+	int cpu = 0;
+	char tail[32];
+
+	if (end - p > 200) {
+		return false;
+	}
+	char buf[256];
+	size_t len = (size_t)(end - p);
+
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "CPU:%d [LOST %llu EVENTS%31[]]", &cpu, &n, tail) == 3 ||
+	    sscanf(buf, "CPU:%d [%llu EVENTS DROPPED%31[]]", &cpu, &n, tail) == 3) {
+		s->pend_lost_flags |= TDXR_LOST_COUNTED;
+		s->pend_lost = s->pend_lost + n > UINT32_MAX ? UINT32_MAX : s->pend_lost + (uint32_t)n;
+		s->stats.lost_records++;
+		s->stats.lost_events += n;
+		return true;
+	}
+	if (sscanf(buf, "##### CPU %d buffer started ###%31[#]", &cpu, tail) == 2) {
+		s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
+		s->stats.lost_records++;
+		return true;
+	}
+	return false;
+}
+
+/* ---- event lines -------------------------------------------------------- */
+
+struct line_head {
+	const char *comm;  /* comm text, trimmed */
+	size_t comm_len;
+	long long pid;
+	long long tgid;    /* -1: none */
+	long long cpu;
+	uint64_t ts;
+	const char *name;  /* event name */
+	size_t name_len;
+	const char *payload;
+};
+
+/* Splits "COMM-PID" (already trimmed) from the right. */
+static bool split_comm_pid(const char *b, const char *e, struct line_head *h)
+{
+	const char *d = e;
+
+	while (d > b && is_digit(d[-1])) {
+		d--;
+	}
+	if (d == e || d == b || d[-1] != '-' || !parse_int(d, e, &h->pid)) {
+		return false;
+	}
+	e = d - 1;
+	while (b < e && is_blank(*b)) {
+		b++;
+	}
+	h->comm = b;
+	h->comm_len = (size_t)(e - b);
+	return true;
+}
+
+/* "EVENT: PAYLOAD" at p; fills name and payload. */
+static bool split_event(const char *p, const char *end, struct line_head *h)
+{
+	const char *n = p;
+
+	while (p < end && *p != ':' && !is_blank(*p)) {
+		p++;
+	}
+	if (p == n || p >= end || *p != ':') {
+		return false;
+	}
+	h->name = n;
+	h->name_len = (size_t)(p - n);
+	p++;
+	h->payload = skip_blanks(p, end);
+	return true;
+}
+
+/* tracefs / trace-cmd report line. */
+static bool parse_std_line(const char *b, const char *end, struct line_head *h)
+{
+	const char *p = b, *q, *lb = NULL;
+
+	/* The CPU column: the first "[ddd]" preceded by a blank. */
+	for (p = b; (p = memchr(p, '[', (size_t)(end - p))) != NULL; p++) {
+		q = p + 1;
+		while (q < end && is_digit(*q)) {
+			q++;
+		}
+		if (q > p + 1 && q < end && *q == ']' && p > b && is_blank(p[-1])) {
+			lb = p;
+			break;
+		}
+	}
+	if (!lb || !parse_int(lb + 1, q, &h->cpu)) {
+		return false;
+	}
+	/* Left of it: COMM-PID, optionally followed by "(TGID)". */
+	const char *le = lb;
+
+	while (le > b && is_blank(le[-1])) {
+		le--;
+	}
+	h->tgid = -1;
+	if (le > b && le[-1] == ')') {
+		const char *op = le - 1;
+
+		while (op > b && *op != '(') {
+			op--;
+		}
+		if (*op != '(') {
+			return false;
+		}
+		const char *t = skip_blanks(op + 1, le - 1);
+
+		if (!parse_int(t, le - 1, &h->tgid)) {
+			h->tgid = -1; /* "(-------)": unknown tgid */
+		}
+		le = op;
+		while (le > b && is_blank(le[-1])) {
+			le--;
+		}
+	}
+	if (!split_comm_pid(b, le, h)) {
+		return false;
+	}
+	/* Right of it: [FLAGS] TIMESTAMP: */
+	p = skip_blanks(q + 1, end);
+	const char *tok = p;
+
+	while (p < end && !is_blank(*p)) {
+		p++;
+	}
+	if (p > tok && p[-1] != ':') {
+		/* irq-info flags column */
+		p = skip_blanks(p, end);
+		tok = p;
+		while (p < end && !is_blank(*p)) {
+			p++;
+		}
+	}
+	if (p == tok || p[-1] != ':') {
+		return false;
+	}
+	if (parse_secs(tok, p - 1, &h->ts) != p - 1) {
+		return false;
+	}
+	return split_event(skip_blanks(p, end), end, h);
+}
+
+/* Latency format of ftrace_dump_on_oops (after the printk prefix). */
+static bool parse_lat_line(const char *b, const char *end, struct line_head *h)
+{
+	const char *p, *colon = NULL, *ts_b, *le;
+
+	/* Non-verbose: " NNNNus?: " ; find "us" + marker + ':' */
+	for (p = b; p + 3 < end; p++) {
+		if (p[0] == 'u' && p[1] == 's' && p[3] == ':' && p > b && is_digit(p[-1])) {
+			colon = p + 3;
+			break;
+		}
+	}
+	if (colon) {
+		ts_b = p;
+		while (ts_b > b && is_digit(ts_b[-1])) {
+			ts_b--;
+		}
+		long long us;
+
+		if (!parse_int(ts_b, p, &us)) {
+			return false;
+		}
+		h->ts = (uint64_t)us * 1000;
+		le = ts_b;
+		while (le > b && is_blank(le[-1])) {
+			le--;
+		}
+		/* le ends "...-PID  CPUFLAGS": the last token is CPU + flags. */
+		const char *tk = le;
+
+		while (tk > b && !is_blank(tk[-1])) {
+			tk--;
+		}
+		const char *cd = tk;
+
+		while (cd < le && is_digit(*cd)) {
+			cd++;
+		}
+		if (cd == tk || !parse_int(tk, cd, &h->cpu)) {
+			return false;
+		}
+		le = tk;
+		while (le > b && is_blank(le[-1])) {
+			le--;
+		}
+		h->tgid = -1;
+		if (!split_comm_pid(b, le, h)) {
+			return false;
+		}
+		return split_event(skip_blanks(colon + 1, end), end, h);
+	}
+	/* Verbose: "COMM PID CPU FL PC IDX [TS] M.MMMms (+D.DDDms): " */
+	const char *ms = memmem(b, (size_t)(end - b), "ms (+", 5);
+
+	if (!ms) {
+		return false;
+	}
+	colon = memmem(ms, (size_t)(end - ms), "ms): ", 5);
+	if (!colon) {
+		return false;
+	}
+	colon += 3;
+	ts_b = ms;
+	while (ts_b > b && (is_digit(ts_b[-1]) || ts_b[-1] == '.')) {
+		ts_b--;
+	}
+	uint64_t ns;
+
+	if (parse_secs(ts_b, ms, &ns) != ms) {
+		return false;
+	}
+	h->ts = ns / 1000; /* "M.MMM" ms read as seconds: scale to ns */
+	/* Tokens before "[TS]": COMM PID CPU FL PC IDX */
+	le = ts_b;
+	while (le > b && is_blank(le[-1])) {
+		le--;
+	}
+	if (le == b || le[-1] != ']') {
+		return false;
+	}
+	while (le > b && le[-1] != '[') {
+		le--;
+	}
+	if (le == b) {
+		return false;
+	}
+	le--;
+	const char *tok_e[6], *tok_b[6];
+	int nt = 0;
+	const char *x = le;
+
+	while (nt < 5) {
+		while (x > b && is_blank(x[-1])) {
+			x--;
+		}
+		tok_e[nt] = x;
+		while (x > b && !is_blank(x[-1])) {
+			x--;
+		}
+		tok_b[nt] = x;
+		if (tok_b[nt] == tok_e[nt]) {
+			return false;
+		}
+		nt++;
+	}
+	/* tok[4] = PID, tok[3] = CPU (IDX, PC, FL are 0..2) */
+	if (!parse_int(tok_b[3], tok_e[3], &h->cpu) || !parse_int(tok_b[4], tok_e[4], &h->pid)) {
+		return false;
+	}
+	while (x > b && is_blank(x[-1])) {
+		x--;
+	}
+	h->comm = skip_blanks(b, x);
+	h->comm_len = (size_t)(x - h->comm);
+	h->tgid = -1;
+	return split_event(skip_blanks(colon + 1, end), end, h);
+}
+
+/* ---- console: printk prefix and KVM's TDX messages --------------------- */
+
+/* Strips "[ SECS.FRAC]" and an optional "[ Tnnn]"/"[Cn]" caller id. */
+static const char *strip_printk(const char *p, const char *end, uint64_t *ts)
+{
+	const char *q;
+
+	/* A syslog "<N>" level may come first. */
+	if (p < end && *p == '<') {
+		q = p + 1;
+		while (q < end && is_digit(*q)) {
+			q++;
+		}
+		if (q < end && *q == '>' && q > p + 1) {
+			p = q + 1;
+		}
+	}
+	if (p >= end || *p != '[') {
+		return NULL;
+	}
+	q = skip_blanks(p + 1, end);
+	const char *e = parse_secs(q, end, ts);
+
+	if (!e || e >= end || *e != ']' || memchr(q, '.', (size_t)(e - q)) == NULL) {
+		return NULL;
+	}
+	p = e + 1;
+	if (p < end && *p == '[') {
+		const char *r = memchr(p, ']', (size_t)(end - p));
+
+		if (r && r - p < 16) {
+			p = r + 1;
+		}
+	}
+	if (p < end && *p == ' ') {
+		p++;
+	}
+	return p;
+}
+
+static uint64_t hexnum(const char *p, const char **endp)
+{
+	return strtoull(p, (char **)endp, 16);
+}
+
+/* SEAMCALL leaf names as KVM prints them (TDX_FACTS §2.1). */
+static const struct {
+	const char *name;
+	unsigned int leaf;
+} seamcall_names[] = {
+	{ "TDH_VP_ENTER", 0 },	     { "TDH_MNG_ADDCX", 1 },	     { "TDH_MEM_PAGE_ADD", 2 },
+	{ "TDH_MEM_SEPT_ADD", 3 },   { "TDH_VP_ADDCX", 4 },	     { "TDH_MEM_PAGE_RELOCATE", 5 },
+	{ "TDH_MEM_PAGE_AUG", 6 },   { "TDH_MEM_RANGE_BLOCK", 7 },   { "TDH_MNG_KEY_CONFIG", 8 },
+	{ "TDH_MNG_CREATE", 9 },     { "TDH_VP_CREATE", 10 },	     { "TDH_MNG_RD", 11 },
+	{ "TDH_MEM_PAGE_DEMOTE", 15 }, { "TDH_MR_EXTEND", 16 },	     { "TDH_MR_FINALIZE", 17 },
+	{ "TDH_VP_FLUSH", 18 },	     { "TDH_MNG_VPFLUSHDONE", 19 },  { "TDH_MNG_KEY_FREEID", 20 },
+	{ "TDH_MNG_INIT", 21 },	     { "TDH_VP_INIT", 22 },	     { "TDH_MEM_PAGE_PROMOTE", 23 },
+	{ "TDH_PHYMEM_PAGE_RDMD", 24 }, { "TDH_MEM_SEPT_RD", 25 },   { "TDH_VP_RD", 26 },
+	{ "TDH_PHYMEM_PAGE_RECLAIM", 28 }, { "TDH_MEM_PAGE_REMOVE", 29 }, { "TDH_MEM_SEPT_REMOVE", 30 },
+	{ "TDH_MEM_TRACK", 38 },     { "TDH_MEM_RANGE_UNBLOCK", 39 }, { "TDH_PHYMEM_CACHE_WB", 40 },
+	{ "TDH_PHYMEM_PAGE_WBINVD", 41 }, { "TDH_VP_WR", 43 },	     { "TDH_SYS_CONFIG", 45 },
+};
+
+const char *tdxr_seamcall_name(unsigned int leaf)
+{
+	for (size_t i = 0; i < sizeof(seamcall_names) / sizeof(seamcall_names[0]); i++) {
+		if (seamcall_names[i].leaf == (leaf & 0xffff)) {
+			return seamcall_names[i].name;
+		}
+	}
+	return NULL;
+}
+
+int tdxr_seamcall_leaf(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(seamcall_names) / sizeof(seamcall_names[0]); i++) {
+		if (strlen(seamcall_names[i].name) == len &&
+		    memcmp(seamcall_names[i].name, name, len) == 0) {
+			return (int)seamcall_names[i].leaf;
+		}
+	}
+	return -1;
+}
+
+static void log_event(struct tdxr_src *s, struct tdxr_event *ev, unsigned int type, uint64_t ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (uint16_t)type;
+	ev->ts = ts;
+	ev->cpu = -1;
+	ev->tid = -1;
+	ev->tgid = -1;
+	ev->vm = -1;
+	ev->vcpu = -1;
+	ev->fmask = (uint16_t)((1u << tdxr_event_desc(type)->nr_fields) - 1);
+	(void)s;
+}
+
+/* KVM's TDX messages (TDX_FACTS §2.3) in a console line; true if one. */
+static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end, uint64_t ts,
+			      struct tdxr_event *ev)
+{
+	char buf[512];
+	size_t len = (size_t)(end - p) < sizeof(buf) - 1 ? (size_t)(end - p) : sizeof(buf) - 1;
+	const char *m;
+
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+
+	if ((m = strstr(buf, "SEAMCALL ")) && strstr(m, " failed: ")) {
+		const char *fn = m + 9, *fe = strstr(fn, " failed: ");
+		const char *q = fe + 9;
+		int leaf = -1;
+
+		log_event(s, ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
+		if (*fn == '(') {
+			/* "SEAMCALL (0x000000000000001c) failed: ..." */
+			leaf = (int)(hexnum(fn + 1, NULL) & 0xffff);
+			const char *nm = tdxr_seamcall_name((unsigned int)leaf);
+
+			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
+				nm ? tdxr_strtab_intern(s->st, nm, strlen(nm)) : 0;
+		} else {
+			leaf = tdxr_seamcall_leaf(fn, (size_t)(fe - fn));
+			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
+				tdxr_strtab_intern(s->st, fn, (size_t)(fe - fn));
+		}
+		EVF(ev, LOG_SEAMCALL_FAILED, leaf) = leaf < 0 ? UINT64_MAX : (uint64_t)leaf;
+		EVF(ev, LOG_SEAMCALL_FAILED, status) = hexnum(q, &q);
+		/* ", entry 0x..., level_state 0x..." or ", rcx 0x..., rdx 0x..." */
+		for (int i = 0; i < 2 && q && *q == ','; i++) {
+			const char *x = strstr(q, "0x");
+
+			if (!x) {
+				break;
+			}
+			ev->f[TDXR_F_LOG_SEAMCALL_FAILED_a1 + i] = hexnum(x, &q);
+		}
+		return true;
+	}
+	if ((m = strstr(buf, "Guest access before accepting 0x"))) {
+		const char *q;
+
+		log_event(s, ev, TDXR_EV_LOG_ACCEPT_BEFORE, ts);
+		EVF(ev, LOG_ACCEPT_BEFORE, gpa) = hexnum(m + 30, &q);
+		q = strstr(q, "vCPU ");
+		EVF(ev, LOG_ACCEPT_BEFORE, vcpu) = q ? (uint64_t)(int64_t)atoi(q + 5) : (uint64_t)-1;
+		return true;
+	}
+	if ((m = strstr(buf, "HKID ")) && strstr(m, " is leaked")) {
+		log_event(s, ev, TDXR_EV_LOG_HKID_LEAKED, ts);
+		EVF(ev, LOG_HKID_LEAKED, hkid) = (uint64_t)(int64_t)atoi(m + 5);
+		return true;
+	}
+	if ((m = strstr(buf, "WARNING: ")) && (strstr(m, "tdx.c:") || strstr(m, "tdp_mmu.c:"))) {
+		const char *at = strstr(m, " at "), *colon, *sp;
+
+		if (!at) {
+			return false;
+		}
+		at += 4;
+		colon = strchr(at, ':');
+		if (!colon) {
+			return false;
+		}
+		log_event(s, ev, TDXR_EV_LOG_WARN, ts);
+		EVF(ev, LOG_WARN, file) = tdxr_strtab_intern(s->st, at, (size_t)(colon - at));
+		EVF(ev, LOG_WARN, srcline) = (uint64_t)(int64_t)atoi(colon + 1);
+		sp = strchr(colon, ' ');
+		if (sp) {
+			sp++;
+			EVF(ev, LOG_WARN, func) = tdxr_strtab_intern(s->st, sp, strcspn(sp, " \r"));
+		}
+		const char *c = strstr(m, "CPU: ");
+
+		if (c) {
+			ev->cpu = atoi(c + 5);
+		}
+		c = strstr(m, "PID: ");
+		if (c) {
+			ev->tid = atoi(c + 5);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* ---- the reader ---------------------------------------------------------- */
+
+static void warnf(struct tdxr_src *s, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = s->opts.err ? s->opts.err : stderr;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+/* Next line in [*b, *e) without the newline; 1 ok, 0 EOF, -1 error. */
+static int next_line(struct tdxr_src *s, const char **b, const char **e)
+{
+	for (;;) {
+		char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+
+		if (nl) {
+			*b = s->buf + s->start;
+			*e = nl;
+			s->consumed += (uint64_t)(nl + 1 - *b);
+			s->start = (size_t)(nl + 1 - s->buf);
+			return 1;
+		}
+		if (s->eof) {
+			if (s->start < s->end) {
+				/* Last line without a newline. */
+				*b = s->buf + s->start;
+				*e = s->buf + s->end;
+				s->consumed += s->end - s->start;
+				s->start = s->end;
+				return 1;
+			}
+			return 0;
+		}
+		if (s->start > 0) {
+			memmove(s->buf, s->buf + s->start, s->end - s->start);
+			s->end -= s->start;
+			s->start = 0;
+		}
+		if (s->end == s->cap) {
+			/* A line longer than the buffer: report it and drop it. */
+			if (s->cap >= LINE_MAX_BYTES) {
+				warnf(s, "%s:%u: line longer than %u bytes skipped\n", s->path,
+				      s->lineno + 1, LINE_MAX_BYTES);
+				s->skipping = true;
+				s->consumed += s->end;
+				s->end = 0;
+			} else {
+				size_t ncap = s->cap * 2;
+				char *nb = realloc(s->buf, ncap + 1);
+
+				if (!nb) {
+					snprintf(s->err, sizeof(s->err), "%s: out of memory", s->path);
+					return -1;
+				}
+				s->buf = nb;
+				s->cap = ncap;
+			}
+		}
+		ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			snprintf(s->err, sizeof(s->err), "%s: read error at byte offset %llu: %s",
+				 s->path, (unsigned long long)(s->consumed + (s->end - s->start)),
+				 strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			s->eof = true;
+		}
+		s->end += (size_t)n;
+		if (s->skipping) {
+			char *nl2 = memchr(s->buf, '\n', s->end);
+
+			if (!nl2) {
+				s->consumed += s->end;
+				s->end = 0;
+				if (s->eof) {
+					s->skipping = false;
+				}
+				continue;
+			}
+			s->consumed += (uint64_t)(nl2 + 1 - s->buf);
+			s->start = (size_t)(nl2 + 1 - s->buf);
+			s->lineno++;
+			s->skipping = false;
+		}
+	}
+}
+
+static void fill_common(struct tdxr_src *s, struct tdxr_event *ev, const struct line_head *h)
+{
+	ev->ts = h->ts;
+	ev->cpu = (int32_t)h->cpu;
+	ev->tid = (int32_t)h->pid;
+	ev->tgid = (int32_t)h->tgid;
+	ev->vm = -1;
+	ev->vcpu = -1;
+	ev->comm = tdxr_strtab_intern(s->st, h->comm, h->comm_len);
+}
+
+int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	const char *b, *e;
+	int r;
+
+	while ((r = next_line(s, &b, &e)) == 1) {
+		struct line_head h;
+		uint64_t pts = 0;
+		const char *p = b;
+		bool ok;
+
+		s->lineno++;
+		s->stats.lines++;
+		if (e > b && e[-1] == '\r') {
+			e--;
+		}
+		if (s->fmt == TDXR_FMT_CONSOLE) {
+			p = strip_printk(b, e, &pts);
+			if (!p) {
+				continue;
+			}
+		}
+		p = skip_blanks(p, e);
+		if (p >= e) {
+			continue;
+		}
+		if (*p == '#') {
+			if (parse_lost(s, p, e)) {
+				continue;
+			}
+			continue; /* header and comment lines */
+		}
+		if (*p == 'C' && parse_lost(s, p, e)) {
+			continue;
+		}
+		if (s->fmt == TDXR_FMT_CONSOLE) {
+			ok = parse_std_line(p, e, &h) || parse_lat_line(p, e, &h);
+			if (!ok) {
+				if (parse_kvm_message(s, p, e, pts, ev)) {
+					ev->line = s->lineno;
+					ev->input = (uint16_t)s->opts.input;
+					goto produced;
+				}
+				continue;
+			}
+		} else if (!parse_std_line(p, e, &h)) {
+			continue;
+		}
+
+		memset(ev, 0, sizeof(*ev));
+		fill_common(s, ev, &h);
+		ev->line = s->lineno;
+		ev->input = (uint16_t)s->opts.input;
+		ev->type = (uint16_t)names_lookup(s, h.name, h.name_len);
+		if (ev->type != TDXR_EV_UNMODELLED) {
+			const char *why = "?";
+
+			if (tdxr_decode_payload(ev->type, h.payload, (size_t)(e - h.payload), ev,
+						s->st, &why) < 0) {
+				s->stats.bad_payloads++;
+				if (s->opts.strict) {
+					snprintf(s->err, sizeof(s->err), "%s:%u: cannot parse %.*s: %s",
+						 s->path, s->lineno, (int)h.name_len, h.name, why);
+					return -1;
+				}
+				warnf(s, "%s:%u: cannot parse %.*s: %s\n", s->path, s->lineno,
+				      (int)h.name_len, h.name, why);
+				ev->type = TDXR_EV_UNMODELLED;
+			}
+		}
+		if (ev->type == TDXR_EV_UNMODELLED) {
+			memset(ev->f, 0, sizeof(ev->f));
+			ev->fmask = 0;
+			ev->name = tdxr_strtab_intern(s->st, h.name, h.name_len);
+			/* The payload is borrowed from the line buffer: NUL-terminate in place. */
+			*(char *)e = '\0';
+			ev->raw = h.payload;
+		}
+		if (h.tgid >= 0) {
+			s->stats.has_tgid = true;
+		}
+produced:
+		ev->lost_flags = s->pend_lost_flags;
+		ev->lost = s->pend_lost;
+		s->pend_lost_flags = 0;
+		s->pend_lost = 0;
+		s->stats.events++;
+		return 1;
+	}
+	if (r < 0) {
+		return -1;
+	}
+	if (s->pend_lost_flags) {
+		s->stats.trailing_lost = true;
+	}
+	if (s->stats.events == 0 && s->stats.lost_records == 0) {
+		snprintf(s->err, sizeof(s->err), "%s: no trace events found (%llu lines read)",
+			 s->path, (unsigned long long)s->stats.lines);
+		return -1;
+	}
+	return 0;
+}
+
+void tdxr_text_init(struct tdxr_src *s)
+{
+	names_init(s);
+}
+
+int tdxr_text_alloc(struct tdxr_src *s)
+{
+	s->cap = BUF_BYTES;
+	s->buf = malloc(s->cap + 1);
+	return s->buf ? 0 : -1;
+}

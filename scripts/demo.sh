@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# scripts/demo.sh - install what is missing, build, and run tdxr's main
+# job on the bundled KVM_BUG_ON trace (tests/traces/td-tlb-not-tracked.trace).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash scripts/deps.sh
+bash scripts/build.sh "$top/build"
+
+trace=tests/traces/td-tlb-not-tracked.trace
+tdxr=$top/build/tdxr
+
+echo
+echo "=== tdxr dump $trace (the normalized events)"
+"$tdxr" dump "$trace"
+if "$tdxr" help replay >/dev/null 2>&1; then
+	echo
+	echo "=== tdxr replay $trace (the model's findings)"
+	"$tdxr" replay "$trace" || true
+fi
+if "$tdxr" help explain >/dev/null 2>&1; then
+	echo
+	echo "=== tdxr explain $trace (the post-mortem of the KVM_BUG_ON)"
+	"$tdxr" explain "$trace" || true
+fi

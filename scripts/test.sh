@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# scripts/test.sh - install what is missing, build a normal and an
+# ASan+UBSan configuration, and run the whole ctest suite in both.
+# Extra arguments go to ctest (e.g. -L unit, -R dump).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash scripts/deps.sh
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
+
+status=0
+for cfg in normal sanitize; do
+	dir=$top/build-test-$cfg
+	args=()
+	[ "$cfg" = sanitize ] && args=(-DTDXR_SANITIZE=ON)
+	echo "=== build ($cfg)"
+	bash scripts/build.sh "$dir" "${args[@]}"
+	echo "=== ctest ($cfg)"
+	if ! (cd "$dir" && ctest --output-on-failure -j"$(nproc)" --timeout 900 "$@"); then
+		status=1
+	fi
+done
+exit $status
