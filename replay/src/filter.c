@@ -479,14 +479,15 @@ static void flt_next(struct flt_parser *ps)
 	TWO('&', '&', T_ANDAND, T_BAND)
 	TWO('<', '=', T_LE, T_LT)
 	TWO('>', '=', T_GE, T_GT)
-	TWO('=', '=', T_EQ, T_BAD)
 	if (*p == '=' || *p == '!') {
-		/* =~, != and !~ (the two-char forms of '=' were taken above). */
-		if (p + 1 < ps->end && p[1] == '~') {
+		/* == =~ != !~, and a lone '!' (a lone '=' is an error). */
+		char c2 = p + 1 < ps->end ? p[1] : '\0';
+
+		if (c2 == '~') {
 			ps->tok = *p == '=' ? T_RE : T_NRE;
 			ps->tlen = 2;
-		} else if (*p == '!' && p + 1 < ps->end && p[1] == '=') {
-			ps->tok = T_NE;
+		} else if (c2 == '=') {
+			ps->tok = *p == '=' ? T_EQ : T_NE;
 			ps->tlen = 2;
 		} else {
 			ps->tok = *p == '!' ? T_NOT : T_BAD;

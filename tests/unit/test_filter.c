@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -370,7 +371,7 @@ static void test_payload_field_wins_over_common_field(void **state)
 	(void)state;
 	EVF(&t, KVM_TDX_TDVMCALL, vcpu) = 7; /* ev.vcpu is 1 */
 	assert_true(M("kvm_tdx_tdvmcall: vcpu == 7", t));
-	/* Absent in this event: the common vm, not a false. */
+	/* Absent in this event: the common vcpu, not a false. */
 	t.fmask &= (uint16_t)~(1u << TDXR_F_KVM_TDX_TDVMCALL_vcpu);
 	assert_true(M("kvm_tdx_tdvmcall: vcpu == 1", t));
 }
