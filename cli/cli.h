@@ -15,6 +15,8 @@
 #undef TDXR_CMD
 
 /* Prints "tdxr CMD: MSG" and the usage hint to stderr; returns 2. */
+int cli_parse_profile(const char *s, int *out);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -29,7 +29,7 @@
  *
  * Fields: the payload fields of events.def by name, plus the common
  * fields of every event: cpu, tid (alias pid), tgid, comm, vm, vcpu, seq,
- * ts (ns), line, input. A payload field wins over a common field of the same
+ * ts (ns), line, input (and trace-cmd's common_pid, COMM, CPU). A payload field wins over a common field of the same
  * name when the event has it (present in ev->fmask); an event type that
  * does not have a field sees it as absent, and any comparison involving
  * an absent value is false. Unmodelled events (TDXR_EV_UNMODELLED) match

@@ -72,6 +72,9 @@ static const struct {
 	{ "vcpu", FLT_C_VCPU, TDXR_FT_S32 },	{ "seq", FLT_C_SEQ, TDXR_FT_U64 },
 	{ "ts", FLT_C_TS, TDXR_FT_U64 },	{ "line", FLT_C_LINE, TDXR_FT_U32 },
 	{ "input", FLT_C_INPUT, TDXR_FT_U32 },
+	/* trace-cmd's spellings of the same */
+	{ "common_pid", FLT_C_TID, TDXR_FT_S32 }, { "COMM", FLT_C_COMM, TDXR_FT_STR },
+	{ "CPU", FLT_C_CPU, TDXR_FT_S32 },
 };
 
 /* One node of the expression tree; children are indices into nodes[]. */

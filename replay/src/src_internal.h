@@ -39,7 +39,5 @@ void tdxr_text_init(struct tdxr_src *s);
 int tdxr_text_alloc(struct tdxr_src *s);
 int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev);
 
-const char *tdxr_seamcall_name(unsigned int leaf);
-int tdxr_seamcall_leaf(const char *name, size_t len);
 
 #endif /* TDXR_SRC_INTERNAL_H */

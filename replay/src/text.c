@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "src_internal.h"
+#include "tdxr/tdx.h"
 
 #define LINE_MAX_BYTES (1u << 20) /* longer lines are reported and skipped */
 #define BUF_BYTES (4u << 20)
@@ -468,45 +469,6 @@ static const char *strip_printk(const char *p, const char *end, uint64_t *ts)
 static uint64_t hexnum(const char *p, const char **endp)
 {
 	return strtoull(p, (char **)endp, 16);
-}
-
-/* SEAMCALL leaf names as KVM prints them (TDX_FACTS §2.1). */
-static const struct {
-	const char *name;
-	unsigned int leaf;
-} seamcall_names[] = {
-	{ "TDH_VP_ENTER", 0 },	     { "TDH_MNG_ADDCX", 1 },	     { "TDH_MEM_PAGE_ADD", 2 },
-	{ "TDH_MEM_SEPT_ADD", 3 },   { "TDH_VP_ADDCX", 4 },	     { "TDH_MEM_PAGE_RELOCATE", 5 },
-	{ "TDH_MEM_PAGE_AUG", 6 },   { "TDH_MEM_RANGE_BLOCK", 7 },   { "TDH_MNG_KEY_CONFIG", 8 },
-	{ "TDH_MNG_CREATE", 9 },     { "TDH_VP_CREATE", 10 },	     { "TDH_MNG_RD", 11 },
-	{ "TDH_MEM_PAGE_DEMOTE", 15 }, { "TDH_MR_EXTEND", 16 },	     { "TDH_MR_FINALIZE", 17 },
-	{ "TDH_VP_FLUSH", 18 },	     { "TDH_MNG_VPFLUSHDONE", 19 },  { "TDH_MNG_KEY_FREEID", 20 },
-	{ "TDH_MNG_INIT", 21 },	     { "TDH_VP_INIT", 22 },	     { "TDH_MEM_PAGE_PROMOTE", 23 },
-	{ "TDH_PHYMEM_PAGE_RDMD", 24 }, { "TDH_MEM_SEPT_RD", 25 },   { "TDH_VP_RD", 26 },
-	{ "TDH_PHYMEM_PAGE_RECLAIM", 28 }, { "TDH_MEM_PAGE_REMOVE", 29 }, { "TDH_MEM_SEPT_REMOVE", 30 },
-	{ "TDH_MEM_TRACK", 38 },     { "TDH_MEM_RANGE_UNBLOCK", 39 }, { "TDH_PHYMEM_CACHE_WB", 40 },
-	{ "TDH_PHYMEM_PAGE_WBINVD", 41 }, { "TDH_VP_WR", 43 },	     { "TDH_SYS_CONFIG", 45 },
-};
-
-const char *tdxr_seamcall_name(unsigned int leaf)
-{
-	for (size_t i = 0; i < sizeof(seamcall_names) / sizeof(seamcall_names[0]); i++) {
-		if (seamcall_names[i].leaf == (leaf & 0xffff)) {
-			return seamcall_names[i].name;
-		}
-	}
-	return NULL;
-}
-
-int tdxr_seamcall_leaf(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(seamcall_names) / sizeof(seamcall_names[0]); i++) {
-		if (strlen(seamcall_names[i].name) == len &&
-		    memcmp(seamcall_names[i].name, name, len) == 0) {
-			return (int)seamcall_names[i].leaf;
-		}
-	}
-	return -1;
 }
 
 static void log_event(struct tdxr_src *s, struct tdxr_event *ev, unsigned int type, uint64_t ts)
