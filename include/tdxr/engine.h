@@ -18,6 +18,9 @@ struct rpl_opts {
 	bool strict;
 	bool progress;            /* a progress line on stderr (TTY, big input) */
 	uint64_t stop_after_seq;  /* stop after this seq (UINT64_MAX: never) */
+	/* borrowed, optional: intern strings here (hooks can then read them
+	 * while the replay runs); NULL: rpl_run makes its own (res->st) */
+	struct tdxr_strtab *st;
 
 	/* Optional per-event hooks (explain, index): called around mdl_apply. */
 	void (*before)(void *ctx, const struct tdxr_event *ev, const struct mdl_model *m);
@@ -28,7 +31,9 @@ struct rpl_opts {
 struct rpl_result {
 	char **inputs;                /* borrowed paths */
 	unsigned int nr_inputs;
-	struct tdxr_strtab *st;       /* owned: strings of every event */
+	struct tdxr_strtab *st;       /* strings of every event (owned unless
+				       * the caller passed rpl_opts.st) */
+	bool st_borrowed;
 	struct mdl_model *model;      /* owned: the state at the end */
 	uint64_t events;
 	struct mdl_finding *findings; /* owned, in report order */

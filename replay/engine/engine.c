@@ -81,7 +81,8 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o,
 	memset(res, 0, sizeof(*res));
 	res->inputs = (char **)inputs;
 	res->nr_inputs = n;
-	res->st = tdxr_strtab_new();
+	res->st = o->st ? o->st : tdxr_strtab_new();
+	res->st_borrowed = o->st != NULL;
 	res->stats = calloc(n ? n : 1, sizeof(*res->stats));
 	res->formats = calloc(n ? n : 1, sizeof(*res->formats));
 	mc.kernel_profile = o->kernel_profile;
@@ -150,7 +151,9 @@ out:
 void rpl_result_free(struct rpl_result *res)
 {
 	mdl_free(res->model);
-	tdxr_strtab_free(res->st);
+	if (!res->st_borrowed) {
+		tdxr_strtab_free(res->st);
+	}
 	free(res->findings);
 	free(res->stats);
 	free(res->formats);
