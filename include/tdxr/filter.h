@@ -60,8 +60,7 @@
 struct tdxr_filter;
 
 /* NULL + a message naming the column of the error in @err. */
-struct tdxr_filter *tdxr_filter_compile(const char *expr, char *err,
-					size_t errlen);
+struct tdxr_filter *tdxr_filter_compile(const char *expr, char *err, size_t errlen);
 
 /* True when @ev is selected by @f. @st resolves ev's interned strings. */
 bool tdxr_filter_match(const struct tdxr_filter *f, const struct tdxr_event *ev,
@@ -81,13 +80,11 @@ struct tdxr_filter_list;
 struct tdxr_filter_list *tdxr_filter_list_new(void);
 
 /* Compiles @expr and appends it. 0, or -1 with the message in @err. */
-int tdxr_filter_list_add(struct tdxr_filter_list *l, const char *expr,
-			 char *err, size_t errlen);
+int tdxr_filter_list_add(struct tdxr_filter_list *l, const char *expr, char *err, size_t errlen);
 
 unsigned int tdxr_filter_list_count(const struct tdxr_filter_list *l);
 
-bool tdxr_filter_list_match(const struct tdxr_filter_list *l,
-			    const struct tdxr_event *ev,
+bool tdxr_filter_list_match(const struct tdxr_filter_list *l, const struct tdxr_event *ev,
 			    const struct tdxr_strtab *st);
 
 void tdxr_filter_list_free(struct tdxr_filter_list *l);

@@ -66,29 +66,34 @@ static const struct {
 	enum flt_common id;
 	enum tdxr_field_type type;
 } flt_commons[] = {
-	{ "cpu", FLT_C_CPU, TDXR_FT_S32 },	{ "tid", FLT_C_TID, TDXR_FT_S32 },
-	{ "pid", FLT_C_TID, TDXR_FT_S32 },	{ "tgid", FLT_C_TGID, TDXR_FT_S32 },
-	{ "comm", FLT_C_COMM, TDXR_FT_STR },	{ "vm", FLT_C_VM, TDXR_FT_S32 },
-	{ "vcpu", FLT_C_VCPU, TDXR_FT_S32 },	{ "seq", FLT_C_SEQ, TDXR_FT_U64 },
-	{ "ts", FLT_C_TS, TDXR_FT_U64 },	{ "line", FLT_C_LINE, TDXR_FT_U32 },
-	{ "input", FLT_C_INPUT, TDXR_FT_U32 },
+	{"cpu", FLT_C_CPU, TDXR_FT_S32},
+	{"tid", FLT_C_TID, TDXR_FT_S32},
+	{"pid", FLT_C_TID, TDXR_FT_S32},
+	{"tgid", FLT_C_TGID, TDXR_FT_S32},
+	{"comm", FLT_C_COMM, TDXR_FT_STR},
+	{"vm", FLT_C_VM, TDXR_FT_S32},
+	{"vcpu", FLT_C_VCPU, TDXR_FT_S32},
+	{"seq", FLT_C_SEQ, TDXR_FT_U64},
+	{"ts", FLT_C_TS, TDXR_FT_U64},
+	{"line", FLT_C_LINE, TDXR_FT_U32},
+	{"input", FLT_C_INPUT, TDXR_FT_U32},
 	/* trace-cmd's spellings of the same */
-	{ "common_pid", FLT_C_TID, TDXR_FT_S32 }, { "COMM", FLT_C_COMM, TDXR_FT_STR },
-	{ "CPU", FLT_C_CPU, TDXR_FT_S32 },
+	{"common_pid", FLT_C_TID, TDXR_FT_S32},
+	{"COMM", FLT_C_COMM, TDXR_FT_STR},
+	{"CPU", FLT_C_CPU, TDXR_FT_S32},
 };
 
 /* One node of the expression tree; children are indices into nodes[]. */
 struct flt_node {
-	uint8_t op;        /* enum flt_op */
-	uint8_t common;    /* FIELD: enum flt_common, FLT_C_NONE if not common */
-	bool neg;          /* NUM: the literal is negative (u is two's complement) */
-	bool cmp_str;      /* EQ/NE: compares strings (a string literal side) */
-	int32_t a, b;      /* children (-1 none) */
-	uint32_t col;      /* 1-based column, for messages */
-	uint64_t u;        /* NUM */
-	char *s;           /* owned: STR literal; FIELD: the name */
-	regex_t *re;       /* owned: RE/NRE, the compiled right-hand literal */
-	int8_t slot[TDXR_EV__COUNT];  /* FIELD: ev->f[] index per type, -1 none */
+	uint8_t op;		       /* enum flt_op */
+	uint8_t common;		       /* FIELD: enum flt_common, FLT_C_NONE if not common */
+	bool neg;		       /* NUM: the literal is negative (u is two's complement) */
+	int32_t a, b;		       /* children (-1 none) */
+	uint32_t col;		       /* 1-based column, for messages */
+	uint64_t u;		       /* NUM */
+	char *s;		       /* owned: STR literal; FIELD: the name */
+	regex_t *re;		       /* owned: RE/NRE, the compiled right-hand literal */
+	int8_t slot[TDXR_EV__COUNT];   /* FIELD: ev->f[] index per type, -1 none */
 	uint8_t ftype[TDXR_EV__COUNT]; /* FIELD: enum tdxr_field_type per type */
 };
 
@@ -105,16 +110,16 @@ struct flt_cache {
 };
 
 struct tdxr_filter {
-	bool all_events;             /* no event list: every event */
+	bool all_events;	       /* no event list: every event */
 	bool selected[TDXR_EV__COUNT]; /* modelled types the patterns select */
-	bool any_modelled;           /* some modelled type is selected */
-	struct flt_pattern *pat;     /* owned, npat entries */
+	bool any_modelled;	       /* some modelled type is selected */
+	struct flt_pattern *pat;       /* owned, npat entries */
 	unsigned int npat;
-	struct flt_node *nodes;      /* owned */
+	struct flt_node *nodes; /* owned */
 	unsigned int nnodes;
 	unsigned int capnodes;
-	int32_t root;                /* -1: no condition (always true) */
-	struct flt_cache *cache;     /* owned; mutable through a const filter */
+	int32_t root;		 /* -1: no condition (always true) */
+	struct flt_cache *cache; /* owned; mutable through a const filter */
 };
 
 /* ---- values ------------------------------------------------------------ */
@@ -130,15 +135,14 @@ struct flt_val {
 
 static struct flt_val flt_num(uint64_t u, bool neg)
 {
-	struct flt_val v = { FLT_V_NUM, neg, u, NULL };
+	struct flt_val v = {FLT_V_NUM, neg, u, NULL};
 
 	return v;
 }
 
-static struct flt_val flt_typed(enum tdxr_field_type t, uint64_t raw,
-				const struct tdxr_strtab *st)
+static struct flt_val flt_typed(enum tdxr_field_type t, uint64_t raw, const struct tdxr_strtab *st)
 {
-	struct flt_val v = { FLT_V_NUM, false, 0, NULL };
+	struct flt_val v = {FLT_V_NUM, false, 0, NULL};
 
 	switch (t) {
 	case TDXR_FT_U64:
@@ -166,8 +170,7 @@ static struct flt_val flt_typed(enum tdxr_field_type t, uint64_t raw,
 	return v;
 }
 
-static struct flt_val flt_common_val(enum flt_common c,
-				     const struct tdxr_event *ev,
+static struct flt_val flt_common_val(enum flt_common c, const struct tdxr_event *ev,
 				     const struct tdxr_strtab *st)
 {
 	switch (c) {
@@ -194,7 +197,7 @@ static struct flt_val flt_common_val(enum flt_common c,
 	case FLT_C_NONE:
 		break;
 	}
-	return (struct flt_val){ FLT_V_ABSENT, false, 0, NULL };
+	return (struct flt_val){FLT_V_ABSENT, false, 0, NULL};
 }
 
 static bool flt_truth(struct flt_val v)
@@ -220,8 +223,7 @@ static int flt_numcmp(struct flt_val a, struct flt_val b)
 
 /* ---- evaluation -------------------------------------------------------- */
 
-static struct flt_val flt_eval(const struct tdxr_filter *f, int32_t i,
-			       const struct tdxr_event *ev,
+static struct flt_val flt_eval(const struct tdxr_filter *f, int32_t i, const struct tdxr_event *ev,
 			       const struct tdxr_strtab *st)
 {
 	const struct flt_node *n = &f->nodes[i];
@@ -232,7 +234,7 @@ static struct flt_val flt_eval(const struct tdxr_filter *f, int32_t i,
 	case FLT_NUM:
 		return flt_num(n->u, n->neg);
 	case FLT_STR:
-		return (struct flt_val){ FLT_V_STR, false, 0, n->s };
+		return (struct flt_val){FLT_V_STR, false, 0, n->s};
 	case FLT_FIELD: {
 		unsigned int t = ev->type < TDXR_EV__COUNT ? ev->type : 0;
 		int s = n->slot[t];
@@ -263,8 +265,7 @@ static struct flt_val flt_eval(const struct tdxr_filter *f, int32_t i,
 	/* A comparison: false when a side is absent or the kinds differ. */
 	a = flt_eval(f, n->a, ev, st);
 	b = flt_eval(f, n->b, ev, st);
-	if (a.kind == FLT_V_ABSENT || b.kind == FLT_V_ABSENT ||
-	    a.kind != b.kind) {
+	if (a.kind == FLT_V_ABSENT || b.kind == FLT_V_ABSENT || a.kind != b.kind) {
 		return flt_num(0, false);
 	}
 	if (a.kind == FLT_V_STR) {
@@ -274,11 +275,9 @@ static struct flt_val flt_eval(const struct tdxr_filter *f, int32_t i,
 		case FLT_NE:
 			return flt_num(strcmp(a.s, b.s) != 0, false);
 		case FLT_RE:
-			return flt_num(regexec(n->re, a.s, 0, NULL, 0) == 0,
-				       false);
+			return flt_num(regexec(n->re, a.s, 0, NULL, 0) == 0, false);
 		case FLT_NRE:
-			return flt_num(regexec(n->re, a.s, 0, NULL, 0) != 0,
-				       false);
+			return flt_num(regexec(n->re, a.s, 0, NULL, 0) != 0, false);
 		default:
 			return flt_num(0, false);
 		}
@@ -312,8 +311,7 @@ static bool flt_re_full(const regex_t *re, const char *s)
 }
 
 /* @sys NULL: the system is unknown (plain unmodelled names). */
-static bool flt_pattern_hit(const struct flt_pattern *p, const char *sys,
-			    const char *name)
+static bool flt_pattern_hit(const struct flt_pattern *p, const char *sys, const char *name)
 {
 	if (p->sys) {
 		if (sys && !flt_re_full(p->sys, sys)) {
@@ -418,12 +416,12 @@ enum flt_tok {
 
 struct flt_parser {
 	struct tdxr_filter *f;
-	const char *src;   /* the whole expression (for columns) */
-	const char *p;     /* cursor */
-	const char *end;   /* end of the condition text */
-	enum flt_tok tok;  /* current token */
-	const char *tpos;  /* its start */
-	size_t tlen;       /* its length */
+	const char *src;  /* the whole expression (for columns) */
+	const char *p;	  /* cursor */
+	const char *end;  /* end of the condition text */
+	enum flt_tok tok; /* current token */
+	const char *tpos; /* its start */
+	size_t tlen;	  /* its length */
 	int depth;
 	char *err;
 	size_t errlen;
@@ -442,8 +440,7 @@ static void flt_err(struct flt_parser *ps, const char *at, const char *fmt, ...)
 	if (!ps->err || !ps->errlen) {
 		return;
 	}
-	n = snprintf(ps->err, ps->errlen, "column %zu: ",
-		     (size_t)(at - ps->src) + 1);
+	n = snprintf(ps->err, ps->errlen, "column %zu: ", (size_t)(at - ps->src) + 1);
 	if (n < 0 || (size_t)n >= ps->errlen) {
 		return;
 	}
@@ -467,16 +464,16 @@ static void flt_next(struct flt_parser *ps)
 		return;
 	}
 
-#define TWO(c1, c2, t2, t1)                      \
-	if (*p == (c1)) {                        \
+#define TWO(c1, c2, t2, t1)                            \
+	if (*p == (c1)) {                              \
 		if (p + 1 < ps->end && p[1] == (c2)) { \
-			ps->tok = (t2);          \
-			ps->tlen = 2;            \
-		} else {                         \
-			ps->tok = (t1);          \
-			ps->tlen = 1;            \
-		}                                \
-		goto done;                       \
+			ps->tok = (t2);                \
+			ps->tlen = 2;                  \
+		} else {                               \
+			ps->tok = (t1);                \
+			ps->tlen = 1;                  \
+		}                                      \
+		goto done;                             \
 	}
 	TWO('|', '|', T_OROR, T_BAD)
 	TWO('&', '&', T_ANDAND, T_BAND)
@@ -550,15 +547,13 @@ done:
 	ps->p = p + ps->tlen;
 }
 
-static int32_t flt_new_node(struct flt_parser *ps, enum flt_op op,
-			    const char *at)
+static int32_t flt_new_node(struct flt_parser *ps, enum flt_op op, const char *at)
 {
 	struct tdxr_filter *f = ps->f;
 	struct flt_node *n;
 
 	if (f->nnodes >= FLT_MAX_NODES) {
-		flt_err(ps, at, "expression too long (more than %d terms)",
-			FLT_MAX_NODES);
+		flt_err(ps, at, "expression too long (more than %d terms)", FLT_MAX_NODES);
 		return -1;
 	}
 	if (f->nnodes == f->capnodes) {
@@ -601,8 +596,7 @@ static int32_t flt_field(struct flt_parser *ps)
 		flt_err(ps, at, "out of memory");
 		return -1;
 	}
-	for (size_t k = 0; k < sizeof(flt_commons) / sizeof(flt_commons[0]);
-	     k++) {
+	for (size_t k = 0; k < sizeof(flt_commons) / sizeof(flt_commons[0]); k++) {
 		if (strcmp(flt_commons[k].name, n->s) == 0) {
 			n->common = (uint8_t)flt_commons[k].id;
 			found = true;
@@ -620,8 +614,7 @@ static int32_t flt_field(struct flt_parser *ps)
 		}
 	}
 	if (!found && (f->all_events || f->any_modelled)) {
-		flt_err(ps, at, "unknown field '%s' (no selected event has it)",
-			n->s);
+		flt_err(ps, at, "unknown field '%s' (no selected event has it)", n->s);
 		return -1;
 	}
 	flt_next(ps);
@@ -705,10 +698,8 @@ static int32_t flt_parse_unary(struct flt_parser *ps)
 		buf[ps->tlen - (size_t)(digits - at)] = '\0';
 		errno = 0;
 		v = strtoull(buf, &endp, 0);
-		if (*endp || errno || (buf[0] == '0' && buf[1] &&
-				       buf[1] != 'x' && buf[1] != 'X')) {
-			flt_err(ps, at, "bad number '%.*s' (decimal or 0x hex)",
-				(int)ps->tlen, at);
+		if (*endp || errno || (buf[0] == '0' && buf[1] && buf[1] != 'x' && buf[1] != 'X')) {
+			flt_err(ps, at, "bad number '%.*s' (decimal or 0x hex)", (int)ps->tlen, at);
 			return -1;
 		}
 		if (*at == '-' && v > (unsigned long long)INT64_MAX + 1) {
@@ -754,8 +745,8 @@ static int32_t flt_parse_unary(struct flt_parser *ps)
 		flt_err(ps, at, "expected a field, a number or a string at the end");
 		return -1;
 	default:
-		flt_err(ps, at, "expected a field, a number or a string, not '%.*s'",
-			(int)ps->tlen, at);
+		flt_err(ps, at, "expected a field, a number or a string, not '%.*s'", (int)ps->tlen,
+			at);
 		return -1;
 	}
 	ps->depth--;
@@ -807,8 +798,7 @@ static int flt_check_cmp(struct flt_parser *ps, int32_t i, const char *opat)
 		}
 		if (!(kl & 2)) {
 			flt_err(ps, lat, "=~ and !~ need a string field%s%s%s",
-				l->op == FLT_FIELD ? " ('" : "",
-				l->op == FLT_FIELD ? l->s : "",
+				l->op == FLT_FIELD ? " ('" : "", l->op == FLT_FIELD ? l->s : "",
 				l->op == FLT_FIELD ? "' is a number)" : "");
 			return -1;
 		}
@@ -831,10 +821,8 @@ static int flt_check_cmp(struct flt_parser *ps, int32_t i, const char *opat)
 		if (!(kl & kr)) {
 			const struct flt_node *fld = l->op == FLT_FIELD ? l : r;
 
-			flt_err(ps, fld == l ? lat : rat,
-				"cannot compare a %s with a %s%s%s%s",
-				(kl & 2) ? "string" : "number",
-				(kr & 2) ? "string" : "number",
+			flt_err(ps, fld == l ? lat : rat, "cannot compare a %s with a %s%s%s%s",
+				(kl & 2) ? "string" : "number", (kr & 2) ? "string" : "number",
 				fld->op == FLT_FIELD ? " ('" : "",
 				fld->op == FLT_FIELD ? fld->s : "",
 				fld->op == FLT_FIELD ? "')" : "");
@@ -844,10 +832,8 @@ static int flt_check_cmp(struct flt_parser *ps, int32_t i, const char *opat)
 	}
 	/* < <= > >= &: numbers only. */
 	if (!(kl & 1) || !(kr & 1)) {
-		flt_err(ps, !(kl & 1) ? lat : rat,
-			"'%.*s' compares numbers, not strings",
-			n->op == FLT_BAND || n->op == FLT_LT || n->op == FLT_GT ? 1 : 2,
-			opat);
+		flt_err(ps, !(kl & 1) ? lat : rat, "'%.*s' compares numbers, not strings",
+			n->op == FLT_BAND || n->op == FLT_LT || n->op == FLT_GT ? 1 : 2, opat);
 		return -1;
 	}
 	return 0;
@@ -930,8 +916,7 @@ static int32_t flt_parse_or(struct flt_parser *ps)
 }
 
 /* Compiles "^(pat)$" (trace-cmd anchors and ignores case). */
-static regex_t *flt_anchored(struct flt_parser *ps, const char *pat, size_t len,
-			     const char *at)
+static regex_t *flt_anchored(struct flt_parser *ps, const char *pat, size_t len, const char *at)
 {
 	regex_t *re = malloc(sizeof(*re));
 	char *buf = malloc(len + 5);
@@ -950,8 +935,7 @@ static regex_t *flt_anchored(struct flt_parser *ps, const char *pat, size_t len,
 	if (rc) {
 		regerror(rc, re, msg, sizeof(msg));
 		free(re);
-		flt_err(ps, at, "bad event name regex '%.*s': %s", (int)len, pat,
-			msg);
+		flt_err(ps, at, "bad event name regex '%.*s': %s", (int)len, pat, msg);
 		return NULL;
 	}
 	return re;
@@ -993,8 +977,8 @@ static int flt_parse_events(struct flt_parser *ps, const char *b, const char *e)
 		slash = memchr(pb, '/', (size_t)(pe - pb));
 		if (slash) {
 			if (slash == pb || slash + 1 == pe) {
-				flt_err(ps, slash == pb ? pb : slash + 1,
-					"empty %s name", slash == pb ? "system" : "event");
+				flt_err(ps, slash == pb ? pb : slash + 1, "empty %s name",
+					slash == pb ? "system" : "event");
 				return -1;
 			}
 			p->sys = flt_anchored(ps, pb, (size_t)(slash - pb), pb);
@@ -1016,8 +1000,7 @@ static int flt_parse_events(struct flt_parser *ps, const char *b, const char *e)
 		const struct tdxr_event_desc *d = tdxr_event_desc(t);
 
 		for (unsigned int i = 0; i < f->npat && !f->selected[t]; i++) {
-			f->selected[t] = flt_pattern_hit(&f->pat[i], d->system,
-							 d->name);
+			f->selected[t] = flt_pattern_hit(&f->pat[i], d->system, d->name);
 		}
 		f->any_modelled |= f->selected[t];
 	}
@@ -1056,11 +1039,10 @@ static bool flt_is_event_list(const char *b, const char *e)
 	return true;
 }
 
-struct tdxr_filter *tdxr_filter_compile(const char *expr, char *err,
-					size_t errlen)
+struct tdxr_filter *tdxr_filter_compile(const char *expr, char *err, size_t errlen)
 {
 	struct tdxr_filter *f = calloc(1, sizeof(*f));
-	struct flt_parser ps = { 0 };
+	struct flt_parser ps = {0};
 	const char *colon, *cond;
 
 	if (err && errlen) {
@@ -1104,12 +1086,11 @@ struct tdxr_filter *tdxr_filter_compile(const char *expr, char *err,
 		goto fail;
 	}
 	if (ps.tok != T_END) {
-		flt_err(&ps, ps.tpos, "unexpected '%.*s'%s", (int)ps.tlen,
-			ps.tpos,
-			ps.tok == T_RP ? " (no '(' to close)" :
-			ps.tok == T_BAD && *ps.tpos == '=' ? " (did you mean '=='?)" :
-			ps.tok == T_BAD && *ps.tpos == '|' ? " (did you mean '||'?)" :
-			"");
+		flt_err(&ps, ps.tpos, "unexpected '%.*s'%s", (int)ps.tlen, ps.tpos,
+			ps.tok == T_RP			     ? " (no '(' to close)"
+			: ps.tok == T_BAD && *ps.tpos == '=' ? " (did you mean '=='?)"
+			: ps.tok == T_BAD && *ps.tpos == '|' ? " (did you mean '||'?)"
+							     : "");
 		goto fail;
 	}
 	if (ps.failed) {
@@ -1164,8 +1145,7 @@ struct tdxr_filter_list *tdxr_filter_list_new(void)
 	return calloc(1, sizeof(struct tdxr_filter_list));
 }
 
-int tdxr_filter_list_add(struct tdxr_filter_list *l, const char *expr,
-			 char *err, size_t errlen)
+int tdxr_filter_list_add(struct tdxr_filter_list *l, const char *expr, char *err, size_t errlen)
 {
 	struct tdxr_filter *f, **nv;
 
@@ -1191,8 +1171,7 @@ unsigned int tdxr_filter_list_count(const struct tdxr_filter_list *l)
 	return l ? l->n : 0;
 }
 
-bool tdxr_filter_list_match(const struct tdxr_filter_list *l,
-			    const struct tdxr_event *ev,
+bool tdxr_filter_list_match(const struct tdxr_filter_list *l, const struct tdxr_event *ev,
 			    const struct tdxr_strtab *st)
 {
 	if (!l || l->n == 0) {
