@@ -26,6 +26,16 @@ struct tdxr_src {
 	uint16_t pend_lost_flags;
 	uint32_t pend_lost;
 
+	/* console: KVM messages held back around an ftrace dump (text.c) */
+#define TDXR_HOLD_MAX 256
+	struct tdxr_event held[TDXR_HOLD_MAX];
+	unsigned int held_head, nheld, nready;
+	struct tdxr_event stash;      /* a trace event waiting behind held ones */
+	bool has_stash;
+	bool at_eof;
+	int dump_state;               /* 0 none, 1 header seen, 2 inside */
+	bool dump_ended;
+
 	struct tdxr_src_stats stats;
 	char err[512];
 
@@ -39,5 +49,13 @@ void tdxr_text_init(struct tdxr_src *s);
 int tdxr_text_alloc(struct tdxr_src *s);
 int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev);
 
+
+/* Binary readers (dat.c, ctf.c): set s->next/close/priv; -1 with a message. */
+int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen);
+int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen);
+/* A directory: CTF trace(s) below it, or a `tdxr record` directory (ctf.c). */
+int tdxr_dir_open(struct tdxr_src *s, char *err, size_t errlen);
+/* replay/index/src_index.c: a tdxr index as a source (TDXR_FMT_INDEX). */
+int tdxr_index_src_init(struct tdxr_src *s, char *err, size_t errlen);
 
 #endif /* TDXR_SRC_INTERNAL_H */

@@ -560,12 +560,9 @@ static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end
 			sp++;
 			EVF(ev, LOG_WARN, func) = tdxr_strtab_intern(s->st, sp, strcspn(sp, " \r"));
 		}
-		const char *c = strstr(m, "CPU: ");
-
-		if (c) {
-			ev->cpu = atoi(c + 5);
-		}
-		c = strstr(m, "PID: ");
+		/* The WARN's CPU is left out (cpu -1): its printk time is on
+		 * another clock than the dump's, so per-CPU order says nothing. */
+		const char *c = strstr(m, "PID: ");
 		if (c) {
 			ev->tid = atoi(c + 5);
 		}
@@ -680,11 +677,16 @@ static void fill_common(struct tdxr_src *s, struct tdxr_event *ev, const struct 
 	ev->comm = tdxr_strtab_intern(s->st, h->comm, h->comm_len);
 }
 
-int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
+/*
+ * The next event in file order. *is_log tells a console's KVM message
+ * (log:*) from a trace event. Returns 1, 0 at the end, -1 on error.
+ */
+static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 {
 	const char *b, *e;
 	int r;
 
+	*is_log = false;
 	while ((r = next_line(s, &b, &e)) == 1) {
 		struct line_head h;
 		uint64_t pts = 0;
@@ -716,11 +718,27 @@ int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
 			continue;
 		}
 		if (s->fmt == TDXR_FMT_CONSOLE) {
+			/* ftrace_dump_on_oops: "Dumping ftrace buffer:", dashes,
+			 * the events, dashes. */
+			if ((size_t)(e - p) >= 22 && memcmp(p, "Dumping ftrace buffer:", 22) == 0) {
+				s->dump_state = 1;
+				continue;
+			}
+			if ((size_t)(e - p) >= 20 && strspn(p, "-") == (size_t)(e - p)) {
+				if (s->dump_state == 1) {
+					s->dump_state = 2;
+				} else if (s->dump_state == 2) {
+					s->dump_state = 0;
+					s->dump_ended = true;
+				}
+				continue;
+			}
 			ok = parse_std_line(p, e, &h) || parse_lat_line(p, e, &h);
 			if (!ok) {
 				if (parse_kvm_message(s, p, e, pts, ev)) {
 					ev->line = s->lineno;
 					ev->input = (uint16_t)s->opts.input;
+					*is_log = true;
 					goto produced;
 				}
 				continue;
@@ -769,8 +787,103 @@ produced:
 		s->stats.events++;
 		return 1;
 	}
-	if (r < 0) {
-		return -1;
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * Console logs put the WARN (and KVM's "SEAMCALL ... failed" line) that
+ * triggered an ftrace_dump_on_oops *before* the dump, although every
+ * event in the dump happened before them. So KVM messages are held back
+ * briefly: those logged within TDXR_HOLD_NS before a dump are released
+ * after it, the others in file order. Memory: at most TDXR_HOLD_MAX.
+ */
+#define TDXR_HOLD_NS (5ull * 1000000000ull)
+
+static void held_push(struct tdxr_src *s, const struct tdxr_event *ev)
+{
+	s->held[(s->held_head + s->nheld) % TDXR_HOLD_MAX] = *ev;
+	s->nheld++;
+}
+
+static void held_pop(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	*ev = s->held[s->held_head];
+	s->held_head = (s->held_head + 1) % TDXR_HOLD_MAX;
+	s->nheld--;
+	if (s->nready) {
+		s->nready--;
+	}
+}
+
+int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	struct tdxr_event tmp;
+	bool is_log;
+	int r;
+
+	for (;;) {
+		if (s->dump_ended) {
+			s->dump_ended = false;
+			s->nready = s->nheld;
+		}
+		if (s->nready) {
+			held_pop(s, ev);
+			return 1;
+		}
+		if (s->has_stash) {
+			if (s->nheld && s->dump_state != 2) {
+				s->nready = s->nheld;
+				continue;
+			}
+			*ev = s->stash;
+			s->has_stash = false;
+			return 1;
+		}
+		if (s->at_eof) {
+			if (s->nheld) {
+				s->nready = s->nheld;
+				continue;
+			}
+			break;
+		}
+		r = read_one(s, &tmp, &is_log);
+		if (r < 0) {
+			return -1;
+		}
+		if (r == 0) {
+			s->at_eof = true;
+			continue;
+		}
+		if (is_log) {
+			unsigned int k = s->nready;
+
+			/* Held messages much older than this one belong before it. */
+			while (k < s->nheld &&
+			       s->held[(s->held_head + k) % TDXR_HOLD_MAX].ts + TDXR_HOLD_NS < tmp.ts) {
+				k++;
+			}
+			if (s->dump_state != 2) {
+				s->nready = k;
+			}
+			if (s->nheld == TDXR_HOLD_MAX) {
+				/* Full: the oldest goes out now, in front. */
+				if (s->nready == 0) {
+					s->nready = 1;
+				}
+				held_pop(s, ev);
+				held_push(s, &tmp);
+				return 1;
+			}
+			held_push(s, &tmp);
+			continue;
+		}
+		if (s->nheld && s->dump_state != 2) {
+			s->stash = tmp;
+			s->has_stash = true;
+			continue;
+		}
+		*ev = tmp;
+		return 1;
 	}
 	if (s->pend_lost_flags) {
 		s->stats.trailing_lost = true;

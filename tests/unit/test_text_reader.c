@@ -439,9 +439,44 @@ static void test_console_kvm_messages_become_log_events(void **state)
 	assert_int_equal(ev.type, TDXR_EV_LOG_WARN);
 	assert_string_equal(S(&r, EVF(&ev, LOG_WARN, file)), "arch/x86/kvm/vmx/tdx.c");
 	assert_int_equal(EVF(&ev, LOG_WARN, srcline), 1783);
-	assert_int_equal(ev.cpu, 5);
+	assert_int_equal(ev.cpu, -1);
 	assert_int_equal(ev.tid, 4711);
 	/* the WARN in mm/ is not KVM's TDX: skipped */
+	assert_int_equal(tdxr_src_next(r.src, &ev), 0);
+	rd_close(&r);
+}
+
+
+static void test_console_messages_before_a_dump_follow_its_events(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	rd_open(&r,
+		"[   10.000000] kvm_intel: SEAMCALL TDH_MNG_RD failed: 0x1\n"
+		"[  800.000000] kvm_intel: SEAMCALL TDH_MEM_PAGE_REMOVE failed: 0xc0000b0800000001\n"
+		"[  800.000001] WARNING: CPU: 0 PID: 4711 at arch/x86/kvm/vmx/tdx.c:1783 f+0x1/0x2 [kvm_intel]\n"
+		"[  800.000002] Dumping ftrace buffer:\n"
+		"[  800.000003] ---------------------------------\n"
+		"[  800.000004] qemu-sys-4711      0.....  520us : kvm_fast_mmio: fast mmio at gpa 0x1000\n"
+		"[  800.000005] ---------------------------------\n"
+		"[  900.000000] kvm_intel: HKID 3 is leaked\n",
+		true);
+	assert_non_null(r.src);
+	/* Far older than the dump: stays in file order. */
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.line, 1);
+	/* The dump's event comes before the messages that triggered the dump. */
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_KVM_FAST_MMIO);
+	assert_int_equal(ev.line, 6);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.line, 2);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.line, 3);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_LOG_HKID_LEAKED);
 	assert_int_equal(tdxr_src_next(r.src, &ev), 0);
 	rd_close(&r);
 }
@@ -615,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_console_latency_format),
 		cmocka_unit_test(test_console_verbose_format),
 		cmocka_unit_test(test_console_kvm_messages_become_log_events),
+		cmocka_unit_test(test_console_messages_before_a_dump_follow_its_events),
 		cmocka_unit_test(test_three_lost_event_shapes_attach_to_next_event),
 		cmocka_unit_test(test_malformed_payload_is_kept_unmodelled_with_a_warning),
 		cmocka_unit_test(test_malformed_payload_is_fatal_when_strict),
