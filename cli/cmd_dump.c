@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "tdxr/filter.h"
 #include "tdxr/merge.h"
+#include "tdxr/model.h"
 #include "tdxr/print.h"
 
 #define MAX_FILTERS 32
@@ -40,6 +41,8 @@ int cmd_dump(int argc, char **argv)
 	uint64_t begin = 0, end = UINT64_MAX;
 	struct tdxr_src_opts so = { 0 };
 	struct tdxr_merge *m = NULL;
+	struct mdl_model *model = NULL;
+	struct mdl_config mc = { 0 };
 	struct tdxr_event ev;
 	char err[1024];
 	int c, r, ret = TDXR_EXIT_USAGE;
@@ -102,6 +105,13 @@ int cmd_dump(int argc, char **argv)
 		fprintf(stderr, "tdxr dump: out of memory\n");
 		goto out;
 	}
+	/* The model only resolves tid -> VM/vCPU here (DESIGN.md §3). */
+	mc.st = so.st;
+	model = mdl_new(&mc);
+	if (!model) {
+		fprintf(stderr, "tdxr dump: out of memory\n");
+		goto out;
+	}
 	m = tdxr_merge_open(argv + optind, (unsigned int)(argc - optind), &so, err, sizeof(err));
 	if (!m) {
 		fprintf(stderr, "tdxr dump: %s\n", err);
@@ -112,6 +122,7 @@ int cmd_dump(int argc, char **argv)
 		char ts[32], name[96];
 		bool pass = nr_filters == 0;
 
+		mdl_resolve(model, &ev);
 		if (ev.ts < begin || ev.ts > end) {
 			continue;
 		}
@@ -147,6 +158,7 @@ int cmd_dump(int argc, char **argv)
 	ret = TDXR_EXIT_OK;
 out:
 	tdxr_merge_close(m);
+	mdl_free(model);
 	for (unsigned int i = 0; i < nr_filters; i++) {
 		tdxr_filter_free(filters[i]);
 	}
