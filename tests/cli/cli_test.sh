@@ -41,7 +41,7 @@ expect_exit 2 "dump without input" "$tdxr" dump
 expect_exit 2 "dump missing file" "$tdxr" dump "$tmp/nope.trace"
 expect_err "$tmp/nope.trace: cannot open"
 expect_exit 2 "dump of a directory" "$tdxr" dump "$tmp"
-expect_err "$tmp: is a directory"
+expect_err "$tmp: .*director"
 : >"$tmp/empty"
 expect_exit 2 "dump of an empty file" "$tdxr" dump "$tmp/empty"
 expect_err "empty"
