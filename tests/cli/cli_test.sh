@@ -80,5 +80,51 @@ n=$("$tdxr" dump --filter 'tdx/tdx_seamcall: status != 0 && leaf != 0' "$t" | gr
 n=$("$tdxr" dump --filter 'kvm_tdp_mmu_spte_changed' --filter 'kvm_vm_bugged' "$t" | grep -vc '^#')
 [ "$n" -eq 4 ] && ok || bad "two --filter options kept $n events, want 4"
 
+
+# ---- replay / explain (DESIGN.md §5)
+expect_exit 1 "replay of the KVM_BUG_ON trace" "$tdxr" replay "$t"
+grep -q '^line 36 seq 17 \[error\] tlb-not-tracked gfn 0x8a3f' "$tmp/out" && ok || bad "replay text line format"
+grep -q '^checks: ' "$tmp/out" && ok || bad "replay prints the coverage line"
+grep -qE '^[0-9]+ events, [0-9]+ errors, [0-9]+ warnings$' "$tmp/out" && ok || bad "replay summary line"
+expect_exit 1 "replay --json" "$tdxr" replay --json "$t"
+python3 - "$tmp/out" <<'PY' && ok || bad "replay --json contract"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["schema"] == 1 and j["events"] == 23 and j["errors"] >= 1
+f = j["findings"][0]
+for k in ("seq", "input", "line", "ts", "kind", "severity", "vm", "gfn", "vcpu",
+          "expected", "actual", "message", "cause_seq", "chain"):
+    assert k in f, k
+assert isinstance(f["ts"], str) and len(f["ts"].split(".")[1]) == 9
+assert f["gfn"] is None or f["gfn"].startswith("0x")
+PY
+expect_exit 1 "replay --junit" "$tdxr" replay --junit "$tmp/junit.xml" "$t"
+python3 - "$tmp/junit.xml" <<'PY' && ok || bad "junit file"
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+cases = r.findall(".//testcase")
+assert len(cases) == 1 and cases[0].find("failure") is not None
+PY
+expect_exit 0 "replay of a clean real capture" "$tdxr" replay "$tests/traces/real-kvm-amd.trace"
+grep -q 'not possible' "$tmp/out" && ok || bad "a non-TDX trace says what was not possible"
+expect_exit 2 "replay --fail-on bogus" "$tdxr" replay --fail-on bogus "$t"
+expect_exit 2 "replay unknown option" "$tdxr" replay --frob "$t"
+expect_exit 2 "replay missing file" "$tdxr" replay "$tmp/nope"
+expect_err "$tmp/nope: cannot open"
+expect_exit 2 "replay of garbage" "$tdxr" replay "$tmp/garbage"
+expect_err "binary data at byte offset"
+expect_exit 2 "replay --strict of a bad payload" "$tdxr" replay --strict "$tmp/badpayload"
+expect_err "$tmp/badpayload:1: cannot parse kvm_pio"
+expect_exit 2 "replay --junit to an unwritable path" "$tdxr" replay --junit /nonexistent/dir/j.xml "$t"
+expect_exit 0 "explain" "$tdxr" explain "$t"
+grep -q 'first cause' "$tmp/out" && grep -q 'tlb-not-tracked' "$tmp/out" && ok || bad "explain names the first cause"
+expect_exit 0 "explain --json" "$tdxr" explain --json "$t"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["first_cause"]["kind"]=="tlb-not-tracked"; assert j["history"]' "$tmp/out" && ok || bad "explain --json"
+expect_exit 2 "explain of a seq with no finding" "$tdxr" explain "$t" 3
+expect_err "no finding at seq 3"
+expect_exit 2 "explain bad seq" "$tdxr" explain "$t" abc
+expect_exit 0 "explain of a clean trace" "$tdxr" explain "$tests/traces/real-kvm-amd.trace"
+grep -q 'nothing to explain' "$tmp/out" && ok || bad "explain of a clean trace says nothing to explain"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
