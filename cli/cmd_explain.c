@@ -171,35 +171,96 @@ static void hook_after(void *ctx, const struct tdxr_event *ev, const struct mdl_
 	state_str(m, x, h->after, sizeof(h->after));
 }
 
-/* A short phrase for one event of the account. */
+/* The gfn's TD epoch right after @h (from its state string), or -1. */
+static long long after_epoch(const struct hist_ev *h)
+{
+	const char *p = strstr(h->after, "td_epoch ");
+
+	return p ? strtoll(p + 9, NULL, 10) : -1;
+}
+
+/*
+ * A short phrase for one event of the account, or "" for events that add
+ * nothing to the story (the fault's bookkeeping events).
+ */
 static void phrase(const struct explain *x, const struct hist_ev *h, char *buf, size_t len)
 {
 	const struct tdxr_event *ev = &h->ev;
 	char st[64];
 	const char *nm;
+	uint64_t status;
 
+	buf[0] = '\0';
 	switch (ev->type) {
-	case TDXR_EV_TDX_SEAMCALL:
-		nm = tdxr_seamcall_name((unsigned int)EVF(ev, TDX_SEAMCALL, leaf));
-		snprintf(buf, len, "%s at line %u returned %s", nm ? nm : "SEAMCALL", ev->line,
-			 tdxr_tdx_status_str(EVF(ev, TDX_SEAMCALL, status), st, sizeof(st)));
+	case TDXR_EV_TDX_SEAMCALL: {
+		unsigned int leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
+
+		status = EVF(ev, TDX_SEAMCALL, status);
+		nm = tdxr_seamcall_name(leaf);
+		if (status != 0 && leaf != 0) {
+			snprintf(buf, len, "%s at line %u got %s", nm ? nm : "a SEAMCALL", ev->line,
+				 tdxr_tdx_status_str(status, st, sizeof(st)));
+			break;
+		}
+		switch (leaf) {
+		case 2:
+			snprintf(buf, len, "was added (PAGE.ADD) at line %u", ev->line);
+			break;
+		case 3:
+			snprintf(buf, len, "got an S-EPT page (SEPT.ADD) at line %u", ev->line);
+			break;
+		case 6:
+			snprintf(buf, len, "was AUGed at line %u", ev->line);
+			break;
+		case 7:
+			snprintf(buf, len, "was BLOCKed at line %u (epoch %lld)", ev->line, after_epoch(h));
+			break;
+		case 38:
+			snprintf(buf, len, "TDH.MEM.TRACK ran at line %u (epoch now %lld)", ev->line,
+				 after_epoch(h));
+			break;
+		case 29:
+			snprintf(buf, len, "was REMOVEd at line %u", ev->line);
+			break;
+		case 0:
+			if (h->in_chain) {
+				snprintf(buf, len, "vCPU %d left the guest at line %u", ev->vcpu, ev->line);
+			}
+			break;
+		default:
+			if (h->in_chain) {
+				snprintf(buf, len, "%s at line %u", nm ? nm : "a SEAMCALL", ev->line);
+			}
+		}
 		break;
+	}
 	case TDXR_EV_KVM_VM_BUGGED:
 		snprintf(buf, len, "KVM bugged the VM at line %u (%s)", ev->line,
 			 tdxr_strtab_get(x->st, (uint32_t)EVF(ev, KVM_VM_BUGGED, caller)));
 		break;
-	case TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED:
-		snprintf(buf, len, "the %s SPTE of gfn 0x%" PRIx64 " changed 0x%" PRIx64 " -> 0x%" PRIx64
-				   " at line %u",
-			 !EVF_HAS(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) ? "(tree unknown)"
-			 : EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) == 1 ? "mirror" : "direct",
-			 EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, gfn), EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, old_spte),
-			 EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, new_spte), ev->line);
+	case TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED: {
+		uint64_t o = EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, old_spte);
+		uint64_t n = EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, new_spte);
+		const char *tree = !EVF_HAS(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) ? ""
+				   : EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) == 1 ? "mirror "
+										      : "direct ";
+
+		if (!(o & (1ull << 11)) && (n & (1ull << 11))) {
+			snprintf(buf, len, "its %sSPTE was installed at line %u", tree, ev->line);
+		} else if ((o & (1ull << 11)) && !(n & (1ull << 11))) {
+			snprintf(buf, len, "its %sSPTE was zapped at line %u", tree, ev->line);
+		} else if (h->in_chain) {
+			snprintf(buf, len, "its %sSPTE changed 0x%" PRIx64 " -> 0x%" PRIx64 " at line %u",
+				 tree, o, n, ev->line);
+		}
 		break;
+	}
 	case TDXR_EV_KVM_TDX_SEPT:
-		snprintf(buf, len, "the %s hook returned %d at line %u",
-			 tdxr_strtab_get(x->st, (uint32_t)EVF(ev, KVM_TDX_SEPT, op)),
-			 (int32_t)EVF(ev, KVM_TDX_SEPT, ret), ev->line);
+		if ((int32_t)EVF(ev, KVM_TDX_SEPT, ret) != 0) {
+			snprintf(buf, len, "the %s hook failed (%d) at line %u",
+				 tdxr_strtab_get(x->st, (uint32_t)EVF(ev, KVM_TDX_SEPT, op)),
+				 (int32_t)EVF(ev, KVM_TDX_SEPT, ret), ev->line);
+		}
 		break;
 	case TDXR_EV_LOG_SEAMCALL_FAILED:
 		snprintf(buf, len, "the console logged SEAMCALL %s failed: %s at line %u",
@@ -207,40 +268,62 @@ static void phrase(const struct explain *x, const struct hist_ev *h, char *buf, 
 			 tdxr_tdx_status_str(EVF(ev, LOG_SEAMCALL_FAILED, status), st, sizeof(st)),
 			 ev->line);
 		break;
-	default: {
-		char name[96];
+	case TDXR_EV_LOG_WARN:
+		snprintf(buf, len, "the kernel WARNed in %s:%d at line %u",
+			 tdxr_strtab_get(x->st, (uint32_t)EVF(ev, LOG_WARN, file)),
+			 (int32_t)EVF(ev, LOG_WARN, srcline), ev->line);
+		break;
+	case TDXR_EV_LOG_ACCEPT_BEFORE:
+		snprintf(buf, len, "the guest touched it before accepting it (line %u)", ev->line);
+		break;
+	case TDXR_EV_KVM_MMU_SET_SPTE:
+	case TDXR_EV_KVM_MMU_SPTE_REQUESTED:
+		break; /* the fault's bookkeeping: the SPTE change tells it */
+	default:
+		if (h->in_chain) {
+			char name[96];
 
-		snprintf(buf, len, "%s at line %u", tdxr_event_fullname(ev, x->st, name, sizeof(name)),
-			 ev->line);
-	}
+			snprintf(buf, len, "%s at line %u",
+				 tdxr_event_fullname(ev, x->st, name, sizeof(name)), ev->line);
+		}
 	}
 }
 
+/*
+ * One paragraph: "gfn 0x8a3f was AUGed at line 25; ...; was BLOCKed at
+ * line 35 (epoch 7); TDH_MEM_PAGE_REMOVE at line 36 got
+ * TDX_TLB_TRACKING_NOT_DONE|RCX; KVM bugged the VM at line 37." followed
+ * by the model's verdict on the first cause.
+ */
 static void account(const struct explain *x, char *buf, size_t len)
 {
 	size_t pos = 0;
+	bool first = true;
 	char p[384];
 
 	buf[0] = '\0';
-	if (x->cause && x->cause != x->target) {
-		pos += (size_t)snprintf(buf + pos, len - pos, "First cause (%s at line %u): %s. ",
+	if (x->has_gfn) {
+		pos += (size_t)snprintf(buf + pos, len - pos, "gfn 0x%" PRIx64 " ", x->gfn);
+	}
+	for (size_t i = 0; i < x->nr_hist && pos < len - 1; i++) {
+		phrase(x, &x->hist[i], p, sizeof(p));
+		if (!p[0]) {
+			continue;
+		}
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", first ? "" : "; ", p);
+		first = false;
+	}
+	if (pos < len - 1) {
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s", first ? "" : ". ");
+	}
+	if (pos < len - 1 && x->cause) {
+		pos += (size_t)snprintf(buf + pos, len - pos, "First cause: %s at line %u: %s.",
 					mdl_finding_kind_name(x->cause->kind), x->cause->line,
 					x->cause->message);
 	}
-	if (x->has_gfn) {
-		pos += (size_t)snprintf(buf + pos, len - pos, "For gfn 0x%" PRIx64 ": ", x->gfn);
-	}
-	for (size_t i = 0; i < x->nr_hist && pos < len - 1; i++) {
-		if (!x->hist[i].in_chain && x->nr_hist > 12) {
-			continue;
-		}
-		phrase(x, &x->hist[i], p, sizeof(p));
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", p,
-					i + 1 < x->nr_hist ? "; " : ". ");
-	}
-	if (pos < len - 1) {
-		snprintf(buf + pos, len - pos, "The model reports %s at line %u: %s.",
-			 mdl_finding_kind_name(x->target->kind), x->target->line, x->target->message);
+	if (pos < len - 1 && x->cause != x->target) {
+		snprintf(buf + pos, len - pos, " It led to %s at line %u.",
+			 mdl_finding_kind_name(x->target->kind), x->target->line);
 	}
 }
 
