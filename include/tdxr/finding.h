@@ -27,20 +27,20 @@ enum mdl_finding_kind {
 #define MDL_CHAIN_MAX 32
 
 struct mdl_finding {
-	uint64_t seq;        /* the event that reveals the problem */
-	uint64_t ts;         /* its timestamp, ns */
-	uint32_t line;       /* its line in text input, 0 otherwise */
-	uint16_t input;      /* its input index */
-	uint16_t kind;       /* enum mdl_finding_kind */
-	uint8_t severity;    /* enum mdl_severity */
-	int32_t vm;          /* VMM tgid, -1 unknown */
-	int32_t vcpu;        /* -1 unknown / not vCPU-specific */
+	uint64_t seq;	  /* the event that reveals the problem */
+	uint64_t ts;	  /* its timestamp, ns */
+	uint32_t line;	  /* its line in text input, 0 otherwise */
+	uint16_t input;	  /* its input index */
+	uint16_t kind;	  /* enum mdl_finding_kind */
+	uint8_t severity; /* enum mdl_severity */
+	int32_t vm;	  /* VMM tgid, -1 unknown */
+	int32_t vcpu;	  /* -1 unknown / not vCPU-specific */
 	bool has_gfn;
-	uint64_t gfn;        /* without the shared bit */
+	uint64_t gfn; /* without the shared bit */
 	char expected[64];
 	char actual[64];
 	char message[256];
-	uint64_t cause_seq;  /* the first cause (== seq when it is its own) */
+	uint64_t cause_seq; /* the first cause (== seq when it is its own) */
 	uint32_t nr_chain;
 	/* seqs, oldest first, ending with this finding's own seq */
 	uint64_t chain[MDL_CHAIN_MAX];

@@ -139,11 +139,17 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 	}
 	if (fstat(s->fd, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
-			/* A CTF trace is a directory; a record directory holds one. */
-			snprintf(err, errlen,
-				 "%s: is a directory; CTF and record directories are not supported yet",
-				 path);
-			goto fail;
+			/* A CTF trace is a directory; a record directory holds one (ctf.c). */
+			if (o->format != TDXR_FMT_AUTO && o->format != TDXR_FMT_CTF) {
+				snprintf(err, errlen, "%s: --format %s given, but it is a directory",
+					 path, tdxr_format_name(o->format));
+				goto fail;
+			}
+			s->fmt = TDXR_FMT_CTF;
+			if (tdxr_dir_open(s, err, errlen) < 0) {
+				goto fail;
+			}
+			return s;
 		}
 		if (S_ISREG(sb.st_mode)) {
 			s->total = (uint64_t)sb.st_size;
@@ -187,6 +193,21 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 	case TDXR_FMT_CONSOLE:
 		tdxr_text_init(s);
 		s->next = tdxr_text_next;
+		break;
+	case TDXR_FMT_TRACE_DAT:
+		if (tdxr_dat_open(s, err, errlen) < 0) {
+			goto fail;
+		}
+		break;
+	case TDXR_FMT_CTF:
+		if (tdxr_ctf_open(s, err, errlen) < 0) {
+			goto fail;
+		}
+		break;
+	case TDXR_FMT_INDEX:
+		if (tdxr_index_src_init(s, err, errlen) < 0) {
+			goto fail;
+		}
 		break;
 	default:
 		snprintf(err, errlen, "%s: %s input is not supported yet", path,

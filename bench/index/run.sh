@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/index/run.sh - `tdxr index` against DESIGN.md §8 (not in ctest).
+#
+# On a clean synthetic trace (bench/gen/synth_trace.sh: 2 TDs x 8 vCPUs) of
+# EVENTS events, and one of EVENTS/4 (to show memory is flat), measures in
+# the same run:
+#   - plain replay (rpl_run, bench/index/idx_bench.c)  wall and CPU seconds
+#   - `tdxr index -q`                                   wall and CPU seconds,
+#                                                      peak RSS; target <= 2x replay
+#   - bytes/event on disk: the events table, its indexes, event_extra
+#     (target <= 64), and the checkpoints (target: at most as much again)
+#   - idx_seek to random seqs on the big index: p50/p99/max
+#     (target p99 < 50 ms), plus idx_open and the first seek
+# and prints each figure with the command that produced it.
+#
+#   bench/index/run.sh [-n EVENTS] [-s SEEKS] [-k]
+#     -n EVENTS  big trace size (default 10000000)
+#     -s SEEKS   random seeks (default 50)
+#     -k         keep the generated files
+# Environment: TDXR_BUILD (default: build; holds tdxr and libtdxr.a),
+# BENCH_DIR (default /tmp). Wants an idle machine: CPU seconds are shown
+# next to wall seconds because they do not depend on the load.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+EVENTS=10000000
+SEEKS=50
+KEEP=0
+while getopts "n:s:k" o; do
+	case "$o" in
+	n) EVENTS=$OPTARG ;;
+	s) SEEKS=$OPTARG ;;
+	k) KEEP=1 ;;
+	*) sed -n '2,/^set/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+BUILD=${TDXR_BUILD:-$ROOT/build}
+TDXR=$BUILD/tdxr
+DIR=${BENCH_DIR:-/tmp}/tdxr-bench-index
+mkdir -p "$DIR"
+[ "$KEEP" = 1 ] || trap 'rm -f "$DIR"/*.db "$DIR"/idx_bench' EXIT
+
+# The helper, linked like the tdxr binary.
+LIBS=$(sed -e 's/.* -o tdxr //' -e 's|[^ ]*libtdxr_[a-z]*\.a||g' \
+	-e "s|\\([^ /]*\\)libtdxr\\.a|$BUILD/libtdxr.a|g" "$BUILD/CMakeFiles/tdxr_cli.dir/link.txt")
+# shellcheck disable=SC2086
+cc -O2 -std=gnu11 -I"$ROOT/include" -I"$ROOT/schema" "$HERE/idx_bench.c" $LIBS -o "$DIR/idx_bench"
+
+timed() { # LABEL CMD... -> prints "LABEL wall_s cpu_s maxrss_kb", command output to $DIR/out
+	local t
+	t=$( { /usr/bin/time -f "%e %U %S %M" "$@" >"$DIR/out" 2>"$DIR/err"; } 2>&1 ) || {
+		cat "$DIR/err" >&2
+		return 1
+	}
+	t=$(tail -1 "$DIR/err")
+	echo "$t"
+}
+
+measure() { # EVENTS
+	local n=$1 trace="$DIR/clean-$1.trace" db="$DIR/clean-$1.db" r i ev
+	"$ROOT/bench/gen/synth_trace.sh" "$TDXR" "$n" "$trace" >/dev/null
+	ev=$("$TDXR" dump "$trace" | wc -l)
+	r=$(timed "$DIR/idx_bench" replay "$trace")
+	echo "## $n requested events ($ev events, $(($(stat -c %s "$trace") / 1000000)) MB of ftrace text)"
+	echo
+	echo "\$ idx_bench replay $trace"
+	echo "   $(cat "$DIR/out")  [wall cpu_user cpu_sys maxrss_kb: $r]"
+	i=$(timed "$TDXR" index -q -o "$db" "$trace")
+	echo "\$ tdxr index -q -o $db $trace"
+	echo "   [wall cpu_user cpu_sys maxrss_kb: $i]"
+	awk -v r="$r" -v i="$i" 'BEGIN {
+		split(r, a, " "); split(i, b, " ");
+		printf "   index/replay: wall %.2fx, cpu %.2fx; peak RSS index %d MB\n",
+			b[1] / a[1], (b[2] + b[3]) / (a[2] + a[3]), b[4] / 1024 }'
+	echo "\$ sqlite3 $db 'SELECT name, sum(pgsize) FROM dbstat GROUP BY name'"
+	sqlite3 "$db" "SELECT
+		printf('   events table %.1f B/event, its indexes %.1f, event_extra %.1f: total %.1f B/event (target <= 64)',
+			sum(CASE WHEN name = 'events' THEN pgsize END) * 1.0 / $ev,
+			sum(CASE WHEN name LIKE 'events_%' THEN pgsize END) * 1.0 / $ev,
+			sum(CASE WHEN name = 'event_extra' THEN pgsize END) * 1.0 / $ev,
+			sum(CASE WHEN name = 'events' OR name LIKE 'events_%' OR name = 'event_extra' THEN pgsize END) * 1.0 / $ev),
+		printf('   checkpoints %.1f B/event (%d full, %d delta, state %.1f MB); file %.1f B/event',
+			sum(CASE WHEN name = 'checkpoints' THEN pgsize END) * 1.0 / $ev,
+			(SELECT count(*) FROM checkpoints WHERE base = seq),
+			(SELECT count(*) FROM checkpoints WHERE base < seq),
+			(SELECT max(len) FROM checkpoints) / 1e6,
+			sum(pgsize) * 1.0 / $ev)
+		FROM dbstat" | tr '|' '\n'
+}
+
+echo "# bench/index/run.sh on $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+measure $((EVENTS / 4))
+echo
+measure "$EVENTS"
+echo
+echo "\$ idx_bench seek $DIR/clean-$EVENTS.db $SEEKS"
+"$DIR/idx_bench" seek "$DIR/clean-$EVENTS.db" "$SEEKS" | sed 's/^/   /'
+echo "   (target: p99 < 50 ms)"

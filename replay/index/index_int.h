@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* replay/index/index_int.h - what the files of replay/index/ share. */
+#ifndef TDXR_INDEX_INT_H
+#define TDXR_INDEX_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tdxr/event.h"
+#include "tdxr/index.h"
+
+#define IDX_FORMAT "tdxr-index"
+#define IDX_SCHEMA_VERSION 1
+#define IDX_AFTER_LOAD "\n-- @@ AFTER LOAD @@\n"
+
+/* Column numbers of IDX_EVENT_COLS. */
+enum {
+	IDX_C_SEQ, IDX_C_TS, IDX_C_TYPE, IDX_C_CPU, IDX_C_CTX, IDX_C_VM, IDX_C_VCPU, IDX_C_GFN,
+	IDX_C_LEVEL, IDX_C_DLINE, IDX_C_X,
+	IDX_C_F0,
+	IDX_C__COUNT = IDX_C_F0 + TDXR_MAX_FIELDS,
+};
+
+/* A row of the threads table: what events.ctx stands for. */
+struct idx_thread {
+	int32_t tid;
+	uint32_t comm;
+	int32_t tgid;
+	uint16_t input;
+};
+
+/* The generated DDL (schema/index.sql). */
+extern const char tdxr_index_sql[];
+
+#define IDX_EVENT_COLS                                                                      \
+	"seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x, f0, f1, f2, f3, f4, f5, " \
+	"f6, f7, f8, f9, f10, f11"
+
+/*
+ * The gfn and level an event touches (DESIGN.md §6 events.gfn): its GFN
+ * field, its GPA field >> 12 with the shared bit of @gpaw stripped, or the
+ * gpa of a TDH.MEM SEAMCALL's RCX. false when none.
+ */
+bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *level);
+
+/* A read-only handle on an index file, with its schema checked. */
+sqlite3 *idx_db_open_ro(const char *path, char *err, size_t errlen);
+/* Checks meta against this schema; 0 or -1 with a message. */
+int idx_check_meta(sqlite3 *db, const char *path, char *err, size_t errlen);
+/* meta value as an integer, @def if absent. */
+int64_t idx_meta_int(sqlite3 *db, const char *key, int64_t def);
+
+/*
+ * The event of the current row of a statement that selected
+ * IDX_EVENT_COLS. @resolved: vm/vcpu as the model resolved them; else as
+ * the reader gave them (event_extra.src_*), so a replay from the index
+ * resolves them again exactly as the first replay did. The extra row (if
+ * x) is read with @extra (a prepared "SELECT name, raw, lost_flags, lost,
+ * src_vm, src_vcpu FROM event_extra WHERE seq = ?"); ev->raw then points
+ * into *@rawbuf (grown as needed). 0 or -1.
+ */
+int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_thread *threads,
+		  size_t nr_threads, bool resolved, struct tdxr_event *ev, char **rawbuf,
+		  size_t *rawcap);
+
+/* The threads table, indexed by ctx (malloc'd). 0 or -1. */
+int idx_load_threads(sqlite3 *db, struct idx_thread **out, size_t *n);
+
+/* ---- checkpoints (ckpt.c) ---- */
+
+/* The builder's side: remembers the last full blob and its chunks. */
+struct ckpt_enc;
+struct ckpt_enc *ckpt_enc_new(void);
+void ckpt_enc_free(struct ckpt_enc *c);
+/*
+ * Encodes @blob. Sets *full when it is stored whole (and becomes the new
+ * base); else *out is a delta against the last full blob. *out is either
+ * @blob or a buffer owned by @c, valid until the next call. 0 or -1.
+ */
+int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full,
+		 const void **out, size_t *outlen);
+/* Forces the next blob to be stored whole. */
+void ckpt_enc_reset(struct ckpt_enc *c);
+
+/* Rebuilds a blob of @len bytes from @base and @delta into @out. 0 or -1. */
+int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen,
+	       uint8_t *out, size_t len);
+
+#endif /* TDXR_INDEX_INT_H */

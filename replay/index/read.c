@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay/index/read.c - reading an index: events, findings, navigation,
+ * and idx_seek (nearest checkpoint + replay of the events read back from
+ * the index).
+ *
+ * idx_seek keeps two things between calls: the full checkpoint blob last
+ * read (deltas of the following checkpoints apply to it) and a clone of
+ * the model it last returned, so stepping forward replays only the events
+ * in between.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_int.h"
+
+struct idx {
+	sqlite3 *db;
+	char *path;
+	struct tdxr_strtab *st;
+	uint64_t nr_events;
+	size_t nr_findings;
+	unsigned int nr_inputs;
+	char **input_paths;
+	char *profile;
+	struct idx_thread *threads;
+	size_t nr_threads;
+	int opt_profile, gpaw;
+
+	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain, *ckpt_at, *get_ckpt;
+	sqlite3_stmt *gfn_next, *gfn_prev, *vcpu_next, *vcpu_prev, *find_next, *find_prev;
+	char *rawbuf;
+	size_t rawcap;
+
+	uint8_t *base;        /* the last full checkpoint read */
+	size_t baselen;
+	uint64_t base_seq;
+	bool has_base;
+	struct mdl_model *ck_model; /* the checkpoint last restored, at ck_seq */
+	uint64_t ck_seq;
+	struct mdl_model *cache; /* the state right after cache_seq */
+	uint64_t cache_seq;      /* UINT64_MAX: before the first event */
+	bool has_cache;
+};
+
+static sqlite3_stmt *prep(struct idx *ix, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	return st;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static int load_strings(struct idx *ix)
+{
+	sqlite3_stmt *st = prep(ix, "SELECT id, s FROM strings ORDER BY id");
+	int ret = 0;
+
+	ix->st = tdxr_strtab_new();
+	if (!st || !ix->st) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		/* Interned in id order, each string gets its stored id back. */
+		if (id == 0 ? n != 0 : tdxr_strtab_intern(ix->st, s ? s : "", n) != (uint32_t)id) {
+			ret = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int load_inputs(struct idx *ix)
+{
+	sqlite3_stmt *st = prep(ix, "SELECT path FROM inputs ORDER BY input");
+
+	if (!st) {
+		return -1;
+	}
+	ix->input_paths = calloc(ix->nr_inputs ? ix->nr_inputs : 1, sizeof(char *));
+	if (!ix->input_paths) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	for (unsigned int i = 0; i < ix->nr_inputs && sqlite3_step(st) == SQLITE_ROW; i++) {
+		ix->input_paths[i] = column_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = prep(ix, "SELECT value FROM meta WHERE key = 'kernel_profile'");
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		ix->profile = column_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	return ix->profile ? 0 : -1;
+}
+
+struct idx *idx_open(const char *path, char *err, size_t errlen)
+{
+	struct idx *ix = calloc(1, sizeof(*ix));
+
+	if (!ix) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	ix->db = idx_db_open_ro(path, err, errlen);
+	if (!ix->db) {
+		free(ix);
+		return NULL;
+	}
+	ix->path = strdup(path);
+	ix->nr_events = (uint64_t)idx_meta_int(ix->db, "events", 0);
+	ix->nr_findings = (size_t)idx_meta_int(ix->db, "findings", 0);
+	ix->nr_inputs = (unsigned int)idx_meta_int(ix->db, "inputs", 0);
+	ix->opt_profile = (int)idx_meta_int(ix->db, "opt_kernel_profile", 0);
+	ix->gpaw = (int)idx_meta_int(ix->db, "gpaw", 0);
+	sqlite3_exec(ix->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
+	ix->get_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq = ?");
+	ix->range_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq >= ? AND seq <= ? "
+				"ORDER BY seq");
+	ix->get_extra = prep(ix, "SELECT name, raw, lost_flags, lost, src_vm, src_vcpu "
+				 "FROM event_extra WHERE seq = ?");
+	ix->get_finding = prep(ix, "SELECT seq, input, line, ts, kind, severity, vm, vcpu, gfn, "
+				   "expected, actual, message, cause_seq FROM findings WHERE id = ?");
+	ix->get_chain = prep(ix, "SELECT seq FROM finding_chain WHERE finding = ? ORDER BY pos");
+	ix->ckpt_at = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq <= ? "
+			       "ORDER BY seq DESC LIMIT 1");
+	ix->get_ckpt = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq = ?");
+	ix->gfn_next = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
+				"AND seq > ?3 ORDER BY seq LIMIT 1");
+	ix->gfn_prev = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
+				"AND seq < ?3 ORDER BY seq DESC LIMIT 1");
+	ix->vcpu_next = prep(ix, "SELECT seq FROM events WHERE vcpu = ?1 AND vm = ?2 "
+				 "AND seq > ?3 ORDER BY seq LIMIT 1");
+	ix->vcpu_prev = prep(ix, "SELECT seq FROM events WHERE vcpu = ?1 AND vm = ?2 "
+				 "AND seq < ?3 ORDER BY seq DESC LIMIT 1");
+	ix->find_next = prep(ix, "SELECT seq FROM findings WHERE seq > ?1 ORDER BY seq LIMIT 1");
+	ix->find_prev = prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
+	if (!ix->path || !ix->get_ev || !ix->range_ev || !ix->get_extra || !ix->get_finding ||
+	    !ix->get_chain || !ix->ckpt_at || !ix->get_ckpt || !ix->gfn_next || !ix->gfn_prev ||
+	    !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
+		snprintf(err, errlen, "%s: damaged tdxr index: %s", path, sqlite3_errmsg(ix->db));
+		idx_close(ix);
+		return NULL;
+	}
+	if (load_strings(ix) < 0 || load_inputs(ix) < 0 ||
+	    idx_load_threads(ix->db, &ix->threads, &ix->nr_threads) < 0) {
+		snprintf(err, errlen, "%s: damaged tdxr index: strings, inputs or threads unreadable", path);
+		idx_close(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+void idx_close(struct idx *ix)
+{
+	if (!ix) {
+		return;
+	}
+	sqlite3_finalize(ix->get_ev);
+	sqlite3_finalize(ix->range_ev);
+	sqlite3_finalize(ix->get_extra);
+	sqlite3_finalize(ix->get_finding);
+	sqlite3_finalize(ix->get_chain);
+	sqlite3_finalize(ix->ckpt_at);
+	sqlite3_finalize(ix->get_ckpt);
+	sqlite3_finalize(ix->gfn_next);
+	sqlite3_finalize(ix->gfn_prev);
+	sqlite3_finalize(ix->vcpu_next);
+	sqlite3_finalize(ix->vcpu_prev);
+	sqlite3_finalize(ix->find_next);
+	sqlite3_finalize(ix->find_prev);
+	sqlite3_close(ix->db);
+	tdxr_strtab_free(ix->st);
+	for (unsigned int i = 0; ix->input_paths && i < ix->nr_inputs; i++) {
+		free(ix->input_paths[i]);
+	}
+	free(ix->input_paths);
+	free(ix->threads);
+	free(ix->profile);
+	free(ix->path);
+	free(ix->rawbuf);
+	free(ix->base);
+	mdl_free(ix->ck_model);
+	mdl_free(ix->cache);
+	free(ix);
+}
+
+struct sqlite3 *idx_db(struct idx *ix)
+{
+	return ix->db;
+}
+
+const struct tdxr_strtab *idx_strtab(const struct idx *ix)
+{
+	return ix->st;
+}
+
+uint64_t idx_nr_events(const struct idx *ix)
+{
+	return ix->nr_events;
+}
+
+unsigned int idx_nr_inputs(const struct idx *ix)
+{
+	return ix->nr_inputs;
+}
+
+const char *idx_input_path(const struct idx *ix, unsigned int i)
+{
+	return i < ix->nr_inputs && ix->input_paths[i] ? ix->input_paths[i] : "";
+}
+
+const char *idx_kernel_profile(const struct idx *ix)
+{
+	return ix->profile ? ix->profile : "";
+}
+
+int idx_event(struct idx *ix, uint64_t seq, struct tdxr_event *ev)
+{
+	int ret = -1;
+
+	if (seq >= ix->nr_events) {
+		return -1;
+	}
+	sqlite3_bind_int64(ix->get_ev, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(ix->get_ev) == SQLITE_ROW) {
+		ret = idx_row_event(ix->get_ev, ix->get_extra, ix->threads, ix->nr_threads, true, ev, &ix->rawbuf, &ix->rawcap);
+	}
+	sqlite3_reset(ix->get_ev);
+	return ret;
+}
+
+size_t idx_nr_findings(const struct idx *ix)
+{
+	return ix->nr_findings;
+}
+
+static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
+{
+	sqlite3_stmt *st = ix->get_finding;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (i >= ix->nr_findings) {
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		out->input = (uint16_t)sqlite3_column_int(st, 1);
+		out->line = (uint32_t)sqlite3_column_int64(st, 2);
+		out->ts = (uint64_t)sqlite3_column_int64(st, 3);
+		out->kind = (uint16_t)sqlite3_column_int(st, 4);
+		out->severity = (uint8_t)sqlite3_column_int(st, 5);
+		out->vm = sqlite3_column_int(st, 6);
+		out->vcpu = sqlite3_column_int(st, 7);
+		out->has_gfn = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		out->gfn = out->has_gfn ? (uint64_t)sqlite3_column_int64(st, 8) : 0;
+		copy_text(out->expected, sizeof(out->expected), st, 9);
+		copy_text(out->actual, sizeof(out->actual), st, 10);
+		copy_text(out->message, sizeof(out->message), st, 11);
+		out->cause_seq = (uint64_t)sqlite3_column_int64(st, 12);
+		ret = 0;
+	}
+	sqlite3_reset(st);
+	if (ret < 0) {
+		return -1;
+	}
+	sqlite3_bind_int64(ix->get_chain, 1, (sqlite3_int64)i);
+	while (sqlite3_step(ix->get_chain) == SQLITE_ROW && out->nr_chain < MDL_CHAIN_MAX) {
+		out->chain[out->nr_chain++] = (uint64_t)sqlite3_column_int64(ix->get_chain, 0);
+	}
+	sqlite3_reset(ix->get_chain);
+	return 0;
+}
+
+/* ---- seek ---- */
+
+/* Reads the full checkpoint at @seq into ix->base (kept for the deltas). */
+static int load_base(struct idx *ix, uint64_t seq)
+{
+	sqlite3_stmt *st = ix->get_ckpt;
+	int ret = -1;
+
+	if (ix->has_base && ix->base_seq == seq) {
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 1) == seq) {
+		const void *d = sqlite3_column_blob(st, 3);
+		size_t n = (size_t)sqlite3_column_bytes(st, 3);
+		uint8_t *nb = malloc(n ? n : 1);
+
+		if (nb && (d || n == 0)) {
+			memcpy(nb, d, n);
+			free(ix->base);
+			ix->base = nb;
+			ix->baselen = n;
+			ix->base_seq = seq;
+			ix->has_base = true;
+			ret = 0;
+		} else {
+			free(nb);
+		}
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+/*
+ * The model of the nearest checkpoint at or before @seq: 1 with *m and
+ * *at set, 0 when there is none, -1 on a damaged checkpoint.
+ */
+static int restore_checkpoint(struct idx *ix, uint64_t seq, struct mdl_model **m, uint64_t *at)
+{
+	sqlite3_stmt *st = ix->ckpt_at;
+	uint64_t cseq, base;
+	size_t len;
+	int r;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return r == SQLITE_DONE ? 0 : -1;
+	}
+	cseq = (uint64_t)sqlite3_column_int64(st, 0);
+	base = (uint64_t)sqlite3_column_int64(st, 1);
+	len = (size_t)sqlite3_column_int64(st, 2);
+	if (ix->ck_model && ix->ck_seq == cseq) {
+		/* Cloning the kept model is cheaper than decoding the blob. */
+		sqlite3_reset(st);
+		*m = mdl_clone(ix->ck_model);
+		if (!*m) {
+			return -1;
+		}
+		*at = cseq;
+		return 1;
+	}
+	if (base == cseq) {
+		sqlite3_reset(st);
+		if (load_base(ix, cseq) < 0) {
+			return -1;
+		}
+		*m = mdl_load(ix->base, ix->baselen);
+	} else {
+		/* The delta stays valid while st is not reset; load_base uses
+		 * another statement. */
+		const uint8_t *d;
+		size_t n;
+		uint8_t *blob;
+
+		if (load_base(ix, base) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		d = sqlite3_column_blob(st, 3);
+		n = (size_t)sqlite3_column_bytes(st, 3);
+		blob = malloc(len ? len : 1);
+		if (!blob || ckpt_apply(ix->base, ix->baselen, d, n, blob, len) < 0) {
+			free(blob);
+			sqlite3_reset(st);
+			return -1;
+		}
+		sqlite3_reset(st);
+		*m = mdl_load(blob, len);
+		free(blob);
+	}
+	if (!*m) {
+		return -1;
+	}
+	mdl_set_strtab(*m, ix->st);
+	*at = cseq;
+	mdl_free(ix->ck_model);
+	ix->ck_model = mdl_clone(*m);
+	ix->ck_seq = cseq;
+	return 1;
+}
+
+/* Applies events (@from, @to] (@from == UINT64_MAX: from the first). */
+static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint64_t to)
+{
+	sqlite3_stmt *st = ix->range_ev;
+	struct tdxr_event ev;
+	uint64_t first = from == UINT64_MAX ? 0 : from + 1;
+	int r, ret = 0;
+
+	if (from != UINT64_MAX && from >= to) {
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (idx_row_event(st, ix->get_extra, ix->threads, ix->nr_threads, false, &ev, &ix->rawbuf, &ix->rawcap) < 0) {
+			ret = -1;
+			break;
+		}
+		mdl_resolve(m, &ev);
+		mdl_apply(m, &ev, NULL);
+	}
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		ret = -1;
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
+{
+	struct mdl_model *m = NULL;
+	uint64_t at = UINT64_MAX;
+	int r;
+
+	*out = NULL;
+	if (seq != UINT64_MAX && seq >= ix->nr_events) {
+		return -1;
+	}
+	if (seq != UINT64_MAX) {
+		r = restore_checkpoint(ix, seq, &m, &at);
+		if (r < 0) {
+			return -1;
+		}
+	}
+	/* The model kept from the last seek is closer when it lies between. */
+	if (ix->has_cache && (ix->cache_seq == seq ||
+			      (seq != UINT64_MAX && ix->cache_seq <= seq &&
+			       (at == UINT64_MAX || ix->cache_seq > at)))) {
+		struct mdl_model *c = mdl_clone(ix->cache);
+
+		if (c) {
+			mdl_free(m);
+			m = c;
+			at = ix->cache_seq;
+		}
+	}
+	if (!m) {
+		struct mdl_config cfg = { 0 };
+
+		cfg.kernel_profile = ix->opt_profile;
+		cfg.gpaw = ix->gpaw;
+		cfg.st = ix->st;
+		m = mdl_new(&cfg);
+		at = UINT64_MAX;
+		if (!m) {
+			return -1;
+		}
+	}
+	if (seq != UINT64_MAX && replay_range(ix, m, at, seq) < 0) {
+		mdl_free(m);
+		return -1;
+	}
+	mdl_free(ix->cache);
+	ix->cache = mdl_clone(m);
+	ix->cache_seq = seq;
+	ix->has_cache = ix->cache != NULL;
+	*out = m;
+	return 0;
+}
+
+/* ---- navigation ---- */
+
+static int first_seq(sqlite3_stmt *st, uint64_t *out)
+{
+	int ret = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = 0;
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+int idx_next_gfn(struct idx *ix, uint64_t from, int dir, int vm, uint64_t gfn, uint64_t *out)
+{
+	sqlite3_stmt *st = dir > 0 ? ix->gfn_next : ix->gfn_prev;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)gfn);
+	sqlite3_bind_int(st, 2, vm);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
+	return first_seq(st, out);
+}
+
+int idx_next_vcpu(struct idx *ix, uint64_t from, int dir, int vm, int vcpu, uint64_t *out)
+{
+	sqlite3_stmt *st = dir > 0 ? ix->vcpu_next : ix->vcpu_prev;
+
+	sqlite3_bind_int(st, 1, vcpu);
+	sqlite3_bind_int(st, 2, vm);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
+	return first_seq(st, out);
+}
+
+int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out)
+{
+	sqlite3_stmt *st = dir > 0 ? ix->find_next : ix->find_prev;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	return first_seq(st, out);
+}

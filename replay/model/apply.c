@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay/model/apply.c - mdl_apply(): one event into the model.
+ *
+ * Steps, per event:
+ *  1. pick the VM (mdl_resolve() already set ev->vm) and count the event;
+ *  2. a lost-events marker before it: one warning, and everything touched
+ *     before it becomes uncertain (re-learned, not reported, on its next
+ *     contradiction);
+ *  3. per-CPU timestamp order;
+ *  4. close what this event proves finished on its thread: an unpatched
+ *     SPTE change waiting for its tree, a removal hook (mirror/S-EPT
+ *     agreement), a BUSY waiting for its retry;
+ *  5. the event's own rules (tdp.c, sept.c, epoch.c, seamcall.c, pamt.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model_int.h"
+
+static bool is_removal_seamcall(const struct tdxr_event *ev)
+{
+	unsigned int leaf;
+
+	if (ev->type != TDXR_EV_TDX_SEAMCALL) {
+		return false;
+	}
+	leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
+	return leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_TRACK ||
+	       leaf == TDH_MEM_PAGE_REMOVE || leaf == TDH_PHYMEM_PAGE_WBINVD;
+}
+
+static const char *strtab_str(const struct mdl_model *m, uint64_t id)
+{
+	return m->st ? tdxr_strtab_get(m->st, (uint32_t)id) : "";
+}
+
+static void lost_events(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	struct mdl_model *m = c->m;
+	struct mdl_report r = {
+		.kind = MDL_FK_LOST_EVENTS,
+		.severity = -1,
+		.vcpu = -1,
+		.expected = "no loss",
+	};
+	char act[64];
+	uint64_t i;
+
+	if (ev->lost_flags & TDXR_LOST_COUNTED) {
+		snprintf(act, sizeof(act), "%u events lost", ev->lost);
+	} else {
+		snprintf(act, sizeof(act), "unknown loss");
+	}
+	r.actual = act;
+	m->g.lost_markers++;
+	mdl_report(c, &r,
+		   "the trace lost events before this one (%s, cpu %d): state they could have "
+		   "touched is re-learned",
+		   act, ev->cpu);
+	m->g.lost_seq1 = ev->seq + 1;
+	/* Contexts waiting for a follow-up can no longer be judged. */
+	for (i = 0; i < m->nr_vms; i++) {
+		struct mdl_vm *vm = m->vms[i];
+
+		vm->s.zap_active = 0;
+		vm->s.busy_active = 0;
+		vm->s.inst_active = 0;
+		vm->s.pinf_active = 0;
+	}
+}
+
+static void order_check(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	uint64_t key = KEY_TAG | ((uint64_t)ev->input << 32) | (uint32_t)ev->cpu;
+	struct mdl_cpu *cpu;
+
+	if (ev->cpu < 0) {
+		return;
+	}
+	{
+		uint64_t *slot = &c->m->cpu_slot[ev->cpu & 15];
+
+		cpu = *slot < c->m->cpus.cap ? tab_slot(&c->m->cpus, *slot) : NULL;
+		if (!cpu || cpu->key != key) {
+			cpu = tab_get(&c->m->cpus, key, NULL);
+			if (!cpu) {
+				return;
+			}
+			*slot = (uint64_t)((uint8_t *)cpu - c->m->cpus.slots) / c->m->cpus.esz;
+		}
+	}
+	if (ev->ts < cpu->ts && !cpu->reported) {
+		struct mdl_report r = {
+			.kind = MDL_FK_ORDER,
+			.severity = -1,
+			.vcpu = -1,
+			.expected = "non-decreasing ts",
+			.actual = "ts went back",
+		};
+
+		cpu->reported = 1;
+		mdl_report(c, &r,
+			   "timestamp %llu.%09llu on cpu %d is earlier than the previous event of "
+			   "that cpu (%llu.%09llu)",
+			   (unsigned long long)(ev->ts / 1000000000ull),
+			   (unsigned long long)(ev->ts % 1000000000ull), ev->cpu,
+			   (unsigned long long)(cpu->ts / 1000000000ull),
+			   (unsigned long long)(cpu->ts % 1000000000ull));
+	}
+	if (ev->ts > cpu->ts) {
+		cpu->ts = ev->ts;
+	}
+}
+
+static void vm_bugged(struct mdl_ctx *c)
+{
+	struct mdl_vm *vm = c->vm;
+	struct mdl_report r = {
+		.kind = MDL_FK_KVM_BUG,
+		.severity = -1,
+		.vcpu = -2,
+		.expected = "VM alive",
+		.actual = "kvm_vm_bugged",
+	};
+	const char *caller = strtab_str(c->m, EVF(c->ev, KVM_VM_BUGGED, caller));
+
+	if (vm->s.has_err) {
+		r.cause = vm->s.first_err_seq + 1;
+		r.extra[0] = vm->s.last_err_seq + 1;
+	}
+	mdl_report(c, &r, "KVM bugged the VM (caller %s)%s", caller && *caller ? caller : "?",
+		   vm->s.has_err ? "; earliest finding of this VM in its chain" : "");
+}
+
+static void tdvmcall(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+
+	vm_mark_tdx(c->vm);
+	if (EVF(ev, KVM_TDX_TDVMCALL, r10) == 0 &&
+	    EVF(ev, KVM_TDX_TDVMCALL, r11) == EXIT_REASON_EPT_VIOLATION) {
+		tdp_ve_request_mmio(c, EVF(ev, KVM_TDX_TDVMCALL, r14));
+	}
+}
+
+static void page_fault(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	struct mdl_vm *vm = c->vm;
+	uint64_t gpa = EVF(ev, KVM_PAGE_FAULT, address);
+	bool priv = vm->s.is_tdx && !((gpa >> 12) & vm->s.shared_gfn);
+	uint64_t gfn = vm_gfn_of_gpa(vm, gpa);
+	struct mdl_ent *e;
+
+	vm->s.fault_tid = (uint64_t)ev->tid;
+	vm->s.fault_gfn = gfn;
+	vm->s.fault_private = priv;
+	vm->s.fault_seq = ev->seq;
+	e = ent_find(vm, gfn, 1, 0);
+	if (e) {
+		ent_note(e, ev->seq);
+	}
+	if (priv && !vm->s.seen_vp_enter && vm->s.seen_seamcall) {
+		epoch_private_fault(c, gfn);
+	}
+}
+
+static void sept_hook(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	struct mdl_vm *vm = c->vm;
+	const char *op = strtab_str(c->m, EVF(ev, KVM_TDX_SEPT, op));
+	uint64_t gfn = EVF(ev, KVM_TDX_SEPT, gfn) & ((1ull << 40) - 1);
+	int32_t ret = (int32_t)EVF(ev, KVM_TDX_SEPT, ret);
+	int level = (int)(int32_t)EVF(ev, KVM_TDX_SEPT, level);
+	struct mdl_ent *e;
+
+	vm_mark_tdx(vm);
+	if (level < 1 || level > MDL_LEVELS) {
+		return;
+	}
+	e = ent_get(vm, gfn, level, 0);
+	if (!e) {
+		return;
+	}
+	if (!strcmp(op, "remove_spte")) {
+		if (vm->s.zap_active && vm->s.zap_gfn == gfn_align(gfn, level)) {
+			tdp_zap_complete(c);
+		}
+		if (ret && !c->reported && !(e->flags & ENT_POISON)) {
+			struct mdl_report r = {
+				.kind = MDL_FK_KVM_BUG,
+				.severity = -1,
+				.vcpu = -2,
+				.e = e,
+				.has_gfn = true,
+				.gfn = gfn,
+				.expected = "ret 0",
+				.actual = "ret != 0",
+			};
+
+			mdl_report(c, &r,
+				   "remove_external_spte for gfn 0x%llx returned %d: "
+				   "KVM_BUG_ON(ret) in the TDP MMU",
+				   (unsigned long long)gfn, ret);
+		}
+	} else if (!strcmp(op, "free_spt")) {
+		if ((vm->s.lifecycle == LIFE_HKID || vm->s.lifecycle == LIFE_BLOCKED) &&
+		    !c->reported && !(e->flags & ENT_POISON)) {
+			struct mdl_report r = {
+				.kind = MDL_FK_KVM_BUG,
+				.severity = -1,
+				.vcpu = -2,
+				.e = e,
+				.has_gfn = true,
+				.gfn = gfn,
+				.expected = "HKID freed",
+				.actual = "HKID assigned",
+			};
+
+			mdl_report(c, &r,
+				   "free_external_spt for gfn 0x%llx with the HKID assigned: "
+				   "KVM_BUG_ON, S-EPT page leaked",
+				   (unsigned long long)gfn);
+		}
+	}
+	ent_note(e, ev->seq);
+}
+
+static void log_accept_before(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	struct mdl_vm *vm = c->vm;
+	uint64_t gfn = vm_gfn_of_gpa(vm, EVF(ev, LOG_ACCEPT_BEFORE, gpa));
+	struct mdl_ent *e = ent_get(vm, gfn, 1, 0);
+	struct mdl_vcpu *v = vcpu_get(vm, ev->vcpu);
+	struct mdl_report r = {
+		.kind = MDL_FK_PENDING_ACCESS,
+		.severity = -1,
+		.vcpu = -2,
+		.e = e,
+		.has_gfn = true,
+		.gfn = gfn,
+		.expected = "ACCEPT before access",
+		.actual = "access to PENDING page",
+	};
+
+	if (!e) {
+		return;
+	}
+	if (v && v->pend_seq && v->pend_seq - 1 >= v->entry_seq) {
+		return;
+	}
+	if (e->flags & ENT_POISON) {
+		return;
+	}
+	mdl_report(
+		c, &r,
+		"console: guest access before accepting gfn 0x%llx on vCPU %d (KVM kills the VM)",
+		(unsigned long long)gfn, ev->vcpu);
+	if (v) {
+		v->pend_seq = ev->seq + 1;
+	}
+}
+
+static void log_bug(struct mdl_ctx *c, const char *what)
+{
+	struct mdl_report r = {
+		.kind = MDL_FK_KVM_BUG,
+		.severity = -1,
+		.vcpu = -1,
+		.expected = "no WARN",
+		.actual = what,
+	};
+
+	if (c->vm->s.kvm_bug_reported) {
+		return;
+	}
+	if (c->vm->s.has_err) {
+		r.cause = c->vm->s.first_err_seq + 1;
+	}
+	mdl_report(c, &r, "console: %s", what);
+}
+
+static void log_warn(struct mdl_ctx *c)
+{
+	const char *file = strtab_str(c->m, EVF(c->ev, LOG_WARN, file));
+	const char *func = strtab_str(c->m, EVF(c->ev, LOG_WARN, func));
+	char what[64];
+
+	if (file && *file && !strstr(file, "tdx") && !strstr(file, "tdp_mmu") &&
+	    !strstr(file, "mmu")) {
+		return;
+	}
+	snprintf(what, sizeof(what), "WARN at %s:%d %s", file ? file : "?",
+		 (int)(int32_t)EVF(c->ev, LOG_WARN, srcline), func ? func : "");
+	log_bug(c, what);
+}
+
+int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl_sink *sink)
+{
+	struct mdl_ctx c = {.m = m, .ev = ev, .sink = sink};
+	struct mdl_vm *vm;
+
+	int32_t want = ev->vm;
+
+	if (want == -1 && (const void *)ev == m->res_ev && ev->seq == m->res_seq &&
+	    ev->tid == m->res_tid) {
+		want = m->res_vm;
+	} else if (want == -1 && ev->tid > 0) {
+		const struct mdl_tid *t = tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
+
+		if (t && t->vm != -1) {
+			want = t->vm;
+		}
+	}
+	vm = vm_get(m, want, &c.vm_idx);
+	if (!vm) {
+		return 0;
+	}
+	c.vm = vm;
+	c.quiet = want == -1 && vm->s.id == -1 && m->nr_vms > 1;
+	if (tab_reserve(&vm->ents, MDL_EVENT_INSERTS) ||
+	    tab_reserve(&m->pages, MDL_EVENT_INSERTS) || tab_reserve(&m->cpus, MDL_EVENT_INSERTS)) {
+		return -12; /* -ENOMEM: the event is not applied */
+	}
+	m->g.events++;
+	vm->s.events++;
+	if (ev->lost_flags) {
+		lost_events(&c);
+	}
+	order_check(&c);
+
+	if (vm->s.pinf_active && (uint64_t)ev->tid == vm->s.pinf_tid) {
+		bool mirror = ev->type == TDXR_EV_TDX_SEAMCALL &&
+			      (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_MEM_RANGE_BLOCK &&
+			      vm_gfn_of_gpa(vm, EVF(ev, TDX_SEAMCALL, rcx)) == vm->s.pinf_gfn;
+
+		tdp_flush_inference(&c, mirror);
+	}
+	if (vm->s.zap_active && (uint64_t)ev->tid == vm->s.zap_tid && !is_removal_seamcall(ev) &&
+	    ev->type != TDXR_EV_KVM_TDX_SEPT &&
+	    !(ev->type == TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED &&
+	      (EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, gfn) & ((1ull << 40) - 1)) == vm->s.zap_gfn) &&
+	    ev->type != TDXR_EV_LOG_SEAMCALL_FAILED && ev->type != TDXR_EV_UNMODELLED) {
+		tdp_zap_complete(&c);
+	}
+	if (vm->s.inst_active && (uint64_t)ev->tid == vm->s.inst_tid &&
+	    ev->type != TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED && ev->type != TDXR_EV_KVM_TDX_SEPT &&
+	    ev->type != TDXR_EV_UNMODELLED) {
+		tdp_install_missing(&c);
+	}
+
+	switch (ev->type) {
+	case TDXR_EV_TDX_SEAMCALL:
+		sc_handle(&c);
+		break;
+	case TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED:
+		tdp_spte_changed(&c);
+		break;
+	case TDXR_EV_KVM_MMU_SET_SPTE:
+		tdp_set_spte(&c);
+		break;
+	case TDXR_EV_MARK_MMIO_SPTE:
+		tdp_mark_mmio(&c);
+		break;
+	case TDXR_EV_KVM_ENTRY:
+		epoch_kvm_entry(&c);
+		break;
+	case TDXR_EV_KVM_EXIT:
+		epoch_kvm_exit(&c);
+		break;
+	case TDXR_EV_KVM_PAGE_FAULT:
+		page_fault(&c);
+		break;
+	case TDXR_EV_KVM_TDX_SEPT:
+		sept_hook(&c);
+		break;
+	case TDXR_EV_KVM_TDX_TDVMCALL:
+		tdvmcall(&c);
+		break;
+	case TDXR_EV_KVM_VM_BUGGED:
+		vm_bugged(&c);
+		break;
+	case TDXR_EV_LOG_SEAMCALL_FAILED:
+		sc_log_failed(&c);
+		break;
+	case TDXR_EV_LOG_ACCEPT_BEFORE:
+		log_accept_before(&c);
+		break;
+	case TDXR_EV_LOG_HKID_LEAKED:
+		log_bug(&c, "HKID leaked");
+		break;
+	case TDXR_EV_LOG_WARN:
+		log_warn(&c);
+		break;
+	case TDXR_EV_KVM_MMIO:
+	case TDXR_EV_KVM_FAST_MMIO:
+		if (vm->s.is_tdx) {
+			m->g.cov_mmio = 1;
+		}
+		break;
+	default:
+		break;
+	}
+	if (m->g.check_every && m->g.events % m->g.check_every == 0) {
+		m->g.check_failures += mdl_check(m);
+	}
+	return 0;
+}
+
+void mdl_finish(struct mdl_model *m, const struct mdl_sink *sink)
+{
+	struct tdxr_event ev;
+	uint64_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.seq = m->g.events ? m->g.events - 1 : 0;
+	ev.vm = -1;
+	ev.vcpu = -1;
+	ev.tid = -1;
+	ev.cpu = -1;
+	for (i = 0; i < m->nr_vms; i++) {
+		struct mdl_ctx c = {
+			.m = m, .ev = &ev, .sink = sink, .vm = m->vms[i], .vm_idx = (int)i};
+
+		ev.vm = (int32_t)m->vms[i]->s.id;
+		if (tab_reserve(&m->vms[i]->ents, MDL_EVENT_INSERTS) ||
+		    tab_reserve(&m->pages, MDL_EVENT_INSERTS)) {
+			return;
+		}
+		/* A hook or retry cut by the end of the trace is not judged. */
+		tdp_flush_inference(&c, false);
+		m->vms[i]->s.busy_active = 0;
+		m->vms[i]->s.zap_active = 0;
+	}
+}

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * replay/model/model_int.h - the model's private types, shared by the
+ * files of replay/model/ only.
+ *
+ * Layout rule: every struct that is part of the saved state is a plain
+ * sequence of 64-bit words or is explicitly padded, so save.c can write it
+ * word by word (varints) and mdl_load() restores it byte for byte.
+ */
+#ifndef TDXR_MODEL_INT_H
+#define TDXR_MODEL_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tdxr/event.h"
+#include "tdxr/finding.h"
+#include "tdxr/model.h"
+
+/* ---- SPTE bits (TDX_FACTS §4) ----------------------------------------- */
+#define SPTE_RWX 0x7ull
+#define SPTE_W 0x2ull
+#define SPTE_LARGE (1ull << 7)
+#define SPTE_A (1ull << 8)
+#define SPTE_D (1ull << 9)
+#define SPTE_PRESENT (1ull << 11) /* SPTE_MMU_PRESENT_MASK */
+#define SPTE_SVE (1ull << 63)	  /* EPT suppress #VE */
+#define SPTE_PFN_MASK 0x000ffffffffff000ull
+#define SHADOW_NONPRESENT_VALUE (1ull << 63)
+#define FROZEN_SPTE (SHADOW_NONPRESENT_VALUE | 0x5a0ull)
+#define REMOVED_SPTE_OLD 0x5a0ull /* before SHADOW_NONPRESENT_VALUE */
+#define MMIO_SPTE_MASK (SPTE_SVE | SPTE_RWX)
+#define MMIO_VALUE_VMX 0x6ull /* W+X without R: misconfig */
+/* Bits the CPU or KVM's lockless paths change in a direct SPTE without a
+ * kvm_tdp_mmu_spte_changed: A/D, W (dirty logging, fast PF), access
+ * tracking (RWX and the saved R/X bits 54-55). */
+#define SPTE_DIRECT_VOLATILE (SPTE_A | SPTE_D | SPTE_RWX | (3ull << 54))
+
+static inline bool spte_present(uint64_t s)
+{
+	return s & SPTE_PRESENT;
+}
+
+static inline bool spte_leaf(uint64_t s, int level)
+{
+	return spte_present(s) && (level == 1 || (s & SPTE_LARGE));
+}
+
+static inline bool spte_frozen(uint64_t s)
+{
+	return s == FROZEN_SPTE || s == REMOVED_SPTE_OLD;
+}
+
+/* A TD's MMIO SPTE: RWX = 0, SVE = 0 (shadow_mmio_value 0), not present. */
+static inline bool spte_td_mmio(uint64_t s)
+{
+	return !spte_present(s) && !(s & SPTE_SVE) && s != 0 && !spte_frozen(s) &&
+	       (s & SPTE_RWX) == 0;
+}
+
+static inline bool spte_vmx_mmio(uint64_t s)
+{
+	return !spte_present(s) && (s & MMIO_SPTE_MASK) == MMIO_VALUE_VMX;
+}
+
+/* ---- SEAMCALL leaves (TDX_FACTS §2.1) --------------------------------- */
+enum {
+	TDH_VP_ENTER = 0,
+	TDH_MNG_ADDCX = 1,
+	TDH_MEM_PAGE_ADD = 2,
+	TDH_MEM_SEPT_ADD = 3,
+	TDH_VP_ADDCX = 4,
+	TDH_MEM_PAGE_AUG = 6,
+	TDH_MEM_RANGE_BLOCK = 7,
+	TDH_MNG_KEY_CONFIG = 8,
+	TDH_MNG_CREATE = 9,
+	TDH_VP_CREATE = 10,
+	TDH_MNG_RD = 11,
+	TDH_MEM_PAGE_DEMOTE = 15,
+	TDH_MR_EXTEND = 16,
+	TDH_MR_FINALIZE = 17,
+	TDH_VP_FLUSH = 18,
+	TDH_MNG_VPFLUSHDONE = 19,
+	TDH_MNG_KEY_FREEID = 20,
+	TDH_MNG_INIT = 21,
+	TDH_VP_INIT = 22,
+	TDH_PHYMEM_PAGE_RDMD = 24,
+	TDH_VP_RD = 26,
+	TDH_PHYMEM_PAGE_RECLAIM = 28,
+	TDH_MEM_PAGE_REMOVE = 29,
+	TDH_MEM_SEPT_REMOVE = 30,
+	TDH_MEM_TRACK = 38,
+	TDH_MEM_RANGE_UNBLOCK = 39,
+	TDH_PHYMEM_CACHE_WB = 40,
+	TDH_PHYMEM_PAGE_WBINVD = 41,
+	TDH_VP_WR = 43,
+};
+
+/* ---- status codes (TDX_FACTS §3) -------------------------------------- */
+#define TDX_SUCCESS 0x0000000000000000ull
+#define TDX_ERROR (1ull << 63)
+#define TDX_NON_RECOVERABLE (1ull << 62)
+#define TDX_STATUS_MASK 0xffffffff00000000ull
+#define TDX_SW_ERROR 0x8000ff0000000000ull
+#define TDX_OPERAND_BUSY 0x8000020000000000ull
+#define TDX_PREVIOUS_TLB_EPOCH_BUSY 0x8000020100000000ull
+#define TDX_OPERAND_BUSY_HOST_PRIORITY 0x8000020400000000ull
+#define TDX_PAGE_METADATA_INCORRECT 0xc000030000000000ull
+#define TDX_PAGE_NOT_OWNED_BY_TD 0xc000030200000000ull
+#define TDX_TD_ASSOCIATED_PAGES_EXIST 0xc000040000000000ull
+#define TDX_LIFECYCLE_STATE_INCORRECT 0xc000060700000000ull
+#define TDX_OP_STATE_INCORRECT 0xc000060800000000ull
+#define TDX_VCPU_NOT_ASSOCIATED 0x8000070200000000ull
+#define TDX_FLUSHVP_NOT_DONE 0x8000082400000000ull
+#define TDX_NO_HKID_READY_TO_WBCACHE 0x0000082100000000ull
+#define TDX_INTERRUPTED_RESUMABLE 0x8000000300000000ull
+#define TDX_EPT_WALK_FAILED 0xc0000b0000000000ull
+#define TDX_EPT_ENTRY_NOT_PRESENT 0xc0000b0300000000ull
+#define TDX_GPA_RANGE_NOT_BLOCKED 0xc0000b0600000000ull
+#define TDX_GPA_RANGE_ALREADY_BLOCKED 0x00000b0700000000ull
+#define TDX_TLB_TRACKING_NOT_DONE 0xc0000b0800000000ull
+#define TDX_EPT_ENTRY_STATE_INCORRECT 0xc0000b0d00000000ull
+#define TDX_EPT_PAGE_NOT_FREE 0xc0000b0e00000000ull
+#define TDX_OPERAND_ID_RCX 0x01ull
+#define TDX_OPERAND_ID_R8 0x08ull
+
+/* Prediction flags: the model cannot say / only the class is certain. */
+#define PRED_UNKNOWN 0xffffffffffffffffull
+
+static inline bool tdx_busy(uint64_t st)
+{
+	uint64_t c = st & TDX_STATUS_MASK;
+
+	return c == TDX_OPERAND_BUSY || c == TDX_OPERAND_BUSY_HOST_PRIORITY;
+}
+
+/* VMX exit reasons used by the model. */
+#define EXIT_REASON_EPT_VIOLATION 48
+#define EXIT_REASON_EPT_MISCONFIG 49
+#define EXIT_REASON_TDCALL 77
+#define EPT_VIOLATION_ACC_INSTR (1ull << 2)
+#define EXT_EXIT_QUAL_TYPE_ACCEPT 1
+#define EXT_EXIT_QUAL_TYPE_PENDING 6
+
+/* ---- hash tables ------------------------------------------------------- */
+/*
+ * Open addressing, linear probing, power-of-two capacity, no deletion.
+ * Every element starts with its u64 key; key 0 marks an empty slot, so
+ * keys carry KEY_TAG. Elements are multiples of 8 bytes. Grows at 1/2 load.
+ */
+#define KEY_TAG (1ull << 63)
+
+struct mdl_tab {
+	uint8_t *slots; /* owned */
+	uint64_t esz;	/* element size, bytes, multiple of 8 */
+	uint64_t cap;	/* slots, power of two (0: not allocated) */
+	uint64_t count;
+};
+
+void tab_init(struct mdl_tab *t, uint64_t esz);
+uint8_t *tab_alloc(uint64_t n, uint64_t esz);
+void tab_free(struct mdl_tab *t);
+void *tab_find(const struct mdl_tab *t, uint64_t key);
+/* Finds or inserts (zeroed, key set). NULL only when memory runs out. */
+void *tab_get(struct mdl_tab *t, uint64_t key, bool *created);
+int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src);
+/*
+ * Grows now so that @n more inserts cannot move elements: mdl_apply()
+ * reserves room for one event, so pointers into a table stay valid for
+ * the whole event. 0, or -1 when memory runs out.
+ */
+int tab_reserve_slow(struct mdl_tab *t, uint64_t n);
+static inline int tab_reserve(struct mdl_tab *t, uint64_t n)
+{
+	if ((t->count + n) * 2 <= t->cap) {
+		return 0;
+	}
+	return tab_reserve_slow(t, n);
+}
+#define MDL_EVENT_INSERTS 32
+static inline void *tab_slot(const struct mdl_tab *t, uint64_t i)
+{
+	return t->slots + i * t->esz;
+}
+
+/* ---- per gfn/level record --------------------------------------------- */
+#define MDL_HIST 3
+enum {
+	ENT_KNOWN_DIRECT = 1 << 0,
+	ENT_KNOWN_MIRROR = 1 << 1,
+	ENT_MAYBE_ACC = 1 << 2,	  /* PENDING may have been ACCEPTed */
+	ENT_POISON = 1 << 3,	  /* a finding was reported: consequences join */
+	ENT_PREMAP = 1 << 4,	  /* 6.16 premapped leaf waiting for PAGE.ADD */
+	ENT_KNOWN_PREV = 1 << 5,  /* prev holds an older direct root's SPTE */
+	ENT_PREMAP_GONE = 1 << 6, /* a premapped leaf was zapped before ADD */
+};
+
+#define TREE_DIRECT 0
+#define TREE_MIRROR 1
+
+/*
+ * One gfn at one level of one address space: both trees' SPTEs there and
+ * the S-EPT entry at the same level (S-EPT level = pg level - 1).
+ */
+struct mdl_ent {
+	/* first cache line: what every event on the entry reads or writes */
+	uint64_t key;	  /* ent_key() */
+	uint64_t spte[2]; /* [TREE_DIRECT], [TREE_MIRROR] */
+	uint8_t sept;	  /* enum mdl_sept_state */
+	uint8_t flags;	  /* ENT_* */
+	uint8_t nhist;	  /* writes into hist (wraps) */
+	uint8_t pad;
+	uint16_t children; /* non-FREE S-EPT entries in the table below */
+	uint16_t pad2;
+	uint64_t sync_seq;	 /* last event that established its state */
+	uint64_t hist[MDL_HIST]; /* last seqs touching it, ring */
+	/* second line */
+	uint32_t below[2];   /* present leaves below this level, per tree */
+	uint64_t prev;	     /* direct SPTE of the previous root generation */
+	uint64_t pfn;	     /* page behind the S-EPT entry */
+	uint64_t bepoch;     /* TD epoch at BLOCK */
+	uint64_t block_seq;  /* seq of that BLOCK */
+	uint64_t poison_seq; /* the finding that poisoned it */
+	uint64_t pad3[2];    /* 128 bytes: lines stay aligned */
+};
+
+static inline uint64_t gfn_align(uint64_t gfn, int level)
+{
+	if (level < 1 || level > MDL_LEVELS) {
+		level = 1; /* never trust a level read from a blob */
+	}
+	return gfn & ~((1ull << (9 * (level - 1))) - 1);
+}
+
+static inline uint64_t ent_key(uint64_t gfn, int level, int as_id)
+{
+	return KEY_TAG | (gfn & ((1ull << 44) - 1)) | ((uint64_t)(level & 7) << 48) |
+	       ((uint64_t)(as_id & 3) << 52);
+}
+
+static inline uint64_t ent_gfn(const struct mdl_ent *e)
+{
+	return e->key & ((1ull << 44) - 1);
+}
+
+static inline int ent_level(const struct mdl_ent *e)
+{
+	return (e->key >> 48) & 7;
+}
+
+static inline uint64_t ent_last_seq(const struct mdl_ent *e)
+{
+	return e->nhist ? e->hist[(uint8_t)(e->nhist - 1) % MDL_HIST] : 0;
+}
+
+/* ---- PAMT, thread and address maps (host-wide) ----------------------- */
+struct mdl_page {
+	uint64_t key;  /* pfn | KEY_TAG */
+	uint64_t gfn;  /* gfn mapped (REG) or covered (SEPT) */
+	uint64_t seq;  /* last change */
+	int32_t owner; /* VM index, -1 none */
+	uint8_t type;  /* enum mdl_pamt_type */
+	uint8_t level;
+	uint8_t pad[2];
+};
+
+struct mdl_tid {
+	uint64_t key; /* tid | KEY_TAG */
+	int32_t vm;   /* VM id (tgid), -1 unknown */
+	int32_t vcpu; /* -1 unknown */
+};
+
+struct mdl_addr {
+	uint64_t key; /* physical address | KEY_TAG (TDR, TDVPR) */
+	int32_t vm;
+	int32_t vcpu; /* for a TDVPR, -1 for a TDR */
+};
+
+struct mdl_cpu {
+	uint64_t key; /* (input << 32 | cpu) | KEY_TAG */
+	uint64_t ts;
+	uint64_t reported;
+};
+
+/* ---- vCPUs ------------------------------------------------------------- */
+struct mdl_vcpu {
+	uint64_t known;
+	uint64_t in_guest;
+	uint64_t epoch;	    /* TD epoch sampled at entry */
+	uint64_t entry_seq; /* kvm_entry while in guest */
+	uint64_t last_seq;
+	uint64_t zs_count; /* consecutive private EPT-violation exits */
+	uint64_t zs_gfn;
+	uint64_t zs_first_seq;
+	uint64_t zs_reported;
+	uint64_t pend_seq; /* last pending-access finding (+1), dedupe */
+	uint64_t exit_seq; /* last exit */
+};
+
+/* ---- VMs --------------------------------------------------------------- */
+enum { LIFE_UNKNOWN, LIFE_HKID, LIFE_BLOCKED, LIFE_TEARDOWN };
+enum { ZAP_IDLE, ZAP_SPTE, ZAP_BLOCKED, ZAP_TRACKED, ZAP_REMOVED };
+
+struct mdl_vm_state {
+	int64_t id; /* VMM tgid, -1 anonymous */
+	uint64_t events, errors, warnings;
+	uint64_t is_tdx, below_valid, seen_seamcall, seen_vp_enter, seen_spte;
+	uint64_t seen_install_op;
+	uint64_t op_state;  /* enum mdl_op_state */
+	uint64_t lifecycle; /* LIFE_* */
+	uint64_t td_epoch;
+	uint64_t epoch_seq; /* last TRACK */
+	uint64_t tdr;	    /* TDR pa, 0 unknown */
+	uint64_t tdr_reclaimed;
+	uint64_t top_level;  /* 4 (GPAW 48) or 5 (GPAW 52) */
+	uint64_t shared_gfn; /* the shared bit, as a gfn bit */
+	uint64_t nr_pages;   /* REG + SEPT pages it owns in PAMT */
+	uint64_t nr_premap;
+	uint64_t has_err, first_err_seq, last_err_seq;
+	uint64_t kvm_bug_reported;
+	/* the last successful AUG/ADD/SEPT.ADD, for install matching */
+	uint64_t inst_active, inst_tid, inst_gfn, inst_level, inst_seq;
+	/* an unpatched mirror/direct removal waiting for its tree */
+	uint64_t pinf_active, pinf_tid, pinf_gfn, pinf_level, pinf_as;
+	uint64_t pinf_old, pinf_new, pinf_seq;
+	/* the S-EPT removal hook in progress (mirror leaf zap) */
+	uint64_t zap_active, zap_tid, zap_gfn, zap_level, zap_seq, zap_stage;
+	uint64_t zap_block_seq, zap_track_seq;
+	/* a BUSY on the removal path waiting for its retry */
+	uint64_t busy_active, busy_tid, busy_leaf, busy_gfn, busy_seq;
+	uint64_t busy_entered, busy_entry_seq;
+	/* the last SPTE change (MMIO marking) */
+	uint64_t chg_gfn, chg_level, chg_new, chg_seq, chg_tree;
+	/* the last SEAMCALL (dedupe of console messages) */
+	uint64_t sc_leaf, sc_status, sc_seq;
+	/* the last kvm_page_fault */
+	uint64_t fault_tid, fault_gfn, fault_private, fault_seq;
+	uint64_t finalize_seq;
+	uint64_t nokick_entry_seq; /* entry seq + 1 of a vCPU reported unkicked */
+};
+
+struct mdl_vm {
+	struct mdl_vm_state s;
+	struct mdl_tab ents;	/* struct mdl_ent, owned */
+	struct mdl_vcpu *vcpus; /* owned, nr_vcpus long, indexed by vcpu_id */
+	uint64_t nr_vcpus;
+};
+
+/* ---- the model ------------------------------------------------------- */
+struct mdl_gstate {
+	uint64_t profile;     /* 616 / 619 / 0 undecided */
+	uint64_t profile_cfg; /* 0 auto */
+	uint64_t gpaw_cfg;
+	uint64_t check_every;
+	uint64_t lost_seq1; /* seq of the last lost marker + 1, 0 none */
+	uint64_t events;
+	uint64_t errors, warnings;
+	uint64_t seamcalls, spte_changes, inferred_tree, unknown_tree;
+	uint64_t lost_markers;
+	uint64_t cov_sept, cov_tlb, cov_mmio, cov_mirror_field, cov_inferred;
+	uint64_t next_anon;
+	uint64_t check_failures; /* violations found by check_every runs */
+};
+
+struct mdl_model {
+	struct mdl_gstate g;
+	struct mdl_vm **vms; /* owned, nr_vms */
+	uint64_t nr_vms, cap_vms;
+	struct mdl_tab pages;	      /* struct mdl_page */
+	struct mdl_tab tids;	      /* struct mdl_tid */
+	struct mdl_tab addrs;	      /* struct mdl_addr */
+	struct mdl_tab cpus;	      /* struct mdl_cpu */
+	const struct tdxr_strtab *st; /* borrowed */
+	uint64_t last_vm;	      /* index of the last VM used: a cache only */
+	const void *res_ev;	      /* the event mdl_resolve() saw last ... */
+	uint64_t res_seq;	      /* (its seq and tid, to tell a reused struct) */
+	int32_t res_tid;
+	int32_t res_vm;	       /* ... and its VM, provisional ones included */
+	uint64_t cpu_slot[16]; /* cpus slot of (input, cpu & 15): cache */
+};
+
+/* ---- per-event context --------------------------------------------- */
+struct mdl_ctx {
+	struct mdl_model *m;
+	const struct tdxr_event *ev;
+	const struct mdl_sink *sink;
+	struct mdl_vm *vm;
+	int vm_idx;
+	bool reported; /* a finding was emitted for this event */
+	bool quiet;    /* VM unknown among several: learn only */
+};
+
+/* vm.c */
+struct mdl_vm *vm_lookup(const struct mdl_model *m, int32_t id, int *idx);
+struct mdl_vm *vm_get(struct mdl_model *m, int32_t id, int *idx);
+struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id);
+struct mdl_vm *vm_new_empty(void);
+void vm_free(struct mdl_vm *vm);
+struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+void ent_touch(struct mdl_ent *e, uint64_t seq);
+void ent_note(struct mdl_ent *e, uint64_t seq);
+bool ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e);
+bool seq_uncertain(const struct mdl_model *m, uint64_t seq);
+void profile_decide(struct mdl_model *m, int profile);
+/* The VM is a TD. Leaf counts (below[]) are kept from then on; they are
+ * complete only when it had no records yet (below_valid). */
+static inline void vm_mark_tdx(struct mdl_vm *vm)
+{
+	if (!vm->s.is_tdx) {
+		vm->s.is_tdx = 1;
+		vm->s.below_valid = vm->ents.count == 0;
+	}
+}
+int profile_of(const struct mdl_model *m);
+
+/* findings.c */
+struct mdl_report {
+	unsigned int kind;
+	int severity;	    /* -1: the kind's default */
+	struct mdl_ent *e;  /* entry to chain and poison, may be NULL */
+	struct mdl_ent *e2; /* a second entry (alias), may be NULL */
+	bool has_gfn;
+	uint64_t gfn;
+	int32_t vcpu;	   /* -2: the event's vcpu */
+	uint64_t extra[6]; /* extra chain seqs (0 terminated: seq + 1) */
+	uint64_t cause;	   /* seq + 1 of the cause, 0: chain start */
+	const char *expected;
+	const char *actual;
+};
+void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *leaf_name(unsigned int leaf);
+int leaf_by_name(const char *name);
+void status_str(char *buf, size_t len, uint64_t st);
+
+/* tdp.c */
+void tdp_spte_changed(struct mdl_ctx *c);
+void tdp_set_spte(struct mdl_ctx *c);
+void tdp_mark_mmio(struct mdl_ctx *c);
+void tdp_flush_inference(struct mdl_ctx *c, bool mirror);
+void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
+		      uint64_t old_spte, uint64_t new_spte);
+void tdp_zap_complete(struct mdl_ctx *c);
+void tdp_install_missing(struct mdl_ctx *c);
+void tdp_forget(struct mdl_ctx *c, struct mdl_ent *e);
+void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa);
+
+/* sept.c */
+void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status);
+void sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state);
+bool sept_is_blocked(int state);
+uint64_t vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa);
+
+/* pamt.c */
+void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level);
+struct mdl_page *pamt_find(const struct mdl_model *m, uint64_t pfn);
+void pamt_reclaim(struct mdl_ctx *c, uint64_t status);
+void pamt_teardown_check(struct mdl_ctx *c);
+
+/* epoch.c */
+void epoch_kvm_entry(struct mdl_ctx *c);
+void epoch_kvm_exit(struct mdl_ctx *c);
+void epoch_vp_enter(struct mdl_ctx *c, uint64_t status);
+void epoch_track(struct mdl_ctx *c, uint64_t status);
+bool epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm, const struct mdl_ent *e,
+		       bool *certain, uint64_t *vseq);
+void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn);
+void epoch_mapping_done(struct mdl_ctx *c);
+
+/* seamcall.c */
+void sc_handle(struct mdl_ctx *c);
+int sc_busy_check(struct mdl_ctx *c, bool final);
+void sc_log_failed(struct mdl_ctx *c);
+
+#endif /* TDXR_MODEL_INT_H */

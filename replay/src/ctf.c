@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay/src/ctf.c - the CTF reader (LTTng-UST traces) through babeltrace2,
+ * and directory inputs.
+ *
+ * The graph is src.ctf.fs (every directory below the input that holds a
+ * `metadata` file) -> flt.utils.muxer (one input port per stream) -> a
+ * simple sink of ours. The sink does not process anything itself: each
+ * bt_graph_run_once() makes it take one batch of messages, which next()
+ * then hands out one at a time. So the reader pulls, like the others.
+ *
+ * Events:
+ *  - tdxr_kernel:<event> is the §2.1 event of that name (DESIGN.md §2.4):
+ *    ts, cpu and tid come from its k_ts, k_cpu, k_tid payload fields;
+ *  - tdxr_vmm:<event> is the §2.3 VMM event; its `vm` payload field is the
+ *    VMM's tgid; ts is the raw clock value (CLOCK_MONOTONIC ns at 1 GHz, so
+ *    it merges with ftrace `mono` captures: never ns_from_origin, which adds
+ *    the wall-clock offset), cpu the packet's cpu_id, tid/tgid the vtid and
+ *    vpid contexts when the session added them;
+ *  - anything else is unmodelled, its payload printed as name=value.
+ * Discarded events (and packets) become lost records on the next event.
+ *
+ * Directories (tdxr_dir_open):
+ *  - a `tdxr record` directory (it holds meta.json) reads as its
+ *    kernel.dat and vmm/ CTF trace, merged by timestamp inside this one
+ *    input (so `tdxr replay DIR` is all it takes);
+ *  - any other directory is a CTF trace: every directory below it that
+ *    holds a `metadata` file is a trace of it (LTTng puts them at
+ *    ust/uid/0/64-bit/ and such);
+ *  - a directory with kernel.dat or vmm/ but no meta.json is a recording
+ *    that did not finish: an error that says how to read its parts.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "src_internal.h"
+
+#define CTF_MAX_DIRS 256
+#define CTF_MAX_DEPTH 8
+
+struct ctf_map {
+	const bt_event_class *ec;
+	uint16_t type;               /* enum tdxr_event_type */
+	uint32_t name;               /* interned "provider:event" (unmodelled) */
+	bool kernel;                 /* tdxr_kernel:*: context from payload */
+	int16_t fidx[TDXR_MAX_FIELDS]; /* payload member of each schema field, -1 */
+	int16_t k_ts, k_cpu, k_tid, vm;
+	const bt_field_class *ctx_fc; /* the common context class the indices below are for */
+	int16_t vtid, vpid, procname;
+};
+
+struct ctf_priv {
+	bt_graph *graph;
+	const bt_plugin *ctf_plugin, *utils_plugin;
+	bt_message_array_const batch; /* borrowed from the iterator; refs are ours */
+	const bt_message **msgs;      /* owned copy of the batch's pointers */
+	uint64_t nr_msgs, pos;
+	size_t msgs_cap;
+	bool ended;
+	bool failed;
+	struct ctf_map *maps;         /* open-addressed by event class pointer */
+	unsigned int maps_cap, nr_maps;
+	char *raw;
+	size_t raw_cap;
+	const bt_field_class *pkt_fc;  /* packet context class pkt_cpu is for */
+	int pkt_cpu;                   /* its cpu_id member, -1 none */
+	char comm_str[32];             /* the last procname interned ... */
+	uint64_t comm_len;             /* ... its length (UINT64_MAX: none) ... */
+	uint32_t comm_id;              /* ... and its id */
+	struct tdxr_src *s;
+};
+
+/* ---- errors --------------------------------------------------------------- */
+
+/* The first cause of babeltrace2's current error, or @dflt. Releases it. */
+static void bt_error_text(char *buf, size_t len, const char *dflt)
+{
+	const bt_error *e = bt_current_thread_take_error();
+	const char *msg = NULL;
+
+	if (e) {
+		uint64_t n = bt_error_get_cause_count(e);
+
+		/* Index 0 is the root cause: what was wrong with the data. */
+		if (n > 0) {
+			msg = bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0));
+		}
+	}
+	snprintf(buf, len, "%s", msg && *msg ? msg : dflt);
+	/* One line: babeltrace2 messages may hold newlines. */
+	for (char *p = buf; *p; p++) {
+		if (*p == '\n') {
+			*p = ' ';
+		}
+	}
+	if (e) {
+		bt_error_release(e);
+	}
+}
+
+/* ---- the sink ------------------------------------------------------------- */
+
+static bt_graph_simple_sink_component_initialize_func_status sink_init(bt_message_iterator *it,
+								       void *data)
+{
+	(void)it;
+	(void)data;
+	return BT_GRAPH_SIMPLE_SINK_COMPONENT_INITIALIZE_FUNC_STATUS_OK;
+}
+
+static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_message_iterator *it,
+								       void *data)
+{
+	struct ctf_priv *p = data;
+	bt_message_array_const msgs;
+	uint64_t count = 0;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	if (count > p->msgs_cap) {
+		const bt_message **n = realloc(p->msgs, count * sizeof(*n));
+
+		if (!n) {
+			for (uint64_t i = 0; i < count; i++) {
+				bt_message_put_ref(msgs[i]);
+			}
+			return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+		}
+		p->msgs = n;
+		p->msgs_cap = count;
+	}
+	memcpy(p->msgs, msgs, count * sizeof(*msgs));
+	p->nr_msgs = count;
+	p->pos = 0;
+	return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+}
+
+static void sink_finalize(void *data)
+{
+	(void)data;
+}
+
+/* ---- event mapping ---------------------------------------------------------- */
+
+static int member_index(const bt_field_class *fc, const char *name)
+{
+	uint64_t n;
+
+	if (!fc || bt_field_class_get_type(fc) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
+		return -1;
+	}
+	n = bt_field_class_structure_get_member_count(fc);
+	for (uint64_t i = 0; i < n && i < INT16_MAX; i++) {
+		const bt_field_class_structure_member *m =
+			bt_field_class_structure_borrow_member_by_index_const(fc, i);
+
+		if (strcmp(bt_field_class_structure_member_get_name(m), name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
+{
+	const bt_event_class *ec = bt_event_borrow_class_const(e);
+	const char *full = bt_event_class_get_name(ec);
+	const bt_field *payload = bt_event_borrow_payload_field_const(e);
+	const bt_field_class *pfc = payload ? bt_field_borrow_class_const(payload) : NULL;
+	const char *colon;
+	const struct tdxr_event_desc *d;
+
+	m->ec = ec;
+	m->type = TDXR_EV_UNMODELLED;
+	m->k_ts = m->k_cpu = m->k_tid = m->vm = -1;
+	m->vtid = m->vpid = m->procname = -1;
+	m->ctx_fc = NULL;
+	for (unsigned int i = 0; i < TDXR_MAX_FIELDS; i++) {
+		m->fidx[i] = -1;
+	}
+	if (!full) {
+		full = "?";
+	}
+	m->name = tdxr_strtab_intern(p->s->st, full, strlen(full));
+	colon = strchr(full, ':');
+	if (colon && (size_t)(colon - full) == 11 && memcmp(full, "tdxr_kernel", 11) == 0) {
+		unsigned int t = tdxr_event_lookup(NULL, colon + 1, strlen(colon + 1));
+		const char *sys = tdxr_event_desc(t)->system;
+
+		if (t != TDXR_EV_UNMODELLED && strcmp(sys, "log") != 0 && strcmp(sys, "tdxr_vmm") != 0) {
+			m->type = (uint16_t)t;
+			m->kernel = true;
+		}
+	} else if (colon && (size_t)(colon - full) == 8 && memcmp(full, "tdxr_vmm", 8) == 0) {
+		m->type = (uint16_t)tdxr_event_lookup("tdxr_vmm", colon + 1, strlen(colon + 1));
+	}
+	m->k_ts = (int16_t)member_index(pfc, "k_ts");
+	m->k_cpu = (int16_t)member_index(pfc, "k_cpu");
+	m->k_tid = (int16_t)member_index(pfc, "k_tid");
+	m->vm = (int16_t)member_index(pfc, "vm");
+	if (m->type == TDXR_EV_UNMODELLED) {
+		m->kernel = false;
+		return;
+	}
+	d = tdxr_event_desc(m->type);
+	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
+		m->fidx[i] = (int16_t)member_index(pfc, d->fields[i].name);
+	}
+}
+
+static struct ctf_map *lookup_map(struct ctf_priv *p, const bt_event *e)
+{
+	const bt_event_class *ec = bt_event_borrow_class_const(e);
+	unsigned int h;
+
+	if (p->nr_maps * 2 >= p->maps_cap) {
+		unsigned int cap = p->maps_cap ? p->maps_cap * 2 : 64;
+		struct ctf_map *nm = calloc(cap, sizeof(*nm));
+
+		if (!nm) {
+			return NULL;
+		}
+		for (unsigned int i = 0; i < p->maps_cap; i++) {
+			if (p->maps[i].ec) {
+				h = (unsigned int)(((uintptr_t)p->maps[i].ec >> 4) * 2654435761u) &
+				    (cap - 1);
+				while (nm[h].ec) {
+					h = (h + 1) & (cap - 1);
+				}
+				nm[h] = p->maps[i];
+			}
+		}
+		free(p->maps);
+		p->maps = nm;
+		p->maps_cap = cap;
+	}
+	h = (unsigned int)(((uintptr_t)ec >> 4) * 2654435761u) & (p->maps_cap - 1);
+	while (p->maps[h].ec && p->maps[h].ec != ec) {
+		h = (h + 1) & (p->maps_cap - 1);
+	}
+	if (!p->maps[h].ec) {
+		map_event(p, &p->maps[h], e);
+		p->nr_maps++;
+	}
+	return &p->maps[h];
+}
+
+/* ---- field values ----------------------------------------------------------- */
+
+static bool field_u64(const bt_field *f, uint64_t *v)
+{
+	switch (bt_field_get_class_type(f)) {
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
+		*v = bt_field_integer_unsigned_get_value(f);
+		return true;
+	case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
+		*v = (uint64_t)bt_field_integer_signed_get_value(f);
+		return true;
+	case BT_FIELD_CLASS_TYPE_BOOL:
+		*v = bt_field_bool_get_value(f);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const bt_field *member(const bt_field *st, int idx)
+{
+	if (!st || idx < 0) {
+		return NULL;
+	}
+	return bt_field_structure_borrow_member_field_by_index_const(st, (uint64_t)idx);
+}
+
+static bool member_u64(const bt_field *st, int idx, uint64_t *v)
+{
+	const bt_field *f = member(st, idx);
+
+	return f && field_u64(f, v);
+}
+
+/* Appends "name=value" for each top-level payload member. */
+static int format_payload(struct ctf_priv *p, const bt_field *payload)
+{
+	const bt_field_class *fc = bt_field_borrow_class_const(payload);
+	uint64_t n = bt_field_class_structure_get_member_count(fc);
+	size_t len = 0;
+
+	if (!p->raw) {
+		p->raw_cap = 1024;
+		p->raw = malloc(p->raw_cap);
+		if (!p->raw) {
+			return -1;
+		}
+	}
+	p->raw[0] = '\0';
+	for (uint64_t i = 0; i < n; i++) {
+		const char *name = bt_field_class_structure_member_get_name(
+			bt_field_class_structure_borrow_member_by_index_const(fc, i));
+		const bt_field *f = bt_field_structure_borrow_member_field_by_index_const(payload, i);
+		char val[96];
+		const char *v = val;
+		size_t need;
+		uint64_t u;
+
+		if (bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING) {
+			v = bt_field_string_get_value(f);
+		} else if (field_u64(f, &u)) {
+			if (bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_SIGNED_INTEGER ||
+			    bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION) {
+				snprintf(val, sizeof(val), "%lld", (long long)u);
+			} else {
+				snprintf(val, sizeof(val), "0x%llx", (unsigned long long)u);
+			}
+		} else {
+			v = "?";
+		}
+		need = len + strlen(name) + strlen(v) + 3;
+		if (need > p->raw_cap) {
+			size_t cap = p->raw_cap;
+			char *nr;
+
+			while (cap < need) {
+				cap *= 2;
+			}
+			nr = realloc(p->raw, cap);
+			if (!nr) {
+				return -1;
+			}
+			p->raw = nr;
+			p->raw_cap = cap;
+		}
+		len += (size_t)sprintf(p->raw + len, "%s%s=%s", i ? " " : "", name, v);
+	}
+	return 0;
+}
+
+static void add_lost(struct tdxr_src *s, bool known, uint64_t n)
+{
+	s->stats.lost_records++;
+	if (known) {
+		uint64_t t = (uint64_t)s->pend_lost + n;
+
+		s->pend_lost_flags |= TDXR_LOST_COUNTED;
+		s->pend_lost = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+		s->stats.lost_events += n;
+	} else {
+		s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
+	}
+}
+
+/* procname repeats event after event: intern it once while it does. */
+static uint32_t intern_cached(struct ctf_priv *p, const char *str, uint64_t len)
+{
+	if (len < sizeof(p->comm_str) && len == p->comm_len && memcmp(str, p->comm_str, len) == 0) {
+		return p->comm_id;
+	}
+	p->comm_id = tdxr_strtab_intern(p->s->st, str, (size_t)len);
+	if (len < sizeof(p->comm_str)) {
+		memcpy(p->comm_str, str, (size_t)len);
+		p->comm_len = len;
+	} else {
+		p->comm_len = UINT64_MAX;
+	}
+	return p->comm_id;
+}
+
+static uint64_t clock_ns(const bt_message *msg)
+{
+	const bt_clock_class *cc = bt_message_event_borrow_stream_class_default_clock_class_const(msg);
+	uint64_t v, freq;
+
+	if (!cc) {
+		return 0;
+	}
+	v = bt_clock_snapshot_get_value(bt_message_event_borrow_default_clock_snapshot_const(msg));
+	freq = bt_clock_class_get_frequency(cc);
+	if (freq == 1000000000ull || freq == 0) {
+		return v;
+	}
+	return (uint64_t)((unsigned __int128)v * 1000000000ull / freq);
+}
+
+static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *msg,
+		      struct tdxr_event *ev)
+{
+	const bt_event *e = bt_message_event_borrow_event_const(msg);
+	const bt_field *payload = bt_event_borrow_payload_field_const(e);
+	const bt_field *ctx = bt_event_borrow_common_context_field_const(e);
+	const bt_packet *pkt = bt_event_borrow_packet_const(e);
+	struct ctf_map *m = lookup_map(p, e);
+	uint64_t v;
+
+	if (!m) {
+		snprintf(s->err, sizeof(s->err), "%s: out of memory", s->path);
+		return -1;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->type = m->type;
+	ev->input = (uint16_t)s->opts.input;
+	ev->ts = clock_ns(msg);
+	ev->cpu = -1;
+	ev->tid = -1;
+	ev->tgid = -1;
+	ev->vm = -1;
+	ev->vcpu = -1;
+	if (pkt) {
+		const bt_field *pc = bt_packet_borrow_context_field_const(pkt);
+
+		if (pc) {
+			const bt_field_class *pcc = bt_field_borrow_class_const(pc);
+
+			if (pcc != p->pkt_fc) {
+				p->pkt_fc = pcc;
+				p->pkt_cpu = member_index(pcc, "cpu_id");
+			}
+			if (member_u64(pc, p->pkt_cpu, &v)) {
+				ev->cpu = (int32_t)v;
+			}
+		}
+	}
+	if (ctx) {
+		const bt_field_class *cfc = bt_field_borrow_class_const(ctx);
+		const bt_field *f;
+
+		if (m->ctx_fc != cfc) {
+			m->ctx_fc = cfc;
+			m->vtid = (int16_t)member_index(cfc, "vtid");
+			m->vpid = (int16_t)member_index(cfc, "vpid");
+			m->procname = (int16_t)member_index(cfc, "procname");
+		}
+		if (member_u64(ctx, m->vtid, &v)) {
+			ev->tid = (int32_t)v;
+		}
+		if (member_u64(ctx, m->vpid, &v)) {
+			ev->tgid = (int32_t)v;
+		}
+		f = member(ctx, m->procname);
+		if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING) {
+			ev->comm = intern_cached(p, bt_field_string_get_value(f),
+						 bt_field_string_get_length(f));
+		}
+	}
+	if (m->kernel) {
+		/* Kernel events carry the kernel's context; the process is not it. */
+		ev->tgid = -1;
+		ev->comm = 0;
+		if (member_u64(payload, m->k_ts, &v)) {
+			ev->ts = v;
+		}
+		if (member_u64(payload, m->k_cpu, &v)) {
+			ev->cpu = (int32_t)v;
+		}
+		if (member_u64(payload, m->k_tid, &v)) {
+			ev->tid = (int32_t)v;
+		}
+	}
+	/* VMM events carry the VMM's tgid; kernel events' vm stays a field, as in text. */
+	if (!m->kernel && m->type != TDXR_EV_UNMODELLED && member_u64(payload, m->vm, &v)) {
+		ev->vm = (int32_t)v;
+	}
+	if (m->type == TDXR_EV_UNMODELLED) {
+		ev->name = m->name;
+		if (payload) {
+			if (format_payload(p, payload) < 0) {
+				snprintf(s->err, sizeof(s->err), "%s: out of memory", s->path);
+				return -1;
+			}
+			ev->raw = p->raw;
+		} else {
+			ev->raw = "";
+		}
+		return 0;
+	}
+	const struct tdxr_event_desc *d = tdxr_event_desc(m->type);
+
+	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
+		const bt_field *f = member(payload, m->fidx[i]);
+
+		if (!f) {
+			continue;
+		}
+		if (d->fields[i].type == TDXR_FT_STR) {
+			if (bt_field_get_class_type(f) != BT_FIELD_CLASS_TYPE_STRING) {
+				continue;
+			}
+			ev->f[i] = tdxr_strtab_intern(s->st, bt_field_string_get_value(f),
+						      bt_field_string_get_length(f));
+		} else if (field_u64(f, &v)) {
+			if (d->fields[i].type == TDXR_FT_S32) {
+				v = (uint64_t)(int64_t)(int32_t)v;
+			} else if (d->fields[i].type == TDXR_FT_U32) {
+				v = (uint32_t)v;
+			}
+			ev->f[i] = v;
+		} else {
+			continue;
+		}
+		ev->fmask |= (uint16_t)(1u << i);
+		/* The shim knows which vCPU it saw: no need to resolve it. */
+		if (d->fields[i].role == TDXR_FR_VCPU && !m->kernel) {
+			ev->vcpu = (int32_t)v;
+		}
+	}
+	return 0;
+}
+
+static int ctf_next(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	struct ctf_priv *p = s->priv;
+
+	for (;;) {
+		while (p->pos < p->nr_msgs) {
+			const bt_message *msg = p->msgs[p->pos++];
+			uint64_t n = 0;
+			int r = 0;
+			bool is_event = false;
+
+			switch (bt_message_get_type(msg)) {
+			case BT_MESSAGE_TYPE_EVENT:
+				r = fill_event(s, p, msg, ev);
+				is_event = true;
+				break;
+			case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+				add_lost(s, bt_message_discarded_events_get_count(msg, &n) ==
+						    BT_PROPERTY_AVAILABILITY_AVAILABLE,
+					 n);
+				break;
+			case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+				/* A lost packet held an unknown number of events. */
+				add_lost(s, false, 0);
+				break;
+			default:
+				break;
+			}
+			bt_message_put_ref(msg);
+			if (r < 0) {
+				return -1;
+			}
+			if (is_event) {
+				ev->lost_flags = s->pend_lost_flags;
+				ev->lost = s->pend_lost;
+				s->pend_lost_flags = 0;
+				s->pend_lost = 0;
+				s->stats.events++;
+				return 1;
+			}
+		}
+		p->nr_msgs = p->pos = 0;
+		if (p->ended) {
+			break;
+		}
+		if (p->failed) {
+			return -1;
+		}
+		switch (bt_graph_run_once(p->graph)) {
+		case BT_GRAPH_RUN_ONCE_STATUS_OK:
+		case BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+			break;
+		case BT_GRAPH_RUN_ONCE_STATUS_END:
+			p->ended = true;
+			break;
+		default: {
+			char why[384];
+
+			bt_error_text(why, sizeof(why), "unknown babeltrace2 error");
+			snprintf(s->err, sizeof(s->err),
+				 "%s: CTF read error after %llu events (partial read): %s", s->path,
+				 (unsigned long long)s->stats.events, why);
+			p->failed = true;
+			return -1;
+		}
+		}
+	}
+	if (s->pend_lost_flags) {
+		s->stats.trailing_lost = true;
+	}
+	if (s->stats.events == 0) {
+		snprintf(s->err, sizeof(s->err), "%s: no trace events found%s", s->path,
+			 s->stats.lost_records ? " (streams missing or discarded: see the warnings)"
+					       : "");
+		return -1;
+	}
+	return 0;
+}
+
+static void ctf_close(struct tdxr_src *s)
+{
+	struct ctf_priv *p = s->priv;
+
+	if (!p) {
+		return;
+	}
+	while (p->pos < p->nr_msgs) {
+		bt_message_put_ref(p->msgs[p->pos++]);
+	}
+	bt_graph_put_ref(p->graph);
+	bt_plugin_put_ref(p->ctf_plugin);
+	bt_plugin_put_ref(p->utils_plugin);
+	free(p->msgs);
+	free(p->maps);
+	free(p->raw);
+	free(p);
+	s->priv = NULL;
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static int find_plugin(const char *name, const bt_plugin **out)
+{
+	return bt_plugin_find(name, BT_TRUE, BT_FALSE, BT_TRUE, BT_TRUE, BT_FALSE, out) ==
+			       BT_PLUGIN_FIND_STATUS_OK
+		       ? 0
+		       : -1;
+}
+
+/* Missing streams: LTTng writes index/<stream>.idx for each stream file. */
+static void check_streams(struct tdxr_src *s, const char *dir)
+{
+	char path[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/index", dir) >= sizeof(path)) {
+		return;
+	}
+	d = opendir(path);
+	if (!d) {
+		return;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat sb;
+
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".idx") != 0) {
+			continue;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(n - 4), de->d_name) >=
+		    sizeof(path)) {
+			continue;
+		}
+		if (stat(path, &sb) < 0) {
+			fprintf(s->opts.err ? s->opts.err : stderr,
+				"%s: warning: stream %.*s is missing (index/%s exists): its events are "
+				"absent, reported as lost\n",
+				s->path, (int)(n - 4), de->d_name, de->d_name);
+			add_lost(s, false, 0);
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * babeltrace2 2.0.4 loops forever on a metadata file cut inside a packet:
+ * check the packetized metadata's packets (magic 0x75d11d57, a 37-byte
+ * header with content and packet sizes in bits) lie inside the file.
+ */
+static int check_metadata(struct tdxr_src *s, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	unsigned char h[37];
+	FILE *f;
+	long long off = 0, size;
+	int r = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/metadata", dir) >= sizeof(path) ||
+	    !(f = fopen(path, "rb"))) {
+		snprintf(err, errlen, "%s: cannot open %s", s->path, path);
+		return -1;
+	}
+	if (fseeko(f, 0, SEEK_END) < 0 || (size = ftello(f)) < 0) {
+		fclose(f);
+		return 0;
+	}
+	while (off < size) {
+		uint32_t magic, content, packet;
+
+		if (fseeko(f, off, SEEK_SET) < 0 || fread(h, 1, sizeof(h), f) != sizeof(h)) {
+			break;
+		}
+		memcpy(&magic, h, 4);
+		if (magic != 0x75d11d57u) {
+			if (off == 0) {
+				break; /* plain-text metadata */
+			}
+			snprintf(err, errlen, "%s: corrupt CTF metadata: %s: no packet magic at byte "
+				 "offset %lld", s->path, path, off);
+			r = -1;
+			break;
+		}
+		memcpy(&content, h + 24, 4);
+		memcpy(&packet, h + 28, 4);
+		if (packet < 8 * sizeof(h) || content > packet || packet % 8 ||
+		    off + packet / 8 > size) {
+			snprintf(err, errlen, "%s: truncated or corrupt CTF metadata: %s: the packet at "
+				 "byte offset %lld does not fit the file (%lld bytes)",
+				 s->path, path, off, size);
+			r = -1;
+			break;
+		}
+		off += packet / 8;
+	}
+	if (r == 0 && off == 0 && size < 16) {
+		snprintf(err, errlen, "%s: truncated CTF metadata: %s has %lld bytes", s->path, path,
+			 size);
+		r = -1;
+	}
+	fclose(f);
+	return r;
+}
+
+static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *err, size_t errlen)
+{
+	struct ctf_priv *p = calloc(1, sizeof(*p));
+	const bt_component_class_source *src_cls;
+	const bt_component_class_filter *mux_cls;
+	const bt_component_source *src;
+	const bt_component_filter *mux;
+	const bt_component_sink *sink;
+	bt_value *params = NULL, *inputs = NULL;
+	uint64_t nports;
+	char why[384];
+
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", s->path);
+		return -1;
+	}
+	p->s = s;
+	p->comm_len = UINT64_MAX;
+	s->priv = p;
+	s->next = ctf_next;
+	s->close = ctf_close;
+	bt_logging_set_global_level(BT_LOGGING_LEVEL_NONE);
+	if (find_plugin("ctf", &p->ctf_plugin) < 0 || find_plugin("utils", &p->utils_plugin) < 0) {
+		bt_error_text(why, sizeof(why), "not found");
+		snprintf(err, errlen, "%s: cannot load babeltrace2's ctf/utils plugins: %s", s->path,
+			 why);
+		return -1;
+	}
+	src_cls = bt_plugin_borrow_source_component_class_by_name_const(p->ctf_plugin, "fs");
+	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(p->utils_plugin, "muxer");
+	p->graph = bt_graph_create(0);
+	params = bt_value_map_create();
+	if (!src_cls || !mux_cls || !p->graph || !params ||
+	    bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) !=
+		    BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK) {
+		bt_value_put_ref(params);
+		snprintf(err, errlen, "%s: cannot set up the babeltrace2 graph", s->path);
+		return -1;
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		if (check_metadata(s, dirs[i], err, errlen) < 0) {
+			bt_value_put_ref(params);
+			return -1;
+		}
+		check_streams(s, dirs[i]);
+		if (bt_value_array_append_string_element(inputs, dirs[i]) !=
+		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+			bt_value_put_ref(params);
+			snprintf(err, errlen, "%s: out of memory", s->path);
+			return -1;
+		}
+	}
+	if (bt_graph_add_source_component(p->graph, src_cls, "src", params, BT_LOGGING_LEVEL_NONE,
+					  &src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		bt_value_put_ref(params);
+		bt_error_text(why, sizeof(why), "unknown error");
+		snprintf(err, errlen, "%s: not a readable CTF trace: %s", s->path, why);
+		return -1;
+	}
+	bt_value_put_ref(params);
+	if (bt_graph_add_filter_component(p->graph, mux_cls, "mux", NULL, BT_LOGGING_LEVEL_NONE,
+					  &mux) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+	    bt_graph_add_simple_sink_component(p->graph, "tdxr", sink_init, sink_consume,
+					       sink_finalize, p,
+					       &sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		bt_error_text(why, sizeof(why), "unknown error");
+		snprintf(err, errlen, "%s: cannot set up the babeltrace2 graph: %s", s->path, why);
+		return -1;
+	}
+	nports = bt_component_source_get_output_port_count(src);
+	if (nports == 0) {
+		snprintf(err, errlen, "%s: CTF trace with no data streams", s->path);
+		return -1;
+	}
+	for (uint64_t i = 0; i < nports; i++) {
+		const bt_port_output *op = bt_component_source_borrow_output_port_by_index_const(src, i);
+		/* The muxer grows a new input port each time one is connected. */
+		const bt_port_input *ip = bt_component_filter_borrow_input_port_by_index_const(
+			mux, bt_component_filter_get_input_port_count(mux) - 1);
+
+		if (bt_graph_connect_ports(p->graph, op, ip, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+			bt_error_text(why, sizeof(why), "unknown error");
+			snprintf(err, errlen, "%s: cannot connect CTF stream %llu: %s", s->path,
+				 (unsigned long long)i, why);
+			return -1;
+		}
+	}
+	if (bt_graph_connect_ports(p->graph,
+				   bt_component_filter_borrow_output_port_by_name_const(mux, "out"),
+				   bt_component_sink_borrow_input_port_by_name_const(sink, "in"),
+				   NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		bt_error_text(why, sizeof(why), "unknown error");
+		snprintf(err, errlen, "%s: cannot set up the babeltrace2 graph: %s", s->path, why);
+		return -1;
+	}
+	return 0;
+}
+
+struct dirlist {
+	char *d[CTF_MAX_DIRS];
+	unsigned int n;
+	bool overflow;
+};
+
+static void dirlist_free(struct dirlist *l)
+{
+	for (unsigned int i = 0; i < l->n; i++) {
+		free(l->d[i]);
+	}
+	l->n = 0;
+}
+
+static bool is_file(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	       stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static bool is_dir(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	       stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Every directory at or below @dir (not following symlinks) with a metadata file. */
+static void find_metadata(const char *dir, int depth, struct dirlist *l)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (is_file(dir, "metadata")) {
+		if (l->n == CTF_MAX_DIRS) {
+			l->overflow = true;
+			return;
+		}
+		l->d[l->n] = strdup(dir);
+		if (l->d[l->n]) {
+			l->n++;
+		}
+		return; /* a trace directory holds streams, not more traces */
+	}
+	if (depth >= CTF_MAX_DEPTH || !(d = opendir(dir))) {
+		return;
+	}
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		struct stat sb;
+
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub) ||
+		    lstat(sub, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			continue;
+		}
+		find_metadata(sub, depth + 1, l);
+	}
+	closedir(d);
+}
+
+static int ctf_open_dir(struct tdxr_src *s, const char *dir, char *err, size_t errlen)
+{
+	struct dirlist l = { .n = 0 };
+	int r;
+
+	find_metadata(dir, 0, &l);
+	if (l.overflow) {
+		dirlist_free(&l);
+		snprintf(err, errlen, "%s: more than %d CTF traces below this directory", dir,
+			 CTF_MAX_DIRS);
+		return -1;
+	}
+	if (l.n == 0) {
+		snprintf(err, errlen,
+			 "%s: directory holds no CTF trace (no 'metadata' file below it) and is not a "
+			 "tdxr record directory (no meta.json)",
+			 dir);
+		return -1;
+	}
+	r = open_graph(s, l.d, l.n, err, errlen);
+	dirlist_free(&l);
+	return r;
+}
+
+/* A CTF metadata file given as the input: its directory is the trace. */
+int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen)
+{
+	char *dir = strdup(s->path);
+	char *slash;
+	int r;
+
+	if (!dir) {
+		snprintf(err, errlen, "%s: out of memory", s->path);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		strcpy(dir, ".");
+	} else if (slash == dir) {
+		dir[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
+	if (!is_file(dir, "metadata")) {
+		snprintf(err, errlen, "%s: CTF data given alone: give the trace's directory instead",
+			 s->path);
+		free(dir);
+		return -1;
+	}
+	r = ctf_open_dir(s, dir, err, errlen);
+	free(dir);
+	return r;
+}
+
+/* ---- record directories ----------------------------------------------------------- */
+
+struct rec_part {
+	struct tdxr_src *src;
+	struct tdxr_event head;
+	bool has_head;
+	bool primed;
+};
+
+struct rec_priv {
+	struct rec_part part[2];
+	unsigned int n;
+	int last;
+};
+
+static int rec_next(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	struct rec_priv *p = s->priv;
+	struct tdxr_src_stats st;
+	int best = -1;
+
+	for (unsigned int i = 0; i < p->n; i++) {
+		struct rec_part *pt = &p->part[i];
+		int r;
+
+		if (pt->primed && (int)i != p->last) {
+			continue;
+		}
+		r = tdxr_src_next(pt->src, &pt->head);
+		pt->primed = true;
+		if (r < 0) {
+			snprintf(s->err, sizeof(s->err), "%s", tdxr_src_error(pt->src));
+			return -1;
+		}
+		pt->has_head = r == 1;
+	}
+	p->last = -1;
+	for (unsigned int i = 0; i < p->n; i++) {
+		if (p->part[i].has_head && (best < 0 || p->part[i].head.ts < p->part[best].head.ts)) {
+			best = (int)i;
+		}
+	}
+	memset(&s->stats, 0, sizeof(s->stats));
+	for (unsigned int i = 0; i < p->n; i++) {
+		tdxr_src_stats(p->part[i].src, &st);
+		s->stats.events += st.events;
+		s->stats.bad_payloads += st.bad_payloads;
+		s->stats.lost_records += st.lost_records;
+		s->stats.lost_events += st.lost_events;
+		s->stats.trailing_lost |= st.trailing_lost;
+	}
+	if (best < 0) {
+		return 0;
+	}
+	*ev = p->part[best].head;
+	p->last = best;
+	return 1;
+}
+
+static void rec_close(struct tdxr_src *s)
+{
+	struct rec_priv *p = s->priv;
+
+	if (!p) {
+		return;
+	}
+	for (unsigned int i = 0; i < p->n; i++) {
+		tdxr_src_close(p->part[i].src);
+	}
+	free(p);
+	s->priv = NULL;
+}
+
+static int rec_open(struct tdxr_src *s, char *err, size_t errlen)
+{
+	struct rec_priv *p = calloc(1, sizeof(*p));
+	static const char *const parts[] = { "kernel.dat", "vmm" };
+
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", s->path);
+		return -1;
+	}
+	p->last = -1;
+	s->priv = p;
+	s->next = rec_next;
+	s->close = rec_close;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct tdxr_src_opts o = s->opts;
+		char path[PATH_MAX];
+
+		if (!is_file(s->path, parts[i]) && !is_dir(s->path, parts[i])) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", s->path, parts[i]);
+		o.format = TDXR_FMT_AUTO;
+		p->part[p->n].src = tdxr_src_open(path, &o, err, errlen);
+		if (!p->part[p->n].src) {
+			return -1;
+		}
+		p->n++;
+	}
+	if (p->n == 0) {
+		snprintf(err, errlen, "%s: record directory with neither kernel.dat nor vmm/",
+			 s->path);
+		return -1;
+	}
+	return 0;
+}
+
+int tdxr_dir_open(struct tdxr_src *s, char *err, size_t errlen)
+{
+	s->fmt = TDXR_FMT_CTF;
+	if (is_file(s->path, "meta.json")) {
+		return rec_open(s, err, errlen);
+	}
+	if (is_file(s->path, "kernel.dat") ||
+	    (is_dir(s->path, "vmm") && !is_file(s->path, "metadata"))) {
+		snprintf(err, errlen,
+			 "%s: looks like a tdxr record directory but has no meta.json (the recording "
+			 "did not finish); read its parts instead: %s/kernel.dat %s/vmm",
+			 s->path, s->path, s->path);
+		return -1;
+	}
+	return ctf_open_dir(s, s->path, err, errlen);
+}

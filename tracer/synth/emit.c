@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracer/synth/emit.c - one formatter per event.
+ *
+ * Each writes exactly the TP_printk text of schema/events.def (print_fmt
+ * column) for the §2.1 and §2.2 events, and the upstream formats for the
+ * unmodelled noise (kvm_apic_accept_irq, sched_switch, sched_wakeup).
+ * Latency flags: "d..1." inside the vCPU run loop (IRQs off, preemption
+ * off), "....." in process context, "d..2." for the scheduler.
+ */
+#include "syn.h"
+
+#define FL_RUN "d..1."
+#define FL_PROC "....."
+#define FL_SCHED "d..2."
+
+static const char *leaf_name(uint64_t leaf)
+{
+	switch (leaf & 0xffff) {
+	case LF_VP_ENTER:
+		return "TDH_VP_ENTER";
+	case LF_MNG_ADDCX:
+		return "TDH_MNG_ADDCX";
+	case LF_MEM_PAGE_ADD:
+		return "TDH_MEM_PAGE_ADD";
+	case LF_MEM_SEPT_ADD:
+		return "TDH_MEM_SEPT_ADD";
+	case LF_VP_ADDCX:
+		return "TDH_VP_ADDCX";
+	case LF_MEM_PAGE_AUG:
+		return "TDH_MEM_PAGE_AUG";
+	case LF_MEM_RANGE_BLOCK:
+		return "TDH_MEM_RANGE_BLOCK";
+	case LF_MNG_KEY_CONFIG:
+		return "TDH_MNG_KEY_CONFIG";
+	case LF_MNG_CREATE:
+		return "TDH_MNG_CREATE";
+	case LF_VP_CREATE:
+		return "TDH_VP_CREATE";
+	case LF_MR_EXTEND:
+		return "TDH_MR_EXTEND";
+	case LF_MR_FINALIZE:
+		return "TDH_MR_FINALIZE";
+	case LF_VP_FLUSH:
+		return "TDH_VP_FLUSH";
+	case LF_MNG_VPFLUSHDONE:
+		return "TDH_MNG_VPFLUSHDONE";
+	case LF_MNG_KEY_FREEID:
+		return "TDH_MNG_KEY_FREEID";
+	case LF_MNG_INIT:
+		return "TDH_MNG_INIT";
+	case LF_VP_INIT:
+		return "TDH_VP_INIT";
+	case LF_PHYMEM_PAGE_RECLAIM:
+		return "TDH_PHYMEM_PAGE_RECLAIM";
+	case LF_MEM_PAGE_REMOVE:
+		return "TDH_MEM_PAGE_REMOVE";
+	case LF_MEM_TRACK:
+		return "TDH_MEM_TRACK";
+	case LF_PHYMEM_CACHE_WB:
+		return "TDH_PHYMEM_CACHE_WB";
+	case LF_PHYMEM_PAGE_WBINVD:
+		return "TDH_PHYMEM_PAGE_WBINVD";
+	}
+	return "UNKNOWN";
+}
+
+void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c)
+{
+	/* VP.ENTER's event is emitted by tdx_vcpu_run() with IRQs still off */
+	char *p = SYN_BEGIN(g, t, (c->leaf & 0xffff) == LF_VP_ENTER ? FL_RUN : FL_PROC,
+			    "tdx_seamcall");
+
+	p = PUT_LIT(p, "leaf ");
+	p = put_str(p, leaf_name(c->leaf));
+	p = PUT_LIT(p, " (");
+	p = put_u(p, c->leaf);
+	p = PUT_LIT(p, ") rcx 0x");
+	p = put_hex(p, c->rcx);
+	p = PUT_LIT(p, " rdx 0x");
+	p = put_hex(p, c->rdx);
+	p = PUT_LIT(p, " r8 0x");
+	p = put_hex(p, c->r8);
+	p = PUT_LIT(p, " r9 0x");
+	p = put_hex(p, c->r9);
+	p = PUT_LIT(p, " status 0x");
+	p = put_hexw(p, c->status, 16);
+	p = PUT_LIT(p, " out_rcx 0x");
+	p = put_hex(p, c->ocx);
+	p = PUT_LIT(p, " out_rdx 0x");
+	p = put_hex(p, c->odx);
+	p = PUT_LIT(p, " out_r8 0x");
+	p = put_hex(p, c->o8);
+	p = PUT_LIT(p, " out_r9 0x");
+	p = put_hex(p, c->o9);
+	syn_ev_end(g, p);
+}
+
+void em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *op, uint64_t gfn,
+	     int level, uint64_t pfn, int ret)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdx_sept");
+
+	p = PUT_LIT(p, "vm ");
+	p = put_d(p, vm);
+	p = PUT_LIT(p, " op ");
+	p = put_str(p, op);
+	p = PUT_LIT(p, " gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " level ");
+	p = put_d(p, level);
+	p = PUT_LIT(p, " pfn ");
+	p = put_hex(p, pfn);
+	p = PUT_LIT(p, " ret ");
+	p = put_d(p, ret);
+	syn_ev_end(g, p);
+}
+
+void em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint64_t r11,
+		 const char *name, uint64_t r12, uint64_t r13, uint64_t r14, uint64_t r15)
+{
+	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall");
+
+	p = PUT_LIT(p, "vm ");
+	p = put_d(p, v->vm->pid);
+	p = PUT_LIT(p, " vcpu ");
+	p = put_u(p, v->id);
+	p = PUT_LIT(p, " r10 0x");
+	p = put_hex(p, r10);
+	p = PUT_LIT(p, " r11 0x");
+	p = put_hex(p, r11);
+	p = PUT_LIT(p, " (");
+	p = put_str(p, name);
+	p = PUT_LIT(p, ") r12 0x");
+	p = put_hex(p, r12);
+	p = PUT_LIT(p, " r13 0x");
+	p = put_hex(p, r13);
+	p = PUT_LIT(p, " r14 0x");
+	p = put_hex(p, r14);
+	p = PUT_LIT(p, " r15 0x");
+	p = put_hex(p, r15);
+	syn_ev_end(g, p);
+}
+
+void em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11, uint64_t status,
+		      uint64_t val)
+{
+	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall_done");
+
+	p = PUT_LIT(p, "vm ");
+	p = put_d(p, v->vm->pid);
+	p = PUT_LIT(p, " vcpu ");
+	p = put_u(p, v->id);
+	p = PUT_LIT(p, " r11 0x");
+	p = put_hex(p, r11);
+	p = PUT_LIT(p, " status 0x");
+	p = put_hex(p, status);
+	p = PUT_LIT(p, " val 0x");
+	p = put_hex(p, val);
+	syn_ev_end(g, p);
+}
+
+void em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const char *caller)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_vm_bugged");
+
+	p = PUT_LIT(p, "vm ");
+	p = put_d(p, vm);
+	p = PUT_LIT(p, " caller ");
+	p = put_str(p, caller);
+	syn_ev_end(g, p);
+}
+
+void em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level,
+		     uint64_t old_spte, uint64_t new_spte, int mirror, int vm)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdp_mmu_spte_changed");
+
+	p = PUT_LIT(p, "as id 0 gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " level ");
+	p = put_d(p, level);
+	p = PUT_LIT(p, " old_spte ");
+	p = put_hex(p, old_spte);
+	p = PUT_LIT(p, " new_spte ");
+	p = put_hex(p, new_spte);
+	p = PUT_LIT(p, " mirror ");
+	p = put_d(p, mirror);
+	p = PUT_LIT(p, " vm ");
+	p = put_d(p, vm);
+	syn_ev_end(g, p);
+}
+
+void em_entry(struct syn_gen *g, const struct syn_vcpu *v)
+{
+	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_entry");
+
+	p = PUT_LIT(p, "vcpu ");
+	p = put_u(p, v->id);
+	p = PUT_LIT(p, ", rip 0x0 intr_info 0x00000000 error_code 0x00000000");
+	syn_ev_end(g, p);
+}
+
+void em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, uint64_t info1,
+	     uint64_t info2, uint32_t intr_info)
+{
+	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_exit");
+
+	p = PUT_LIT(p, "vcpu ");
+	p = put_u(p, v->id);
+	p = PUT_LIT(p, " reason ");
+	p = put_str(p, reason);
+	p = PUT_LIT(p, " rip 0x0 info1 0x");
+	p = put_hexw(p, info1, 16);
+	p = PUT_LIT(p, " info2 0x");
+	p = put_hexw(p, info2, 16);
+	p = PUT_LIT(p, " intr_info 0x");
+	p = put_hexw(p, intr_info, 8);
+	p = PUT_LIT(p, " error_code 0x00000000 requests 0x0000000000000000");
+	syn_ev_end(g, p);
+}
+
+void em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, uint64_t err)
+{
+	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_page_fault");
+
+	p = PUT_LIT(p, "vcpu ");
+	p = put_u(p, v->id);
+	p = PUT_LIT(p, " rip 0x0 address 0x");
+	p = put_hexw(p, gpa, 16);
+	p = PUT_LIT(p, " error_code 0x");
+	p = put_hex(p, err);
+	syn_ev_end(g, p);
+}
+
+void em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, unsigned int len,
+	     uint64_t gpa, uint64_t val)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmio");
+
+	p = PUT_LIT(p, "mmio ");
+	p = put_str(p, type);
+	p = PUT_LIT(p, " len ");
+	p = put_u(p, len);
+	p = PUT_LIT(p, " gpa 0x");
+	p = put_hex(p, gpa);
+	p = PUT_LIT(p, " val 0x");
+	p = put_hex(p, val);
+	syn_ev_end(g, p);
+}
+
+void em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_fast_mmio");
+
+	p = PUT_LIT(p, "fast mmio at gpa 0x");
+	p = put_hex(p, gpa);
+	syn_ev_end(g, p);
+}
+
+void em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned int port, int size,
+	    uint32_t val)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_pio");
+
+	p = write ? PUT_LIT(p, "pio_write at 0x") : PUT_LIT(p, "pio_read at 0x");
+	p = put_hex(p, port);
+	p = PUT_LIT(p, " size ");
+	p = put_d(p, size);
+	p = PUT_LIT(p, " count 1 val 0x");
+	p = put_hex(p, val);
+	*p++ = ' '; /* "%s": "(...)" only when count > 1 */
+	syn_ev_end(g, p);
+}
+
+void em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char *reason, int nr)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_userspace_exit");
+
+	p = PUT_LIT(p, "reason ");
+	p = put_str(p, reason);
+	p = PUT_LIT(p, " (");
+	p = put_d(p, nr);
+	*p++ = ')';
+	syn_ev_end(g, p);
+}
+
+void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t spte,
+		 int level, uint64_t sptep)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_set_spte");
+
+	p = PUT_LIT(p, "gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " spte ");
+	p = put_hex(p, spte);
+	*p++ = ' ';
+	*p++ = '(';
+	*p++ = (spte & 1) ? 'r' : '-';
+	*p++ = (spte & 2) ? 'w' : '-';
+	*p++ = (spte & 4) ? 'x' : '-';
+	*p++ = (spte & 1) ? 'u' : '-'; /* shadow_user_mask is R for EPT */
+	p = PUT_LIT(p, ") level ");
+	p = put_d(p, level);
+	p = PUT_LIT(p, " at ");
+	p = put_hex(p, sptep);
+	syn_ev_end(g, p);
+}
+
+void em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t pfn,
+		       int level)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_spte_requested");
+
+	p = PUT_LIT(p, "gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " pfn ");
+	p = put_hex(p, pfn);
+	p = PUT_LIT(p, " level ");
+	p = put_d(p, level);
+	syn_ev_end(g, p);
+}
+
+void em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep, uint64_t gfn,
+		  unsigned int gen)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "mark_mmio_spte");
+
+	/* %p prints a hashed pointer: 32 significant bits, 16 digits */
+	p = PUT_LIT(p, "sptep:");
+	p = put_hexw(p, (sptep * 0x9e3779b1u) & 0xffffffffu, 16);
+	p = PUT_LIT(p, " gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " access 0 gen ");
+	p = put_hex(p, gen);
+	syn_ev_end(g, p);
+}
+
+void em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_prepare_zap_page");
+
+	p = PUT_LIT(p, "sp gen 0 gfn ");
+	p = put_hex(p, gfn);
+	p = PUT_LIT(p, " l");
+	p = put_d(p, level);
+	p = PUT_LIT(p, " 8-byte q0 direct wux nxe ad root 0 sync");
+	syn_ev_end(g, p);
+}
+
+void em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int apicid,
+		   unsigned int vec)
+{
+	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_apic_accept_irq");
+
+	p = PUT_LIT(p, "apicid ");
+	p = put_hex(p, apicid);
+	p = PUT_LIT(p, " vec ");
+	p = put_u(p, vec);
+	p = PUT_LIT(p, " (Fixed|edge)");
+	syn_ev_end(g, p);
+}
+
+void em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const char *state,
+		     const struct syn_thread *next)
+{
+	char *p = SYN_BEGIN(g, prev, FL_SCHED, "sched_switch");
+	const char *pc = prev->tid ? prev->comm : "swapper";
+	const char *nc = next->tid ? next->comm : "swapper";
+
+	p = PUT_LIT(p, "prev_comm=");
+	p = put_str(p, pc);
+	if (!prev->tid) {
+		*p++ = '/';
+		p = put_u(p, (uint64_t)prev->cpu);
+	}
+	p = PUT_LIT(p, " prev_pid=");
+	p = put_d(p, prev->tid);
+	p = PUT_LIT(p, " prev_prio=120 prev_state=");
+	p = put_str(p, state);
+	p = PUT_LIT(p, " ==> next_comm=");
+	p = put_str(p, nc);
+	if (!next->tid) {
+		*p++ = '/';
+		p = put_u(p, (uint64_t)next->cpu);
+	}
+	p = PUT_LIT(p, " next_pid=");
+	p = put_d(p, next->tid);
+	p = PUT_LIT(p, " next_prio=120");
+	syn_ev_end(g, p);
+}
+
+void em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
+		     const struct syn_thread *woken)
+{
+	char *p = SYN_BEGIN(g, waker, "d..3.", "sched_wakeup");
+
+	p = PUT_LIT(p, "comm=");
+	p = put_str(p, woken->comm);
+	p = PUT_LIT(p, " pid=");
+	p = put_d(p, woken->tid);
+	p = PUT_LIT(p, " prio=120 target_cpu=");
+	*p++ = (char)('0' + (woken->cpu / 100) % 10);
+	*p++ = (char)('0' + (woken->cpu / 10) % 10);
+	*p++ = (char)('0' + woken->cpu % 10);
+	syn_ev_end(g, p);
+}

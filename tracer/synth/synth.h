@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tracer/synth/synth.h - `tdxr synth`: an independent TD workload generator.
+ *
+ * It plays KVM and the TDX module together and writes what a kernel of the
+ * chosen profile would emit (DESIGN.md §2) as tracefs `trace` text. It keeps
+ * its own small bookkeeping (which S-EPT levels exist, which gfns are mapped
+ * in which tree, who is in the guest) and never asks the replay model what
+ * to write: a generator that shares the model's mistakes cannot catch them.
+ *
+ * Each scenario but `clean` injects one problem, once, as a buggy kernel, a
+ * buggy TDX module, a buggy guest or a lossy tracer would produce it; the
+ * scenario name is the finding kind (DESIGN.md §4) the injection must raise
+ * first, and the result says at which event (seq) and line it sits.
+ */
+#ifndef TRC_SYNTH_H
+#define TRC_SYNTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(enum suffix, name, summary) - the names are DESIGN.md §4 finding kinds. */
+#define TRC_SYNTH_SCENARIOS(X)                                                                    \
+	X(CLEAN, "clean", "no injected problem")                                                  \
+	X(STATUS_MISMATCH, "status-mismatch",                                                     \
+	  "module bug: PAGE.AUG on a FREE entry returns EPT_ENTRY_STATE_INCORRECT")               \
+	X(SPTE_MISMATCH, "spte-mismatch",                                                         \
+	  "kernel bug: a shared SPTE changed untraced; the zap shows another pfn")                \
+	X(MIRROR_DESYNC, "mirror-desync",                                                         \
+	  "kernel bug: mirror leaf written although PAGE.AUG returned BUSY")                      \
+	X(REMOVE_NOT_BLOCKED, "remove-not-blocked", "kernel bug: removal path skips RANGE.BLOCK") \
+	X(TLB_NOT_TRACKED, "tlb-not-tracked", "kernel bug: removal path skips MEM.TRACK")         \
+	X(PRIVATE_SHARED_ALIAS, "private-shared-alias",                                           \
+	  "kernel bug: MapGPA to shared does not zap the private leaves")                         \
+	X(MMIO_SUPPRESS_VE, "mmio-suppress-ve", "guest bug: #VE.RequestMMIO names a private GPA") \
+	X(PENDING_ACCESS, "pending-access",                                                       \
+	  "guest touches an AUGed page without TDG.MEM.PAGE.ACCEPT")                              \
+	X(BUSY_RETRY, "busy-retry",                                                               \
+	  "kernel bug: BLOCK BUSY retried without kicking vCPUs, fails again")                    \
+	X(EPOCH_BUSY, "epoch-busy", "kernel bug: MEM.TRACK issued twice before the kick")         \
+	X(RECLAIM, "reclaim", "kernel bug: a TDCX page reclaimed twice at teardown")              \
+	X(ZERO_STEP, "zero-step",                                                                 \
+	  "kernel bug: AUG BUSY re-enters the guest instead of retrying locally")                 \
+	X(LOST_EVENTS, "lost-events", "tracer lost events on one CPU")                            \
+	X(ORDER, "order", "a timestamp goes backwards on one CPU")
+
+enum trc_synth_scenario {
+#define TRC_SCN_ENUM(id, name, summary) TRC_SCN_##id,
+	TRC_SYNTH_SCENARIOS(TRC_SCN_ENUM)
+#undef TRC_SCN_ENUM
+		TRC_SCN__COUNT,
+};
+
+enum trc_synth_profile {
+	TRC_PROFILE_616, /* 6.16-6.18: premapped pages, PAGE.ADD after the map */
+	TRC_PROFILE_619, /* 6.19+: PAGE.ADD inside the mirror install */
+};
+
+struct trc_synth_opts {
+	enum trc_synth_scenario scenario;
+	uint64_t events;    /* approximate number of events before teardown */
+	unsigned int vcpus; /* per VM, 1..64 */
+	unsigned int vms;   /* 1..8 */
+	uint64_t seed;
+	unsigned int gpaw; /* 48 or 52 */
+	enum trc_synth_profile profile;
+};
+
+struct trc_synth_result {
+	uint64_t events; /* events written (lost ones not counted) */
+	uint64_t lines;	 /* lines written, header included */
+	uint64_t bytes;
+	uint64_t lost; /* events dropped by a lost-events injection */
+	bool injected;
+	uint64_t inj_seq;	  /* 0-based seq of the event that reveals it */
+	uint64_t inj_line;	  /* its 1-based line */
+	uint64_t inj_marker_line; /* lost-events: the line of the marker */
+	int inj_vm;		  /* the VM's tgid */
+};
+
+/* Name <-> scenario; parse returns -1 for an unknown name. */
+const char *trc_synth_scenario_name(enum trc_synth_scenario s);
+const char *trc_synth_scenario_summary(enum trc_synth_scenario s);
+int trc_synth_scenario_parse(const char *name);
+
+/*
+ * Writes the trace to @fd (borrowed; a seekable file gets its header's
+ * entry counts patched at the end). Returns 0, or -1 with a message in @err.
+ * Same options => byte-identical output.
+ */
+int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_result *res, char *err,
+		    size_t errlen);
+
+#endif /* TRC_SYNTH_H */
