@@ -947,8 +947,9 @@ int cmd_record(int argc, char **argv)
 	if (kernel && kernel_start(&k, events, buffer_kb) < 0) {
 		goto out;
 	}
-	msg("recording into %s (%s%s%s); running %s", dir_path, kernel ? "kernel" : "",
-	    kernel && vmm ? " + " : "", vmm ? "vmm" : "", argv[optind]);
+	msg("recording into %s (%s%s%s%s%s); running %s", dir_path,
+	    kernel ? "kernel: tracefs instance " : "", kernel ? k.name : "", kernel && vmm ? ", " : "",
+	    vmm ? "vmm: LTTng session " : "", vmm ? v.session : "", argv[optind]);
 	if (run_command(argv + optind, vmm ? shim : NULL, &status) < 0) {
 		goto out;
 	}

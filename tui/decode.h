@@ -13,21 +13,21 @@
 #include <stdint.h>
 
 /* SPTE bits (TDX_FACTS §4.1). */
-#define TUI_SPTE_R		(1ull << 0)
-#define TUI_SPTE_W		(1ull << 1)
-#define TUI_SPTE_X		(1ull << 2)
-#define TUI_SPTE_MT_SHIFT	3
-#define TUI_SPTE_IPAT		(1ull << 6)
-#define TUI_SPTE_PS		(1ull << 7)
-#define TUI_SPTE_A		(1ull << 8)
-#define TUI_SPTE_D		(1ull << 9)
-#define TUI_SPTE_PRESENT	(1ull << 11)
-#define TUI_SPTE_HOST_W		(1ull << 57)
-#define TUI_SPTE_MMU_W		(1ull << 58)
-#define TUI_SPTE_SVE		(1ull << 63)
-#define TUI_SPTE_PFN_MASK	0x000ffffffffff000ull
-#define TUI_SPTE_NONPRESENT	0x8000000000000000ull
-#define TUI_SPTE_FROZEN		0x80000000000005a0ull
+#define TUI_SPTE_R (1ull << 0)
+#define TUI_SPTE_W (1ull << 1)
+#define TUI_SPTE_X (1ull << 2)
+#define TUI_SPTE_MT_SHIFT 3
+#define TUI_SPTE_IPAT (1ull << 6)
+#define TUI_SPTE_PS (1ull << 7)
+#define TUI_SPTE_A (1ull << 8)
+#define TUI_SPTE_D (1ull << 9)
+#define TUI_SPTE_PRESENT (1ull << 11)
+#define TUI_SPTE_HOST_W (1ull << 57)
+#define TUI_SPTE_MMU_W (1ull << 58)
+#define TUI_SPTE_SVE (1ull << 63)
+#define TUI_SPTE_PFN_MASK 0x000ffffffffff000ull
+#define TUI_SPTE_NONPRESENT 0x8000000000000000ull
+#define TUI_SPTE_FROZEN 0x80000000000005a0ull
 
 /*
  * "R W X mt=WB PS A D present SVE pfn=0x1234a" for a present SPTE,

@@ -77,7 +77,8 @@ void tui_text_draw(struct tui_view *v, const struct tui_rect *r, const struct tu
 	for (int i = 0; i < v->height && v->top + i < nr; i++) {
 		int k = v->top + i, ind = rows[k].off ? WRAP_INDENT : 0;
 
-		tui_put(r->y + 1 + i, r->x + ind, rows[k].len < r->w - ind ? rows[k].len : r->w - ind,
+		tui_put(r->y + 1 + i, r->x + ind,
+			rows[k].len < r->w - ind ? rows[k].len : r->w - ind,
 			x->line[rows[k].line] + rows[k].off, A_NORMAL);
 	}
 }
@@ -110,7 +111,8 @@ static void decode_field(const struct tdxr_event *ev, unsigned int i,
 		return;
 	case TDXR_FR_LEAF:
 		s = tui_leaf_name(v);
-		snprintf(buf, len, "%s%s", s ? s : "unknown leaf", (v >> 16) ? " (version bits set)" : "");
+		snprintf(buf, len, "%s%s", s ? s : "unknown leaf",
+			 (v >> 16) ? " (version bits set)" : "");
 		return;
 	case TDXR_FR_LEVEL:
 		snprintf(buf, len, "%s", tui_level_name((int)(int64_t)v));
@@ -125,7 +127,9 @@ static void decode_field(const struct tdxr_event *ev, unsigned int i,
 		return;
 	case TDXR_FR_MIRROR:
 		snprintf(buf, len, "%s",
-			 (int64_t)v == 1 ? "mirror tree" : (int64_t)v == 0 ? "direct tree" : "tree unknown");
+			 (int64_t)v == 1   ? "mirror tree"
+			 : (int64_t)v == 0 ? "direct tree"
+					   : "tree unknown");
 		return;
 	default:
 		break;

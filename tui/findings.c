@@ -41,7 +41,10 @@ int tui_findings_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 
 		if (idx_finding(t->ix, i, &f) == 0) {
 			t->fm[t->nr_fm++] = (struct tui_fmark){
-				.seq = f.seq, .idx = (uint32_t)i, .severity = f.severity, .kind = (uint8_t)f.kind,
+				.seq = f.seq,
+				.idx = (uint32_t)i,
+				.severity = f.severity,
+				.kind = (uint8_t)f.kind,
 			};
 		}
 		j->done = j->pos;
@@ -263,8 +266,9 @@ static void explain_draw(struct tui *t, struct tui_view *v, const struct tui_rec
 	} else {
 		snprintf(gfn, sizeof(gfn), "none");
 	}
-	snprintf(buf, sizeof(buf), "vm %d  vcpu %d  gfn %s  input %u line %u  first cause: seq %llu",
-		 f->vm, f->vcpu, gfn, f->input, f->line, (unsigned long long)f->cause_seq);
+	snprintf(buf, sizeof(buf),
+		 "vm %d  vcpu %d  gfn %s  input %u line %u  first cause: seq %llu", f->vm, f->vcpu,
+		 gfn, f->input, f->line, (unsigned long long)f->cause_seq);
 	tui_put(y++, r->x, r->w, buf, A_NORMAL);
 	snprintf(buf, sizeof(buf), "causal chain, %u step%s, oldest first:", e->nr_steps,
 		 e->nr_steps == 1 ? "" : "s");
@@ -288,8 +292,8 @@ static void explain_draw(struct tui *t, struct tui_view *v, const struct tui_rec
 		} else {
 			snprintf(text, sizeof(text), "<unreadable>");
 		}
-		snprintf(buf, sizeof(buf), "%c %2d. seq %-8llu %-7s %s", n == v->line ? '>' : ' ', n + 1,
-			 (unsigned long long)s, tag, text);
+		snprintf(buf, sizeof(buf), "%c %2d. seq %-8llu %-7s %s", n == v->line ? '>' : ' ',
+			 n + 1, (unsigned long long)s, tag, text);
 		tui_put(y + i, r->x, r->w, buf, n == v->line ? A_REVERSE : A_NORMAL);
 	}
 }

@@ -30,14 +30,16 @@ static void help_draw(struct tui *t, struct tui_view *v, const struct tui_rect *
 		int n = v->top + i;
 
 		if (n < (int)tui_nr_keys) {
-			snprintf(buf, sizeof(buf), "  %-12s %s", tui_keys[n].keys, tui_keys[n].help);
+			snprintf(buf, sizeof(buf), "  %-12s %s", tui_keys[n].keys,
+				 tui_keys[n].help);
 		} else if (n == (int)tui_nr_keys + 1) {
 			snprintf(buf, sizeof(buf),
 				 "  Markers: > cursor, E error / W warning finding, * search match,"
 				 " ~ hidden by the filter");
 		} else if (n == (int)tui_nr_keys + 2) {
-			snprintf(buf, sizeof(buf),
-				 "  The state pane shows the model right after the cursor's event.");
+			snprintf(
+				buf, sizeof(buf),
+				"  The state pane shows the model right after the cursor's event.");
 		} else {
 			buf[0] = '\0';
 		}

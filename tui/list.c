@@ -130,9 +130,10 @@ int tui_filter_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 	int rc;
 
 	if (!st) {
-		if (sqlite3_prepare_v2(idx_db(t->ix),
-				       "SELECT seq, type, vm FROM events WHERE seq >= ?1 ORDER BY seq",
-				       -1, &st, NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(
+			    idx_db(t->ix),
+			    "SELECT seq, type, vm FROM events WHERE seq >= ?1 ORDER BY seq", -1,
+			    &st, NULL) != SQLITE_OK) {
 			st = NULL;
 		} else {
 			sqlite3_bind_int64(st, 1, (sqlite3_int64)j->pos);
@@ -245,7 +246,8 @@ int tui_search_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 				t->search_text);
 			return 1;
 		}
-		if (tui_visible(t, s) && idx_event(t->ix, s, &ev) == 0 && tui_search_match(t, &ev)) {
+		if (tui_visible(t, s) && idx_event(t->ix, s, &ev) == 0 &&
+		    tui_search_match(t, &ev)) {
 			tui_goto(t, s, true);
 			return 1;
 		}
@@ -272,7 +274,12 @@ bool tui_event_gfn(const struct tdxr_event *ev, uint64_t *gfn)
 		unsigned int leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
 
 		switch (leaf) {
-		case 2: case 3: case 6: case 7: case 29: case 30:
+		case 2:
+		case 3:
+		case 6:
+		case 7:
+		case 29:
+		case 30:
 			*gfn = EVF(ev, TDX_SEAMCALL, rcx) >> 12;
 			break;
 		case 0:
@@ -337,8 +344,8 @@ static void draw_row(struct tui *t, int y, int w, uint64_t seq, bool is_cur, int
 	attr_t attr = A_NORMAL;
 
 	if (idx_event(t->ix, seq, &ev) != 0) {
-		snprintf(row, sizeof(row), "%c   %*llu  <unreadable event>", is_cur ? '>' : ' ', seqw,
-			 (unsigned long long)seq);
+		snprintf(row, sizeof(row), "%c   %*llu  <unreadable event>", is_cur ? '>' : ' ',
+			 seqw, (unsigned long long)seq);
 		tui_put(y, 0, w, row, is_cur ? A_REVERSE : tui_attr(t, TUI_C_ERROR));
 		return;
 	}
@@ -361,8 +368,8 @@ static void draw_row(struct tui *t, int y, int w, uint64_t seq, bool is_cur, int
 	}
 	snprintf(row, sizeof(row), "%c%c%c %*llu %s %3d %4s %-*s %s", is_cur ? '>' : ' ',
 		 fm ? (fm->severity == MDL_SEV_ERROR ? 'E' : 'W') : ' ',
-		 match ? '*' : (!tui_visible(t, seq) ? '~' : ' '), seqw, (unsigned long long)seq, ts,
-		 ev.cpu, vcpu, w < 100 ? 16 : 28, name, fields);
+		 match ? '*' : (!tui_visible(t, seq) ? '~' : ' '), seqw, (unsigned long long)seq,
+		 ts, ev.cpu, vcpu, w < 100 ? 16 : 28, name, fields);
 	if (fm) {
 		attr = tui_attr(t, fm->severity == MDL_SEV_ERROR ? TUI_C_ERROR : TUI_C_WARN);
 	} else if (match) {

@@ -24,10 +24,10 @@
 #include "tui_int.h"
 
 struct build_job {
-	char *inputs[1];            /* borrowed */
-	const char *out;            /* borrowed */
+	char *inputs[1]; /* borrowed */
+	const char *out; /* borrowed */
 	struct idx_build_opts opts;
-	volatile int cancel;        /* set by the UI thread */
+	volatile int cancel; /* set by the UI thread */
 	atomic_bool done;
 	int rc;
 	char err[512];
@@ -214,10 +214,20 @@ static void index_path_of(const char *input, char *out, size_t len)
 	}
 }
 
-/* An up-to-date index of @input at @path, or NULL. */
+static bool older(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec < b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec < b->st_mtim.tv_nsec);
+}
+
+/*
+ * An up-to-date index of @input at @path, or NULL: newer than the trace,
+ * and newer than this tdxr (a rebuilt tdxr may write its checkpoints
+ * differently), of exactly this one input.
+ */
 static struct idx *reuse(const char *input, const char *path)
 {
-	struct stat si, sx;
+	struct stat si, sx, se;
 	char e[256], a[PATH_MAX], b[PATH_MAX];
 	struct idx *ix;
 	const char *in0;
@@ -225,8 +235,7 @@ static struct idx *reuse(const char *input, const char *path)
 	if (stat(input, &si) != 0 || stat(path, &sx) != 0) {
 		return NULL;
 	}
-	if (sx.st_mtim.tv_sec < si.st_mtim.tv_sec ||
-	    (sx.st_mtim.tv_sec == si.st_mtim.tv_sec && sx.st_mtim.tv_nsec < si.st_mtim.tv_nsec)) {
+	if (older(&sx, &si) || (stat("/proc/self/exe", &se) == 0 && older(&sx, &se))) {
 		return NULL;
 	}
 	ix = idx_open(path, e, sizeof(e));
@@ -278,7 +287,7 @@ struct idx *tui_open_index(const struct tui_opts *o, bool screen, char *path, si
 		rc = build_with_screen(o->input, path, o->kernel_profile, e, sizeof(e));
 	} else {
 		struct idx_build_opts bo;
-		char *inputs[1] = { (char *)o->input };
+		char *inputs[1] = {(char *)o->input};
 
 		idx_build_opts_init(&bo);
 		bo.progress = false;

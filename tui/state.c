@@ -38,19 +38,19 @@
  */
 struct tui_seeker {
 	pthread_t th;
-	struct idx *ix;              /* owned, worker only */
+	struct idx *ix; /* owned, worker only */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;           /* signalled on a request, a result, quit */
+	pthread_cond_t cv; /* signalled on a request, a result, quit */
 	bool quit;
-	bool req;                    /* a request waits */
+	bool req; /* a request waits */
 	uint64_t req_seq;
 	int req_vm;
 	bool req_has_gfn;
 	uint64_t req_gfn;
-	bool done;                   /* a result for res_seq is ready */
+	bool done; /* a result for res_seq is ready */
 	uint64_t res_seq;
-	int res_rc;                  /* 0, or -1: the seek failed */
-	bool res_has_gfn;            /* the gfn's VM is known to the model */
+	int res_rc;	  /* 0, or -1: the seek failed */
+	bool res_has_gfn; /* the gfn's VM is known to the model */
 	unsigned int res_nr_vms;
 	struct mdl_gfn_view res_view;
 };
@@ -86,7 +86,8 @@ static void *seeker_main(void *arg)
 		if (rc == 0 && has_gfn) {
 			ok_gfn = mdl_query_gfn(m, vm, gfn, &view) == 0;
 			/* an event without a VM in a one-VM trace: that VM */
-			if (!ok_gfn && vm < 0 && mdl_nr_vms(m) == 1 && mdl_vm_info(m, 0, &vi) == 0) {
+			if (!ok_gfn && vm < 0 && mdl_nr_vms(m) == 1 &&
+			    mdl_vm_info(m, 0, &vi) == 0) {
 				ok_gfn = mdl_query_gfn(m, vi.vm, gfn, &view) == 0;
 			}
 		}
@@ -266,29 +267,31 @@ static void build(struct tui *t, struct tui_text *d)
 		return;
 	}
 	if (t->state_rc != 0) {
-		tui_text_add(d, "no model state at seq %llu (seek failed)", (unsigned long long)t->cur);
+		tui_text_add(d, "no model state at seq %llu (seek failed)",
+			     (unsigned long long)t->cur);
 		return;
 	}
 	if (!t->has_gfn) {
-		tui_text_add(d, "no gfn at seq %llu (nor in the %d events before)", (unsigned long long)t->cur,
-		    GFN_LOOKBACK);
+		tui_text_add(d, "no gfn at seq %llu (nor in the %d events before)",
+			     (unsigned long long)t->cur, GFN_LOOKBACK);
 		tui_text_add(d, "VMs known: %u", t->state_nr_vms);
 		return;
 	}
 	tui_text_add(d, "gfn 0x%llx  vm %d  after seq %llu%s", (unsigned long long)g->gfn, g->vm,
-	    (unsigned long long)t->cur, g->uncertain ? "  (uncertain: lost events)" : "");
+		     (unsigned long long)t->cur, g->uncertain ? "  (uncertain: lost events)" : "");
 	if (t->gfn_from != t->cur) {
 		tui_text_add(d, "  (gfn taken from seq %llu)", (unsigned long long)t->gfn_from);
 	}
 	tui_text_add(d, "S-EPT   %s %s%s  pfn 0x%llx", tui_level_name(g->sept_level),
 		     sept_state_str(g), g->blocked ? " (blocked)" : "", (unsigned long long)g->pfn);
 	if (g->pamt_owner >= 0) {
-		tui_text_add(d, "PAMT    %s  owner vm %d", mdl_pamt_type_name(g->pamt_type), g->pamt_owner);
+		tui_text_add(d, "PAMT    %s  owner vm %d", mdl_pamt_type_name(g->pamt_type),
+			     g->pamt_owner);
 	} else {
 		tui_text_add(d, "PAMT    %s  no owner", mdl_pamt_type_name(g->pamt_type));
 	}
 	tui_text_add(d, "TD      op %s  TD epoch %llu  bepoch %llu", mdl_op_state_name(g->op_state),
-	    (unsigned long long)g->td_epoch, (unsigned long long)g->bepoch);
+		     (unsigned long long)g->td_epoch, (unsigned long long)g->bepoch);
 	for (int tree = 1; tree >= 0; tree--) {
 		bool any = false;
 
@@ -297,9 +300,10 @@ static void build(struct tui *t, struct tui_text *d)
 				continue;
 			}
 			any = true;
-			tui_text_add(d, "%-6s  L%d %-4s %016llx %s", tree ? "mirror" : "direct", level,
-			    tui_level_name(level), (unsigned long long)g->spte[tree][level],
-			    tui_spte_str(g->spte[tree][level], spte, sizeof(spte)));
+			tui_text_add(d, "%-6s  L%d %-4s %016llx %s", tree ? "mirror" : "direct",
+				     level, tui_level_name(level),
+				     (unsigned long long)g->spte[tree][level],
+				     tui_spte_str(g->spte[tree][level], spte, sizeof(spte)));
 		}
 		if (!any) {
 			tui_text_add(d, "%-6s  nothing known", tree ? "mirror" : "direct");
@@ -325,7 +329,8 @@ static void build(struct tui *t, struct tui_text *d)
 	tui_text_add(d, "%s", tmp);
 	n = (size_t)snprintf(tmp, sizeof(tmp), "history");
 	for (unsigned int i = 0; i < g->nr_hist && i < 8 && n < sizeof(tmp); i++) {
-		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, " %llu", (unsigned long long)g->hist[i]);
+		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, " %llu",
+				      (unsigned long long)g->hist[i]);
 	}
 	if (!g->nr_hist) {
 		snprintf(tmp + n, sizeof(tmp) - n, " (none)");

@@ -30,7 +30,7 @@
 #define TUI_KEY_EOF (-2)
 
 const struct tui_key_desc tui_keys[] = {
-#define TUI_KEY(req, k1, k2, keys, help) { TUI_REQ_##req, k1, k2, keys, help },
+#define TUI_KEY(req, k1, k2, keys, help) {TUI_REQ_##req, k1, k2, keys, help},
 #include "keys.def"
 #undef TUI_KEY
 };
@@ -250,22 +250,22 @@ static void layout(struct tui *t, struct tui_rect *r, struct tui_rect *lower)
 	if (mid_h < 2) {
 		mid_h = 2;
 	}
-	r[TUI_PANE_LIST] = (struct tui_rect){ 0, 0, list_h, cols };
+	r[TUI_PANE_LIST] = (struct tui_rect){0, 0, list_h, cols};
 	y = list_h;
-	*lower = (struct tui_rect){ y, 0, rows - y, cols };
+	*lower = (struct tui_rect){y, 0, rows - y, cols};
 	if (cols >= 100) {
 		int dw = cols * 11 / 20;
 
-		r[TUI_PANE_DETAIL] = (struct tui_rect){ y, 0, mid_h, dw };
-		r[TUI_PANE_STATE] = (struct tui_rect){ y, dw, mid_h, cols - dw };
+		r[TUI_PANE_DETAIL] = (struct tui_rect){y, 0, mid_h, dw};
+		r[TUI_PANE_STATE] = (struct tui_rect){y, dw, mid_h, cols - dw};
 	} else {
 		int dh = mid_h / 2;
 
-		r[TUI_PANE_DETAIL] = (struct tui_rect){ y, 0, dh, cols };
-		r[TUI_PANE_STATE] = (struct tui_rect){ y + dh, 0, mid_h - dh, cols };
+		r[TUI_PANE_DETAIL] = (struct tui_rect){y, 0, dh, cols};
+		r[TUI_PANE_STATE] = (struct tui_rect){y + dh, 0, mid_h - dh, cols};
 	}
 	y += mid_h;
-	r[TUI_PANE_FINDINGS] = (struct tui_rect){ y, 0, rows - y, cols };
+	r[TUI_PANE_FINDINGS] = (struct tui_rect){y, 0, rows - y, cols};
 	t->list_rect = r[TUI_PANE_LIST];
 }
 
@@ -284,8 +284,8 @@ static void draw_status(struct tui *t)
 		n += (size_t)snprintf(left + n, sizeof(left) - n, "  vm %d", t->vm);
 	}
 	if (t->has_search && n < sizeof(left)) {
-		n += (size_t)snprintf(left + n, sizeof(left) - n, "  %c%s", t->search_dir > 0 ? '/' : '?',
-				      t->search_text);
+		n += (size_t)snprintf(left + n, sizeof(left) - n, "  %c%s",
+				      t->search_dir > 0 ? '/' : '?', t->search_text);
 	}
 	right[0] = '\0';
 	for (int i = 0; i < TUI_JOB__COUNT; i++) {
@@ -387,15 +387,33 @@ struct key_name {
 };
 
 static const struct key_name key_names[] = {
-	{ "KEY_NPAGE", KEY_NPAGE }, { "NPage", KEY_NPAGE },  { "PgDn", KEY_NPAGE },
-	{ "KEY_PPAGE", KEY_PPAGE }, { "PPage", KEY_PPAGE },  { "PgUp", KEY_PPAGE },
-	{ "KEY_UP", KEY_UP },	    { "Up", KEY_UP },	     { "KEY_DOWN", KEY_DOWN },
-	{ "Down", KEY_DOWN },	    { "KEY_LEFT", KEY_LEFT }, { "KEY_RIGHT", KEY_RIGHT },
-	{ "KEY_HOME", KEY_HOME },   { "Home", KEY_HOME },    { "KEY_END", KEY_END },
-	{ "End", KEY_END },	    { "KEY_ENTER", '\n' },   { "Enter", '\n' },
-	{ "KEY_F1", KEY_F(1) },	    { "F1", KEY_F(1) },	     { "Tab", '\t' },
-	{ "Esc", 27 },		    { "Escape", 27 },	     { "C-c", 3 },
-	{ "C-l", 12 },		    { "Space", ' ' },	     { "KEY_BACKSPACE", KEY_BACKSPACE },
+	{"KEY_NPAGE", KEY_NPAGE},
+	{"NPage", KEY_NPAGE},
+	{"PgDn", KEY_NPAGE},
+	{"KEY_PPAGE", KEY_PPAGE},
+	{"PPage", KEY_PPAGE},
+	{"PgUp", KEY_PPAGE},
+	{"KEY_UP", KEY_UP},
+	{"Up", KEY_UP},
+	{"KEY_DOWN", KEY_DOWN},
+	{"Down", KEY_DOWN},
+	{"KEY_LEFT", KEY_LEFT},
+	{"KEY_RIGHT", KEY_RIGHT},
+	{"KEY_HOME", KEY_HOME},
+	{"Home", KEY_HOME},
+	{"KEY_END", KEY_END},
+	{"End", KEY_END},
+	{"KEY_ENTER", '\n'},
+	{"Enter", '\n'},
+	{"KEY_F1", KEY_F(1)},
+	{"F1", KEY_F(1)},
+	{"Tab", '\t'},
+	{"Esc", 27},
+	{"Escape", 27},
+	{"C-c", 3},
+	{"C-l", 12},
+	{"Space", ' '},
+	{"KEY_BACKSPACE", KEY_BACKSPACE},
 };
 
 static bool is_cancel_line(const char *s)
@@ -752,7 +770,7 @@ static void nav(struct tui *t, int rc, uint64_t seq, const char *what)
 	}
 }
 
-static int focus_order[] = { TUI_PANE_LIST, TUI_PANE_FINDINGS, TUI_PANE_DETAIL, TUI_PANE_STATE };
+static int focus_order[] = {TUI_PANE_LIST, TUI_PANE_FINDINGS, TUI_PANE_DETAIL, TUI_PANE_STATE};
 
 static struct tui_view *focused(struct tui *t)
 {
@@ -802,7 +820,8 @@ static void handle_key(struct tui *t, int key)
 	}
 	req = tui_key_req(key);
 	if (req == TUI_REQ_NONE) {
-		tui_msg(t, true, "key %s is not bound (h: help)", keyname(key) ? keyname(key) : "?");
+		tui_msg(t, true, "key %s is not bound (h: help)",
+			keyname(key) ? keyname(key) : "?");
 		return;
 	}
 	if (req != TUI_REQ_PROMPT) {
@@ -888,10 +907,11 @@ static void handle_req(struct tui *t, enum tui_req req)
 			tui_msg(t, true, "no gfn selected (move to an event that touches one)");
 			break;
 		}
-		rc = idx_next_gfn(t->ix, t->cur, req == TUI_REQ_GFN_NEXT ? 1 : -1, t->gfn_vm, t->gfn,
-				  &seq);
-		nav(t, rc, seq, req == TUI_REQ_GFN_NEXT ? "later event on this gfn" :
-							   "earlier event on this gfn");
+		rc = idx_next_gfn(t->ix, t->cur, req == TUI_REQ_GFN_NEXT ? 1 : -1, t->gfn_vm,
+				  t->gfn, &seq);
+		nav(t, rc, seq,
+		    req == TUI_REQ_GFN_NEXT ? "later event on this gfn"
+					    : "earlier event on this gfn");
 		break;
 	case TUI_REQ_VCPU_NEXT:
 	case TUI_REQ_VCPU_PREV:
@@ -901,8 +921,9 @@ static void handle_req(struct tui *t, enum tui_req req)
 		}
 		rc = idx_next_vcpu(t->ix, t->cur, req == TUI_REQ_VCPU_NEXT ? 1 : -1, ev.vm, ev.vcpu,
 				   &seq);
-		nav(t, rc, seq, req == TUI_REQ_VCPU_NEXT ? "later event of this vCPU" :
-							    "earlier event of this vCPU");
+		nav(t, rc, seq,
+		    req == TUI_REQ_VCPU_NEXT ? "later event of this vCPU"
+					     : "earlier event of this vCPU");
 		break;
 	case TUI_REQ_FINDING_NEXT:
 	case TUI_REQ_FINDING_PREV:
@@ -925,7 +946,8 @@ static void handle_req(struct tui *t, enum tui_req req)
 			if (req == TUI_REQ_MARK_SET) {
 				t->marks[c - 'a'] = t->cur;
 				t->marks_set |= 1u << (c - 'a');
-				tui_msg(t, false, "mark %c at seq %llu", c, (unsigned long long)t->cur);
+				tui_msg(t, false, "mark %c at seq %llu", c,
+					(unsigned long long)t->cur);
 			} else if (t->marks_set & (1u << (c - 'a'))) {
 				jump(t, t->marks[c - 'a']);
 			} else {
@@ -942,7 +964,8 @@ static void handle_req(struct tui *t, enum tui_req req)
 		if (fm) {
 			tui_explain_open(t, fm->idx);
 		} else {
-			tui_msg(t, true, "no finding at seq %llu (] finds one)", (unsigned long long)t->cur);
+			tui_msg(t, true, "no finding at seq %llu (] finds one)",
+				(unsigned long long)t->cur);
 		}
 		break;
 	}
@@ -1143,7 +1166,8 @@ int tui_main(const struct tui_opts *o, char *err, size_t errlen)
 			return 2;
 		}
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "needs a terminal (or TDXR_TUI_SCRIPT=FILE for scripted keys)");
+		snprintf(err, errlen,
+			 "needs a terminal (or TDXR_TUI_SCRIPT=FILE for scripted keys)");
 		return 2;
 	}
 	if (o->timing) {

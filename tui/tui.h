@@ -10,13 +10,13 @@
 #include <stddef.h>
 
 struct tui_opts {
-	const char *input;      /* borrowed: a trace or an INDEX.db */
+	const char *input;	/* borrowed: a trace or an INDEX.db */
 	const char *index_path; /* borrowed: where to build/reuse the index;
 				 * NULL = beside the trace (INPUT.tdxr.db), or
 				 * $TMPDIR when that directory is read-only */
-	const char *script;     /* borrowed: scripted keys (TDXR_TUI_SCRIPT) */
-	const char *timing;     /* borrowed: per-key timings (TDXR_TUI_TIMING) */
-	int kernel_profile;     /* for a build: 0 auto, 616, 619 */
+	const char *script;	/* borrowed: scripted keys (TDXR_TUI_SCRIPT) */
+	const char *timing;	/* borrowed: per-key timings (TDXR_TUI_TIMING) */
+	int kernel_profile;	/* for a build: 0 auto, 616, 619 */
 };
 
 /*

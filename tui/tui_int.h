@@ -72,11 +72,11 @@ struct tui_view_ops {
 
 struct tui_view {
 	const struct tui_view_ops *ops; /* NULL: slot unused */
-	int line;      /* selected line (or first line shown, for text panes) */
-	int top;       /* first line shown */
-	int height;    /* body lines at the last draw (paging) */
-	int nr_lines;  /* body lines the last draw had to show */
-	void *priv;    /* owned by the view */
+	int line;			/* selected line (or first line shown, for text panes) */
+	int top;			/* first line shown */
+	int height;			/* body lines at the last draw (paging) */
+	int nr_lines;			/* body lines the last draw had to show */
+	void *priv;			/* owned by the view */
 };
 
 enum tui_pane_id {
@@ -87,79 +87,79 @@ enum tui_pane_id {
 	TUI_PANE__COUNT,
 };
 
-extern const struct tui_view_ops tui_list_ops, tui_findings_ops, tui_detail_ops,
-	tui_state_ops, tui_help_ops, tui_explain_ops;
+extern const struct tui_view_ops tui_list_ops, tui_findings_ops, tui_detail_ops, tui_state_ops,
+	tui_help_ops, tui_explain_ops;
 
 enum tui_job_id {
 	TUI_JOB_FINDINGS, /* load the findings' seq/severity (list markers) */
-	TUI_JOB_FILTER,   /* compute the visibility bitmap */
-	TUI_JOB_SEARCH,   /* scan for the next search match */
+	TUI_JOB_FILTER,	  /* compute the visibility bitmap */
+	TUI_JOB_SEARCH,	  /* scan for the next search match */
 	TUI_JOB__COUNT,
 };
 
 struct tui_job {
 	bool active;
-	const char *what;   /* "filter", shown with its progress */
+	const char *what; /* "filter", shown with its progress */
 	/* Works until @deadline (ns, CLOCK_MONOTONIC); 1 done, 0 more to do. */
 	int (*step)(struct tui *t, struct tui_job *j, uint64_t deadline);
 	/* Esc / C-c: undo what a partial run left (may be NULL). */
 	void (*cancel)(struct tui *t, struct tui_job *j);
 	uint64_t done, total; /* progress */
-	uint64_t pos;         /* next seq / index to look at */
-	int dir;              /* search direction */
+	uint64_t pos;	      /* next seq / index to look at */
+	int dir;	      /* search direction */
 };
 
 /* One finding, compact: what the event list needs to mark a row. */
 struct tui_fmark {
 	uint64_t seq;
-	uint32_t idx;    /* index for idx_finding() */
+	uint32_t idx; /* index for idx_finding() */
 	uint8_t severity;
 	uint8_t kind;
 };
 
 struct tui {
-	struct idx *ix;                /* owned */
-	const struct tdxr_strtab *st;  /* borrowed from ix */
+	struct idx *ix;		      /* owned */
+	const struct tdxr_strtab *st; /* borrowed from ix */
 	uint64_t nr_events;
 	size_t nr_findings;
-	const char *title;             /* borrowed: the input's name */
+	const char *title; /* borrowed: the input's name */
 
 	/* cursor */
-	uint64_t cur;                  /* the selected seq (may be filtered out) */
-	int cur_row;                   /* its row in the list pane */
-	bool fresh;                    /* no move yet: ] may land on seq 0 */
-	uint64_t prev_jump;            /* where the last jump started ('') */
+	uint64_t cur;	    /* the selected seq (may be filtered out) */
+	int cur_row;	    /* its row in the list pane */
+	bool fresh;	    /* no move yet: ] may land on seq 0 */
+	uint64_t prev_jump; /* where the last jump started ('') */
 
 	/* visibility: filter and VM choice (f, v) */
-	struct tdxr_filter *filter;    /* owned, NULL = none */
+	struct tdxr_filter *filter; /* owned, NULL = none */
 	char filter_text[512];
-	struct tdxr_filter *vm_filter; /* owned, NULL = every VM */
-	int vm;                        /* VM shown, meaningful with vm_filter */
-	uint64_t *vis;                 /* owned bitmap, NULL = all visible */
-	uint64_t vis_scanned;          /* bits below this seq are valid */
+	struct tdxr_filter *vm_filter;	  /* owned, NULL = every VM */
+	int vm;				  /* VM shown, meaningful with vm_filter */
+	uint64_t *vis;			  /* owned bitmap, NULL = all visible */
+	uint64_t vis_scanned;		  /* bits below this seq are valid */
 	struct sqlite3_stmt *filter_scan; /* owned: the filter job's scan */
 
 	/* search (/ ? n N): highlights, never hides */
 	bool has_search;
-	regex_t search_re;             /* owned when has_search */
+	regex_t search_re; /* owned when has_search */
 	char search_text[256];
-	int search_dir;                /* +1 for /, -1 for ? */
+	int search_dir; /* +1 for /, -1 for ? */
 
 	/* findings, sorted by seq (list markers) */
-	struct tui_fmark *fm;          /* owned */
-	size_t nr_fm;                  /* loaded so far */
-	bool fm_sorted;                /* all loaded and sorted by seq */
+	struct tui_fmark *fm; /* owned */
+	size_t nr_fm;	      /* loaded so far */
+	bool fm_sorted;	      /* all loaded and sorted by seq */
 
 	/* state pane: the gfn at the cursor and the model after cur */
 	bool has_gfn;
 	uint64_t gfn;
 	int gfn_vm;
-	uint64_t gfn_from;             /* seq the gfn was taken from */
-	struct tui_seeker *seeker;     /* owned: the seek thread (state.c) */
-	uint64_t state_seq;            /* seq of the last request */
-	bool state_posted;             /* a request for state_seq was sent */
-	bool state_ready;              /* gview (or state_rc) is for state_seq */
-	int state_rc;                  /* 0, or -1: the seek failed */
+	uint64_t gfn_from;	   /* seq the gfn was taken from */
+	struct tui_seeker *seeker; /* owned: the seek thread (state.c) */
+	uint64_t state_seq;	   /* seq of the last request */
+	bool state_posted;	   /* a request for state_seq was sent */
+	bool state_ready;	   /* gview (or state_rc) is for state_seq */
+	int state_rc;		   /* 0, or -1: the seek failed */
 	unsigned int state_nr_vms;
 	struct mdl_gfn_view gview;
 
@@ -169,30 +169,29 @@ struct tui {
 
 	/* views */
 	struct tui_view panes[TUI_PANE__COUNT];
-	struct tui_view overlay;       /* help or explain; ops NULL = none */
-	int focus;                     /* enum tui_pane_id, or -1: the overlay */
+	struct tui_view overlay; /* help or explain; ops NULL = none */
+	int focus;		 /* enum tui_pane_id, or -1: the overlay */
 	struct tui_rect list_rect;
 
 	struct tui_job jobs[TUI_JOB__COUNT];
 
 	/* input */
-	FILE *script;                  /* owned, NULL = interactive */
+	FILE *script; /* owned, NULL = interactive */
 	unsigned int script_line;
-	char script_la[1024];          /* the next script line, read ahead */
+	char script_la[1024]; /* the next script line, read ahead */
 	bool script_has_la;
-	int pending[512];              /* keys queued from a script line */
+	int pending[512]; /* keys queued from a script line */
 	unsigned int nr_pending, pending_pos;
-	FILE *timing;                  /* owned, per-key latency log */
+	FILE *timing; /* owned, per-key latency log */
 	bool colors;
 	bool quit;
-	char msg[256];                 /* status message, one shot */
+	char msg[256]; /* status message, one shot */
 	bool msg_error;
 };
 
 /* ---- tui.c -------------------------------------------------------------- */
 uint64_t tui_now_ns(void);
-void tui_msg(struct tui *t, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void tui_msg(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Next key, from the script or the terminal (ERR on timeout). */
 int tui_getkey(struct tui *t, int timeout_ms);
 /* Reads a line at the bottom row after @prompt. false: cancelled. */

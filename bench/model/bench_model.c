@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 	struct mdl_vm_info info;
 	void *blob;
 	size_t len, i;
-	double t0, t1, t2, t3, w0, w1;
+	double t0, t1, t2, t3, w0, w1, save_ms, load_ms, clone_ms;
 	uint64_t mapped_pages = 0, g;
 
 	generate(target);
@@ -297,8 +297,27 @@ int main(int argc, char **argv)
 		mapped_pages += pages[g] != 0;
 	}
 	mdl_vm_info(m, 0, &info);
-	if (mdl_save(m, &blob, &len)) {
-		return 2;
+	{
+		struct mdl_model *l, *cl;
+		double s0, s1, s2, s3;
+
+		s0 = now();
+		if (mdl_save(m, &blob, &len)) {
+			return 2;
+		}
+		s1 = now();
+		l = mdl_load(blob, len);
+		s2 = now();
+		cl = mdl_clone(m);
+		s3 = now();
+		if (!l || !cl) {
+			return 2;
+		}
+		save_ms = (s1 - s0) * 1e3;
+		load_ms = (s2 - s1) * 1e3;
+		clone_ms = (s3 - s2) * 1e3;
+		mdl_free(l);
+		mdl_free(cl);
 	}
 	printf("events                  %zu\n", n);
 	printf("apply_events_per_sec    %.0f\n", (double)n / (t1 - t0));
@@ -308,10 +327,14 @@ int main(int argc, char **argv)
 	       (double)n / (w1 - w0));
 	printf("pages_touched           %llu\n", (unsigned long long)mapped_pages);
 	printf("model_entries           %llu\n", (unsigned long long)info.nr_entries);
-	printf("state_bytes_per_page    %.1f (in memory, tables at <=1/2 load)\n",
-	       (double)(info.nr_entries * 2 * 120 + mapped_pages * 2 * 32) / (double)mapped_pages);
+	printf("state_bytes_per_page    %.1f (in memory: mdl_memory() %zu bytes, tables <= 1/2 "
+	       "full)\n",
+	       (double)mdl_memory(m) / (double)mapped_pages, mdl_memory(m));
 	printf("saved_bytes_per_page    %.1f (mdl_save blob %zu bytes)\n",
 	       (double)len / (double)mapped_pages, len);
+	printf("save_ms                 %.1f (whole state)\n", save_ms);
+	printf("load_ms                 %.1f\n", load_ms);
+	printf("clone_ms                %.1f\n", clone_ms);
 	printf("findings                %lu\n", findings);
 	free(blob);
 	mdl_free(m);

@@ -33,7 +33,7 @@ run() {
 if [ ! -s "$trace" ]; then
 	run "$tdxr" synth "$scenario" -o "$trace" --events "$events" >/dev/null
 fi
-if [ ! -s "$db" ] || [ "$db" -ot "$trace" ]; then
+if [ ! -s "$db" ] || [ "$db" -ot "$trace" ] || [ "$db" -ot "$tdxr" ]; then
 	start=$(date +%s.%N)
 	run "$tdxr" index --quiet -o "$db" "$trace" || [ $? -eq 1 ]
 	echo "index build: $(echo "$(date +%s.%N) - $start" | bc) s" >&2

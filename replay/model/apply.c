@@ -115,6 +115,9 @@ static void order_check(struct mdl_ctx *c)
 	}
 }
 
+/* Events of a VM within which a finding can explain its KVM_BUG_ON. */
+#define MDL_BUG_WINDOW 256
+
 static void vm_bugged(struct mdl_ctx *c)
 {
 	struct mdl_vm *vm = c->vm;
@@ -127,12 +130,15 @@ static void vm_bugged(struct mdl_ctx *c)
 	};
 	const char *caller = strtab_str(c->m, EVF(c->ev, KVM_VM_BUGGED, caller));
 
-	if (vm->s.has_err) {
-		r.cause = vm->s.first_err_seq + 1;
-		r.extra[0] = vm->s.last_err_seq + 1;
+	/* KVM bugs the VM right after the path that failed: the chain starts
+	 * at the VM's latest error finding when that is recent. */
+	bool recent = vm->s.has_err && vm->s.events - vm->s.last_err_event <= MDL_BUG_WINDOW;
+
+	if (recent) {
+		r.cause = vm->s.last_err_seq + 1;
 	}
 	mdl_report(c, &r, "KVM bugged the VM (caller %s)%s", caller && *caller ? caller : "?",
-		   vm->s.has_err ? "; earliest finding of this VM in its chain" : "");
+		   recent ? "; it follows the finding at the start of its chain" : "");
 }
 
 static void tdvmcall(struct mdl_ctx *c)
@@ -151,9 +157,15 @@ static void page_fault(struct mdl_ctx *c)
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
 	uint64_t gpa = EVF(ev, KVM_PAGE_FAULT, address);
-	bool priv = vm->s.is_tdx && !((gpa >> 12) & vm->s.shared_gfn);
-	uint64_t gfn = vm_gfn_of_gpa(vm, gpa);
+	bool priv;
+	uint64_t gfn;
 	struct mdl_ent *e;
+
+	if (vm->s.is_tdx) {
+		vm_learn_gpaw(vm, gpa);
+	}
+	priv = vm->s.is_tdx && !((gpa >> 12) & vm->s.shared_gfn);
+	gfn = vm_gfn_of_gpa(vm, gpa);
 
 	vm->s.fault_tid = (uint64_t)ev->tid;
 	vm->s.fault_gfn = gfn;
@@ -279,8 +291,8 @@ static void log_bug(struct mdl_ctx *c, const char *what)
 	if (c->vm->s.kvm_bug_reported) {
 		return;
 	}
-	if (c->vm->s.has_err) {
-		r.cause = c->vm->s.first_err_seq + 1;
+	if (c->vm->s.has_err && c->vm->s.events - c->vm->s.last_err_event <= MDL_BUG_WINDOW) {
+		r.cause = c->vm->s.last_err_seq + 1;
 	}
 	mdl_report(c, &r, "console: %s", what);
 }

@@ -314,6 +314,7 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 		}
 		return;
 	}
+	vm_learn_gpaw(vm, gpa);
 	priv = !((gpa >> 12) & vm->s.shared_gfn);
 	gfn = vm_gfn_of_gpa(vm, gpa);
 	if (!priv) {

@@ -232,6 +232,7 @@ void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, 
 				c->vm->s.first_err_seq = ev->seq;
 			}
 			c->vm->s.last_err_seq = ev->seq;
+			c->vm->s.last_err_event = c->vm->s.events;
 		}
 	} else {
 		c->m->g.warnings++;

@@ -317,7 +317,7 @@ struct mdl_vm_state {
 	uint64_t shared_gfn; /* the shared bit, as a gfn bit */
 	uint64_t nr_pages;   /* REG + SEPT pages it owns in PAMT */
 	uint64_t nr_premap;
-	uint64_t has_err, first_err_seq, last_err_seq;
+	uint64_t has_err, first_err_seq, last_err_seq, last_err_event;
 	uint64_t kvm_bug_reported;
 	/* the last successful AUG/ADD/SEPT.ADD, for install matching */
 	uint64_t inst_active, inst_tid, inst_gfn, inst_level, inst_seq;
@@ -452,6 +452,7 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status);
 void sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state);
 bool sept_is_blocked(int state);
 uint64_t vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa);
+void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa);
 
 /* pamt.c */
 void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level);

@@ -262,6 +262,9 @@ void sc_handle(struct mdl_ctx *c)
 		if (!vm->s.op_state && ok) {
 			vm->s.op_state = MDL_OP_INITIALIZED;
 		}
+		if (!ok && (status & TDX_ERROR) && !tdx_busy(status) && profile_of(c->m) != 616) {
+			kvm_bug(c, leaf, status, "TDX_BUG_ON_2 in tdx_gmem_post_populate");
+		}
 		break;
 	case TDH_MR_FINALIZE:
 		learn_tdr(c, rcx);

@@ -15,6 +15,18 @@
 
 #include "model_int.h"
 
+/*
+ * A GPA with bit 51 set exists only with GPAW 52 (5-level EPT, shared bit
+ * 51): learn it from the first one a TD shows (F§4.3).
+ */
+void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa)
+{
+	if ((gpa & (1ull << 51)) && vm->s.top_level == 4) {
+		vm->s.top_level = 5;
+		vm->s.shared_gfn = 1ull << (51 - 12);
+	}
+}
+
 uint64_t vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa)
 {
 	return (gpa >> 12) & ~vm->s.shared_gfn & ((1ull << 40) - 1);

@@ -570,10 +570,8 @@ void tdp_set_spte(struct mdl_ctx *c)
 	if (!e) {
 		return;
 	}
-	if (vm->s.is_tdx &&
-	    spte_leaf(e->spte[tree], level) != spte_leaf(spte, level)) {
-		below_update(c, tree, 0, gfn, level,
-			     spte_leaf(spte, level) ? 1 : -1, NULL);
+	if (vm->s.is_tdx && spte_leaf(e->spte[tree], level) != spte_leaf(spte, level)) {
+		below_update(c, tree, 0, gfn, level, spte_leaf(spte, level) ? 1 : -1, NULL);
 	}
 	e->spte[tree] = spte;
 	e->flags |= tree ? ENT_KNOWN_MIRROR : ENT_KNOWN_DIRECT;
@@ -638,14 +636,18 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
 {
 	struct mdl_vm *vm = c->vm;
-	uint64_t gfn = vm_gfn_of_gpa(vm, gpa);
-	bool shared = (gpa >> 12) & vm->s.shared_gfn;
-	struct mdl_ent *e4k = ent_find(vm, gfn, 1, 0);
+	uint64_t gfn;
+	bool shared;
+	struct mdl_ent *e4k;
 	struct mdl_report r;
 	int l;
 
 	c->m->g.cov_mmio = 1;
 	vm_mark_tdx(vm);
+	vm_learn_gpaw(vm, gpa);
+	gfn = vm_gfn_of_gpa(vm, gpa);
+	shared = (gpa >> 12) & vm->s.shared_gfn;
+	e4k = ent_find(vm, gfn, 1, 0);
 	memset(&r, 0, sizeof(r));
 	r.kind = MDL_FK_MMIO_SUPPRESS_VE;
 	r.severity = -1;

@@ -273,8 +273,8 @@ size_t mdl_memory(const struct mdl_model *m)
 	size_t n = sizeof(*m) + m->cap_vms * sizeof(m->vms[0]);
 	uint64_t i;
 
-	n += m->pages.cap * m->pages.esz + m->tids.cap * m->tids.esz +
-	     m->addrs.cap * m->addrs.esz + m->cpus.cap * m->cpus.esz;
+	n += m->pages.cap * m->pages.esz + m->tids.cap * m->tids.esz + m->addrs.cap * m->addrs.esz +
+	     m->cpus.cap * m->cpus.esz;
 	for (i = 0; i < m->nr_vms; i++) {
 		const struct mdl_vm *vm = m->vms[i];
 

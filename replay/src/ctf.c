@@ -728,6 +728,99 @@ static int check_metadata(struct tdxr_src *s, const char *dir, char *err, size_t
 	return r;
 }
 
+/* Whether @dir's metadata says LTTng-UST 2.x wrote it (its packet layout is then known). */
+static bool lttng_ust_trace(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t len;
+	char *buf;
+	FILE *f;
+	bool r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/metadata", dir) >= sizeof(path) ||
+	    !(f = fopen(path, "rb"))) {
+		return false;
+	}
+	buf = malloc(1 << 20);
+	len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+	fclose(f);
+	r = buf && memmem(buf, len, "tracer_name = \"lttng-ust\"", 25) &&
+	    memmem(buf, len, "tracer_major = 2;", 17) &&
+	    memmem(buf, len, "uint64_t content_size;\n\tuint64_t packet_size;", 45);
+	free(buf);
+	return r;
+}
+
+/*
+ * babeltrace2 2.0.4 aborts on an assertion when a packet context holds
+ * impossible sizes. LTTng-UST 2.x packets start with the header (magic
+ * 0xc1fc1fc1, uuid, stream_id, stream_instance_id: 32 bytes) and the
+ * context (timestamp_begin, timestamp_end, content_size, packet_size in
+ * bits at 48 and 56, ...): walk them and refuse a stream whose packets do
+ * not chain up to its end.
+ */
+static int check_packets(struct tdxr_src *s, const char *path, char *err, size_t errlen)
+{
+	unsigned char h[88];
+	long long off = 0, size;
+	int r = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		return 0;
+	}
+	if (fseeko(f, 0, SEEK_END) < 0 || (size = ftello(f)) < 0) {
+		fclose(f);
+		return 0;
+	}
+	while (off < size) {
+		uint64_t content, packet;
+		uint32_t magic;
+
+		if (fseeko(f, off, SEEK_SET) < 0 || fread(h, 1, sizeof(h), f) != sizeof(h)) {
+			break; /* a cut packet: babeltrace2 reports it */
+		}
+		memcpy(&magic, h, 4);
+		memcpy(&content, h + 48, 8);
+		memcpy(&packet, h + 56, 8);
+		if (magic != 0xc1fc1fc1u || packet == 0 || packet % 8 || content > packet ||
+		    content < 8 * 84 || packet / 8 > (uint64_t)(size - off)) {
+			snprintf(err, errlen,
+				 "%s: corrupt CTF stream %s: bad packet header at byte offset %lld",
+				 s->path, path, off);
+			r = -1;
+			break;
+		}
+		off += (long long)(packet / 8);
+	}
+	fclose(f);
+	return r;
+}
+
+static int check_stream_files(struct tdxr_src *s, const char *dir, char *err, size_t errlen)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (!lttng_ust_trace(dir) || !(d = opendir(dir))) {
+		return 0;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "metadata") == 0 ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			continue;
+		}
+		r = check_packets(s, path, err, errlen);
+	}
+	closedir(d);
+	return r;
+}
+
 static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *err, size_t errlen)
 {
 	struct ctf_priv *p = calloc(1, sizeof(*p));
@@ -768,7 +861,8 @@ static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *er
 		return -1;
 	}
 	for (unsigned int i = 0; i < nr; i++) {
-		if (check_metadata(s, dirs[i], err, errlen) < 0) {
+		if (check_metadata(s, dirs[i], err, errlen) < 0 ||
+		    check_stream_files(s, dirs[i], err, errlen) < 0) {
 			bt_value_put_ref(params);
 			return -1;
 		}

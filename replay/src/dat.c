@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -658,6 +659,41 @@ truncated:
 	return -1;
 }
 
+/*
+ * libtracecmd 1.3 crashes in its own error path (tracecmd_close() of a
+ * half-read handle) on some corrupt headers. Open the file once in a child
+ * first: if that child dies, the file is corrupt, and we say so instead.
+ */
+static int probe_open(struct tdxr_src *s, char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0) {
+		return 0; /* cannot probe: read it directly */
+	}
+	if (pid == 0) {
+		struct tracecmd_input *h;
+
+		tracecmd_set_loglevel(TEP_LOG_NONE);
+		tep_set_loglevel(TEP_LOG_NONE);
+		h = tracecmd_open(s->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+		_exit(h ? 0 : 1);
+	}
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			return 0;
+		}
+	}
+	if (WIFSIGNALED(st)) {
+		snprintf(err, errlen,
+			 "%s: corrupt trace.dat: its headers make libtracecmd fail (signal %d)",
+			 s->path, WTERMSIG(st));
+		return -1;
+	}
+	return 0;
+}
+
 int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen)
 {
 	struct dat_priv *p = calloc(1, sizeof(*p));
@@ -671,6 +707,9 @@ int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen)
 	s->close = dat_close;
 	s->next = dat_next;
 	if (check_size(s, err, errlen) < 0) {
+		return -1;
+	}
+	if (probe_open(s, err, errlen) < 0) {
 		return -1;
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);

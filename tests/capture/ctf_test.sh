@@ -11,8 +11,9 @@
 #                        reads as one time-ordered input; without meta.json
 #                        it is a clear error; a directory with no CTF too
 #   ctf_test.sh bad      missing stream: warned and a lost record; corrupt
-#                        or cut stream, corrupt metadata: exit 2 with a
-#                        message naming the directory; never a crash
+#                        or cut stream, random bytes in a stream, corrupt
+#                        metadata: exit 2 with a message naming the
+#                        directory, or a read; never a crash or a hang
 #
 # Environment: TDXR_BIN, UST_EMIT, MKDAT. Exit 0 pass, 1 fail, 77 skip.
 set -u
@@ -173,14 +174,31 @@ bad)
 		done
 		n=$((n + 1))
 	done
-	# 4. Corrupt metadata.
+	# 4. Random bytes in the biggest stream, headers included (fixed seed).
+	BIG=$(cd "$TR" && ls -S $STREAMS | head -1)
+	SZ=$(stat -c %s "$TR/$BIG")
+	RANDOM=77
+	for i in $(seq 40); do
+		rm -rf "$TMPD/m"; cp -r "$TMPD/ctf" "$TMPD/m"
+		M=$(dirname "$(find "$TMPD/m" -name metadata)")
+		for _ in 1 2 3 4; do
+			off=$(( (RANDOM * 32768 + RANDOM) % SZ ))
+			[ $((i % 4)) = 0 ] && off=$((RANDOM % 200))
+			printf "\\x$(printf %02x $((RANDOM % 256)))" |
+				dd of="$M/$BIG" bs=1 seek="$off" conv=notrunc 2> /dev/null
+		done
+		timeout 60 "$TDXR_BIN" dump "$TMPD/m" > "$TMPD/bad.out" 2> "$TMPD/bad.err"
+		rc=$?
+		[ $rc -le 2 ] || fail "random corruption $i of $BIG: exit $rc (crash or hang): $(head -c 300 "$TMPD/bad.err")"
+	done
+	# 5. Corrupt metadata.
 	rm -rf "$TMPD/m"; cp -r "$TMPD/ctf" "$TMPD/m"
 	M=$(dirname "$(find "$TMPD/m" -name metadata)")
 	truncate -s 100 "$M/metadata"
 	run "$TMPD/m" "corrupt metadata"
 	[ $rc = 2 ] || fail "corrupt metadata: exit $rc, want 2"
 	grep -q "$TMPD/m" "$TMPD/bad.err" || fail "corrupt metadata: message does not name the input"
-	echo "PASS: $n streams missing/corrupt/cut, corrupt metadata: no crash, reported"
+	echo "PASS: $n streams missing/corrupt/cut, 40 random corruptions, corrupt metadata: no crash, reported"
 	;;
 *)
 	echo "usage: $0 twin|recdir|bad" >&2

@@ -8,6 +8,7 @@
 #   dat_test.sh unknown-lost  a page flagged "events missed" without a count
 #   dat_test.sh truncated     every cut of the file: exit 2 + message, or a
 #                             clean read; never a crash
+#   dat_test.sh corrupt       random bytes anywhere: never a crash or a hang
 #
 # Environment: TDXR_BIN, MKDAT. Exit 0 pass, 1 fail.
 set -u
@@ -96,8 +97,28 @@ truncated)
 	grep -q 'truncated' "$TMPD/cut.err" || fail "cut by one byte: no 'truncated' in: $(cat "$TMPD/cut.err")"
 	echo "PASS: $n cuts, none crashed; $(cat "$TMPD/cut.err")"
 	;;
+corrupt)
+	# Random bytes over random places (fixed seed): a message or a read, never a crash.
+	"$MKDAT" "$TMPD/t.dat" "$TMPD/t.trace" 3000 11 || fail "mkdat"
+	SIZE=$(stat -c %s "$TMPD/t.dat")
+	RANDOM=4242
+	for i in $(seq ${CORRUPT_N:-60}); do
+		cp "$TMPD/t.dat" "$TMPD/c.dat"
+		for _ in 1 2 3 4 5; do
+			off=$(( (RANDOM * 32768 + RANDOM) % SIZE ))
+			[ $((i % 3)) = 0 ] && off=$((RANDOM % 4096)) # the headers
+			printf "\\x$(printf %02x $((RANDOM % 256)))" |
+				dd of="$TMPD/c.dat" bs=1 seek="$off" conv=notrunc 2> /dev/null
+		done
+		timeout 20 "$TDXR_BIN" dump "$TMPD/c.dat" > /dev/null 2> "$TMPD/c.err"
+		rc=$?
+		[ $rc -le 2 ] || { cp "$TMPD/c.dat" "${TMPDIR:-/tmp}/tdxr-corrupt-$i.dat"
+			fail "corruption $i: exit $rc (crash or hang), kept in ${TMPDIR:-/tmp}/tdxr-corrupt-$i.dat"; }
+	done
+	echo "PASS: ${CORRUPT_N:-60} corrupted files, no crash"
+	;;
 *)
-	echo "usage: $0 twin|unknown-lost|truncated" >&2
+	echo "usage: $0 twin|unknown-lost|truncated|corrupt" >&2
 	exit 2
 	;;
 esac

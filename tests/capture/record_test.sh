@@ -19,6 +19,7 @@
 set -u
 : "${TDXR_BIN:?}" "${KVM_GUEST:?}"
 LOOPS=${1:-3}
+BUFFER_KB=${2:-65536}   # small: the capture must stream to keep up
 
 skip() {
 	echo "SKIP: $*"
@@ -69,11 +70,11 @@ if [ "$LOOPS" = interrupt ]; then
 	rc=$?
 	# Nothing may have been traced (no VMM ran): "no trace events" is fine, a crash is not.
 	[ $rc -le 2 ] || fail "tdxr dump of the interrupted capture: exit $rc"
-	[ -z "$(ls /sys/kernel/tracing/instances | grep tdxr-record)" ] || fail "the tracefs instance was left"
+	[ ! -d "/sys/kernel/tracing/instances/tdxr-record-$REC" ] || fail "the tracefs instance was left"
 	echo "PASS: Ctrl-C ends the command, the capture is saved, nothing left behind"
 	exit 0
 fi
-"$TDXR_BIN" record -o "$R" --kernel --vmm -- "$KVM_GUEST" "$LOOPS" > "$TMPD/guest.out" 2> "$TMPD/record.err"
+"$TDXR_BIN" record -o "$R" --kernel --vmm --buffer-kb "$BUFFER_KB" -- "$KVM_GUEST" "$LOOPS" > "$TMPD/guest.out" 2> "$TMPD/record.err"
 rc=$?
 [ $rc = 77 ] && skip "kvm_guest cannot use KVM: $(cat "$TMPD/record.err")"
 [ $rc = 0 ] || fail "tdxr record exited $rc: $(cat "$TMPD/record.err")"
@@ -169,6 +170,8 @@ if command -v trace-cmd > /dev/null; then
 	trace-cmd report "$R/kernel.dat" > "$TMPD/report" 2>&1 || fail "trace-cmd report kernel.dat: $(tail -2 "$TMPD/report")"
 	grep -q 'kvm_userspace_exit' "$TMPD/report" || fail "trace-cmd report shows no kvm_userspace_exit"
 fi
-[ -z "$(ls /sys/kernel/tracing/instances | grep tdxr-record)" ] || fail "tdxr record left its tracefs instance"
+INST=$(sed -n 's/.*tracefs instance \(tdxr-record-[0-9]*\).*/\1/p' "$TMPD/record.err")
+[ -n "$INST" ] || fail "tdxr record does not name its tracefs instance: $(cat "$TMPD/record.err")"
+[ ! -d "/sys/kernel/tracing/instances/$INST" ] || fail "tdxr record left its tracefs instance $INST"
 echo "PASS: $RUNS kernel exits matched by the shim, in time order, nothing lost"
 exit 0

@@ -75,7 +75,8 @@ static void test_non_present_frozen_and_mmio_values(void **state)
 	char buf[200];
 
 	(void)state;
-	assert_string_equal(tui_spte_str(0x8000000000000000ull, buf, sizeof(buf)), "non-present SVE");
+	assert_string_equal(tui_spte_str(0x8000000000000000ull, buf, sizeof(buf)),
+			    "non-present SVE");
 	assert_string_equal(tui_spte_str(0x80000000000005a0ull, buf, sizeof(buf)), "FROZEN");
 	/* TD MMIO: RWX = 0, SVE = 0, gen low bits 3-10 = 0x12, gen high bit 52 set */
 	tui_spte_str((1ull << 52) | (0x12ull << 3) | (0xfee00ull << 12), buf, sizeof(buf));

@@ -225,6 +225,10 @@ errors)
 valgrind)
 	# test_tui_session_is_valgrind_clean: every view and key once
 	command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 0; }
+	if ldd "$TDXR" 2>/dev/null | grep -q libasan; then
+		echo "SKIP: a sanitizer build (ASan checks it instead)"
+		exit 0
+	fi
 	printf '%s\n' ":resize 120 40" "]" "Enter" "j" "q" "Tab" "j" "Tab" "j" "Tab" "j" "Tab" \
 		"/kvm_exit" "n" "N" "fkvm_exit" "G" "f" "Enter" "ma" "G" "'a" "s" "S" "." "," "h" "q" \
 		"v" ":resize 80 24" ":save-screen $tmp/vg.txt" >"$tmp/script"

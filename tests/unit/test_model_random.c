@@ -894,10 +894,10 @@ static void test_mutated_traces_never_crash_and_lost_state_is_found(void **state
 static void test_garbage_events_never_crash(void **state)
 {
 	struct gen *g = gen_new();
-	struct mdl_config cfg = { .st = g->st, .check_every = 5000 };
+	struct mdl_config cfg = {.st = g->st, .check_every = 5000};
 	struct mdl_model *m = mdl_new(&cfg), *m2;
 	struct run r;
-	struct mdl_sink sink = { run_sink, &r };
+	struct mdl_sink sink = {run_sink, &r};
 	uint64_t i;
 	void *blob;
 	size_t len;
@@ -937,8 +937,8 @@ static void test_garbage_events_never_crash(void **state)
 			}
 		}
 		if (ev.type == TDXR_EV_TDX_SEAMCALL) {
-			static const uint64_t leaves[] = { 0, 2, 3, 6, 7, 9, 17, 19,
-							   20, 21, 28, 29, 30, 38, 41 };
+			static const uint64_t leaves[] = {0,  2,  3,  6,  7,  9,  17, 19,
+							  20, 21, 28, 29, 30, 38, 41};
 
 			ev.f[TDXR_F_TDX_SEAMCALL_leaf] = leaves[rn(g, 15)];
 		}

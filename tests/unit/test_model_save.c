@@ -214,6 +214,38 @@ static void test_state_is_compact_per_mapped_page(void **state)
 	tb_fini(&t);
 }
 
+static void test_memory_follows_pages_not_trace_length(void **state)
+{
+	struct tb t;
+	size_t after_one = 0;
+	uint64_t base;
+	int cycle, i;
+
+	(void)state;
+	tb_init_cfg(&t, 0, 0);
+	tb_boot(&t, true);
+	tb_link(&t, TB_HOST_TID, 0x3000);
+	base = t.next_page;
+	for (cycle = 0; cycle < 40; cycle++) {
+		uint64_t pg[64];
+
+		for (i = 0; i < 64; i++) {
+			pg[i] = tb_fault_private(&t, i % 4, 0x3000 + (uint64_t)i, NULL);
+			tb_exit(&t, i % 4, 12, 0, 0);
+		}
+		for (i = 0; i < 64; i++) {
+			tb_zap_private(&t, 0x3000 + (uint64_t)i, pg[i]);
+		}
+		t.next_page = base; /* the same pages again */
+		if (!cycle) {
+			after_one = mdl_memory(t.m);
+		}
+	}
+	assert_int_equal(t.nf, 0);
+	assert_int_equal(mdl_memory(t.m), after_one);
+	tb_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_clone_is_independent_and_equal),
 		cmocka_unit_test(test_malformed_blobs_are_refused_without_crash),
 		cmocka_unit_test(test_state_is_compact_per_mapped_page),
+		cmocka_unit_test(test_memory_follows_pages_not_trace_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,6 +419,28 @@ static void test_gpaw_52_is_learned_from_a_level_5_sept_add(void **state)
 	tb_fini(&t);
 }
 
+static void test_gpaw_52_is_learned_from_a_shared_bit_51_gpa(void **state)
+{
+	struct tb t;
+	struct mdl_gfn_view v;
+	int i;
+
+	(void)state;
+	tb_init(&t);
+	tb_boot(&t, true);
+	tb_entry(&t, 0);
+	tb_vp_enter(&t, 0, 48, 0x182, 0, (1ull << 51) | 0xfeb00000);
+	/* bit 47 is then part of a private gfn: 6 such exits are zero-step */
+	for (i = 0; i < 6; i++) {
+		tb_entry(&t, 0);
+		tb_vp_enter(&t, 0, 48, 0x184, 0, 1ull << 47);
+	}
+	assert_int_equal(tb_count(&t, MDL_FK_ZERO_STEP), 1);
+	assert_int_equal(t.f[0].gfn, 1ull << 35);
+	assert_int_equal(mdl_query_gfn(t.m, t.vm, 1ull << 35, &v), 0);
+	tb_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_aug_before_mng_init_is_op_state_incorrect),
 		cmocka_unit_test(test_reclaim_before_key_freeid_is_lifecycle_state_incorrect),
 		cmocka_unit_test(test_gpaw_52_is_learned_from_a_level_5_sept_add),
+		cmocka_unit_test(test_gpaw_52_is_learned_from_a_shared_bit_51_gpa),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -412,9 +412,22 @@ static bool try_inject(struct syn_gen *g)
 	case TRC_SCN__COUNT:
 		return true;
 	case TRC_SCN_LOST_EVENTS:
+		/*
+		 * The ring buffer of vCPU 0's CPU overflows in the middle of
+		 * one of its own episodes (a fault or an MMIO call, which
+		 * touch no other CPU): the marker comes with its next event,
+		 * before any other CPU's event can depend on what was lost.
+		 */
+		v = &vm->vcpus[0];
+		if (!v->in_guest) {
+			return false;
+		}
 		g->inj_vm = vm->pid;
-		g->lost_cpu = vm->vcpus[0].thr.cpu;
-		g->lost_n = g->lost_left = 5 + syn_below(g, 30);
+		g->lost_cpu = v->thr.cpu;
+		g->lost_n = g->lost_left = 2 + syn_below(g, 3);
+		if (!ep_private_fault(g, v)) {
+			ep_mmio(g, v);
+		}
 		return true;
 	case TRC_SCN_ORDER:
 		g->inj_vm = vm->pid;
