@@ -54,11 +54,11 @@ struct kcap {
 	int nr_cpus;
 	int page;
 	struct tracefs_cpu *tcpu[MAX_CPUS];
-	int fd[MAX_CPUS];         /* DIR/.kernel/cpuN */
+	int fd[MAX_CPUS]; /* DIR/.kernel/cpuN */
 	pthread_t thread;
 	bool thread_on;
 	atomic_bool stop;
-	int werr;                 /* first write error of the thread */
+	int werr; /* first write error of the thread */
 	char *enabled[MAX_EVENTS];
 	unsigned int nr_enabled;
 	char *missing[MAX_EVENTS];
@@ -224,7 +224,7 @@ static void *kernel_reader(void *arg)
 			}
 		}
 		if (!any) {
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			struct timespec ts = {0, 20 * 1000 * 1000};
 
 			nanosleep(&ts, NULL);
 		}
@@ -245,7 +245,8 @@ static int kernel_start(struct kcap *k, const char *events, unsigned long buffer
 	snprintf(k->name, sizeof(k->name), "tdxr-record-%d", (int)getpid());
 	k->inst = tracefs_instance_create(k->name);
 	if (!k->inst) {
-		msg("--kernel: cannot create the tracefs instance %s: %s", k->name, strerror(errno));
+		msg("--kernel: cannot create the tracefs instance %s: %s", k->name,
+		    strerror(errno));
 		return -1;
 	}
 	if (tracefs_instance_file_write(k->inst, "trace_clock", "mono") < 0) {
@@ -340,7 +341,7 @@ static uint64_t stat_value(const char *stats, const char *key)
 /* Stops tracing, drains the buffers, writes kernel.dat. */
 static int kernel_stop(struct kcap *k)
 {
-	struct trc_datw w = { 0 };
+	struct trc_datw w = {0};
 	struct trc_datw_fmt *fmts = NULL;
 	unsigned int nr_fmts = 0, cap = 0;
 	char path[PATH_MAX], *hp = NULL, *he = NULL, *pk = NULL, *cl = NULL;
@@ -418,7 +419,7 @@ static int kernel_stop(struct kcap *k)
 				}
 				fmts = nf;
 			}
-			fmts[nr_fmts++] = (struct trc_datw_fmt){ k->systems[i], txt, len };
+			fmts[nr_fmts++] = (struct trc_datw_fmt){k->systems[i], txt, len};
 		}
 		tracefs_list_free(evs);
 	}
@@ -513,13 +514,12 @@ static int lttng_fail(const char *what, int ret)
 
 static int vmm_start(struct vcap *v)
 {
-	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID };
+	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
 	struct lttng_handle *h = NULL;
 	struct lttng_channel *ch = NULL;
 	struct lttng_event ev;
 	static const enum lttng_event_context_type ctxs[] = {
-		LTTNG_EVENT_CONTEXT_VTID, LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_PROCNAME
-	};
+		LTTNG_EVENT_CONTEXT_VTID, LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_PROCNAME};
 	char out[PATH_MAX + 16];
 	int ret, r = -1;
 
@@ -545,12 +545,13 @@ static int vmm_start(struct vcap *v)
 		v->daemon = pid;
 		v->private_daemon = true;
 		for (int i = 0; i < 100 && !lttng_session_daemon_alive(); i++) {
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			struct timespec ts = {0, 50 * 1000 * 1000};
 			int st;
 
 			if (waitpid(pid, &st, WNOHANG) == pid) {
 				v->daemon = 0;
-				msg("--vmm: lttng-sessiond exited at start (status %d); is it installed?",
+				msg("--vmm: lttng-sessiond exited at start (status %d); is it "
+				    "installed?",
 				    st);
 				return -1;
 			}
@@ -645,7 +646,7 @@ out:
 
 static void vmm_stop(struct vcap *v)
 {
-	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID };
+	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
 	struct lttng_handle *h;
 	struct lttng_channel *chans = NULL;
 	int n;
@@ -731,7 +732,7 @@ static char *shim_path(void)
 
 static int run_command(char **argv, const char *shim, int *status)
 {
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	pid_t pid;
 
 	sigemptyset(&sa.sa_mask);
@@ -751,7 +752,8 @@ static int run_command(char **argv, const char *shim, int *status)
 			const char *pre = getenv("LD_PRELOAD");
 			char *v;
 
-			if (asprintf(&v, "%s%s%s", shim, pre && *pre ? ":" : "", pre ? pre : "") < 0) {
+			if (asprintf(&v, "%s%s%s", shim, pre && *pre ? ":" : "", pre ? pre : "") <
+			    0) {
 				_exit(127);
 			}
 			setenv("LD_PRELOAD", v, 1);
@@ -806,8 +808,8 @@ static void json_list(FILE *f, char *const *l, unsigned int n)
 	fputc(']', f);
 }
 
-static int write_meta(const struct kcap *k, bool kernel, const struct vcap *v, bool vmm,
-		      char **cmd, int status)
+static int write_meta(const struct kcap *k, bool kernel, const struct vcap *v, bool vmm, char **cmd,
+		      int status)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	struct utsname u;
@@ -859,13 +861,16 @@ static int write_meta(const struct kcap *k, bool kernel, const struct vcap *v, b
 int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "kernel", no_argument, NULL, 'k' },
-		{ "vmm", no_argument, NULL, 'v' },	    { "events", required_argument, NULL, 'e' },
-		{ "buffer-kb", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"output", required_argument, NULL, 'o'},
+		{"kernel", no_argument, NULL, 'k'},
+		{"vmm", no_argument, NULL, 'v'},
+		{"events", required_argument, NULL, 'e'},
+		{"buffer-kb", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	static struct kcap k;
-	struct vcap v = { 0 };
+	struct vcap v = {0};
 	bool kernel = false, vmm = false;
 	const char *events = NULL;
 	unsigned long buffer_kb = 65536;
@@ -894,7 +899,8 @@ int cmd_record(int argc, char **argv)
 
 			buffer_kb = strtoul(optarg, &end, 10);
 			if (*end || buffer_kb < 64) {
-				return cli_usage_error("record", "--buffer-kb takes a size >= 64, not '%s'",
+				return cli_usage_error("record",
+						       "--buffer-kb takes a size >= 64, not '%s'",
 						       optarg);
 			}
 			break;
@@ -910,13 +916,15 @@ int cmd_record(int argc, char **argv)
 		return cli_usage_error("record", "-o DIR is required");
 	}
 	if (optind >= argc) {
-		return cli_usage_error("record", "no COMMAND given (tdxr record -o DIR -- COMMAND...)");
+		return cli_usage_error("record",
+				       "no COMMAND given (tdxr record -o DIR -- COMMAND...)");
 	}
 	if (!kernel && !vmm) {
 		kernel = vmm = true;
 	}
 	if (events && !kernel) {
-		return cli_usage_error("record", "--events selects kernel events: it needs --kernel");
+		return cli_usage_error("record",
+				       "--events selects kernel events: it needs --kernel");
 	}
 	if (mkdir(dir_path, 0755) < 0 && errno != EEXIST) {
 		msg("cannot create %s: %s", dir_path, strerror(errno));
@@ -948,8 +956,9 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	msg("recording into %s (%s%s%s%s%s); running %s", dir_path,
-	    kernel ? "kernel: tracefs instance " : "", kernel ? k.name : "", kernel && vmm ? ", " : "",
-	    vmm ? "vmm: LTTng session " : "", vmm ? v.session : "", argv[optind]);
+	    kernel ? "kernel: tracefs instance " : "", kernel ? k.name : "",
+	    kernel && vmm ? ", " : "", vmm ? "vmm: LTTng session " : "", vmm ? v.session : "",
+	    argv[optind]);
 	if (run_command(argv + optind, vmm ? shim : NULL, &status) < 0) {
 		goto out;
 	}

@@ -54,6 +54,7 @@ int cmd_synth(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'f'},
 		{"gpaw", required_argument, NULL, 'g'},
+		{"mem", required_argument, NULL, 'M'},
 		{"kernel-profile", required_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
 		{"list", no_argument, NULL, 'l'},
@@ -78,7 +79,7 @@ int cmd_synth(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:n:c:m:s:f:g:k:jlh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:n:c:m:s:f:g:M:k:jlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -126,6 +127,13 @@ int cmd_synth(int argc, char **argv)
 						       optarg);
 			}
 			o.gpaw = (unsigned int)atoi(optarg);
+			break;
+		case 'M':
+			if (parse_u64(optarg, 3072, &v) || v < 64) {
+				return cli_usage_error(
+					"synth", "--mem takes 64..3072 (MiB), not '%s'", optarg);
+			}
+			o.mem_mb = (unsigned int)v;
 			break;
 		case 'k':
 			if (strcmp(optarg, "6.16") == 0) {

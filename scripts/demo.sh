@@ -24,3 +24,19 @@ if "$tdxr" help explain >/dev/null 2>&1; then
 	echo "=== tdxr explain $trace (the post-mortem of the KVM_BUG_ON)"
 	"$tdxr" explain "$trace" || true
 fi
+if "$tdxr" help tui >/dev/null 2>&1; then
+	db="${TMPDIR:-/tmp}/td-tlb-not-tracked.tdxr.db"
+	if [ -t 0 ] && [ -t 1 ]; then
+		echo
+		echo "=== tdxr tui $trace   (] next finding, Enter explain, Tab focus, h help, Q quit)"
+		"$tdxr" tui --index "$db" "$trace"
+	else
+		# No terminal: show what the TUI shows on the first finding.
+		keys=$(mktemp)
+		printf '%s\n' ':resize 120 40' ']' ':save-screen /dev/stdout' >"$keys"
+		echo
+		echo "=== tdxr tui $trace (no terminal: the screen at the first finding)"
+		TDXR_TUI_SCRIPT="$keys" "$tdxr" tui --index "$db" "$trace" || true
+		rm -f "$keys"
+	fi
+fi

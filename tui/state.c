@@ -227,6 +227,19 @@ bool tui_state_pending(const struct tui *t)
 	return t->seeker && t->nr_events && !t->state_ready;
 }
 
+bool tui_state_poll(struct tui *t)
+{
+	struct tui_seeker *sk = t->seeker;
+
+	if (!tui_state_pending(t) || !t->state_posted) {
+		return false;
+	}
+	pthread_mutex_lock(&sk->mu);
+	take_result(t, sk);
+	pthread_mutex_unlock(&sk->mu);
+	return t->state_ready;
+}
+
 void tui_state_wait(struct tui *t)
 {
 	struct tui_seeker *sk = t->seeker;

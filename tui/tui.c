@@ -616,6 +616,9 @@ static void cycle_vm(struct tui *t)
 	struct mdl_vm_info vi;
 	bool found = false;
 
+	/* the VMs of the whole trace: the model after the last event */
+	tui_msg(t, false, "listing the VMs (seeking to the end)...");
+	tui_draw(t);
 	if (idx_seek(t->ix, t->nr_events ? t->nr_events - 1 : UINT64_MAX, &m) != 0) {
 		tui_msg(t, true, "cannot list the VMs (seek failed)");
 		return;
@@ -1049,7 +1052,7 @@ static void run_interactive(struct tui *t)
 		if (tui_jobs_busy(t)) {
 			jobs_run(t, tui_now_ns() + TUI_SLICE_NS);
 		}
-		if (got || busy || (seeking && !tui_state_pending(t))) {
+		if (got || busy || (seeking && tui_state_poll(t))) {
 			tui_draw(t);
 		}
 	}

@@ -266,6 +266,8 @@ void tui_seeker_stop(struct tui *t);
 void tui_state_update(struct tui *t);
 /* True while the state pane waits for the seek thread. */
 bool tui_state_pending(const struct tui *t);
+/* Takes the seek thread's answer if it came; true: redraw. */
+bool tui_state_poll(struct tui *t);
 /* Blocks until the state at the cursor is there (scripted mode). */
 void tui_state_wait(struct tui *t);
 

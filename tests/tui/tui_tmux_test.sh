@@ -52,6 +52,9 @@ basic)
 	check "] moves the cursor to an error row" wait_for '^>E +[0-9]+ '
 	seq=$(cursor_seq "$tmp/screen.txt")
 	check "status line follows the cursor" wait_for "seq $seq/"
+	# the state pane is filled by the seek thread: no further key needed
+	check "the state pane fills in by itself" wait_for 'S-EPT +4K .*BLOCKED'
+	check "state pane names the gfn" grep -q 'gfn 0x8a3f' "$tmp/screen.txt"
 	keys Enter
 	check "Enter opens the explain view" wait_for '^== explain: '
 	keys q
