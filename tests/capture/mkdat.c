@@ -27,11 +27,10 @@
 #define PAGE 4096u
 #define DATA_MAX (PAGE - 16u)
 
-static const char header_page[] =
-	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
-	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
-	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
-	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
 
 static const char header_event[] = "# compressed entry header\n"
 				   "\ttype_len    :    5 bits\n"
@@ -43,9 +42,9 @@ static const char header_event[] = "# compressed entry header\n"
 				   "\ttime_stamp : type == 31\n"
 				   "\tdata max type_len  == 28\n";
 
-#define COMMON                                                                     \
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"     \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"     \
+#define COMMON                                                                         \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"         \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"         \
 	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
 	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 
@@ -101,12 +100,12 @@ static const char fmt_fpu[] = "name: kvm_fpu\nID: 505\nformat:\n" COMMON
 struct cpu_out {
 	int fd;
 	uint8_t page[PAGE];
-	uint32_t used;     /* bytes of data in page */
-	uint64_t page_ts;  /* timestamp of the page */
+	uint32_t used;	  /* bytes of data in page */
+	uint64_t page_ts; /* timestamp of the page */
 	uint64_t last_ts;
 	unsigned int pages;
 	bool open;
-	long long missed;  /* for the page being filled: 0, N, or -1 */
+	long long missed; /* for the page being filled: 0, N, or -1 */
 };
 
 static uint64_t rng = 88172645463325252ull;
@@ -186,17 +185,15 @@ static void common(uint8_t *d, uint16_t id, int32_t pid)
 
 int main(int argc, char **argv)
 {
-	struct cpu_out cpu[2] = { { .fd = -1 }, { .fd = -1 } };
+	struct cpu_out cpu[2] = {{.fd = -1}, {.fd = -1}};
 	const struct trc_datw_fmt fmts[] = {
-		{ "kvm", fmt_uexit, sizeof(fmt_uexit) - 1 },
-		{ "kvm", fmt_pio, sizeof(fmt_pio) - 1 },
-		{ "kvm", fmt_hcall, sizeof(fmt_hcall) - 1 },
-		{ "kvm", fmt_fpu, sizeof(fmt_fpu) - 1 },
-		{ "kvmmmu", fmt_spte, sizeof(fmt_spte) - 1 },
+		{"kvm", fmt_uexit, sizeof(fmt_uexit) - 1},  {"kvm", fmt_pio, sizeof(fmt_pio) - 1},
+		{"kvm", fmt_hcall, sizeof(fmt_hcall) - 1},  {"kvm", fmt_fpu, sizeof(fmt_fpu) - 1},
+		{"kvmmmu", fmt_spte, sizeof(fmt_spte) - 1},
 	};
 	static const char cmdlines[] = "4242 CPU 0/KVM\n4243 CPU 1/KVM\n";
-	const char *comm[2] = { "CPU 0/KVM", "CPU 1/KVM" };
-	struct trc_datw w = { 0 };
+	const char *comm[2] = {"CPU 0/KVM", "CPU 1/KVM"};
+	struct trc_datw w = {0};
 	unsigned long n = 1000;
 	bool unknown_lost = false;
 	const char *out_dat = NULL, *out_txt = NULL;
@@ -219,7 +216,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!out_dat || !out_txt) {
-		fprintf(stderr, "usage: mkdat OUT.dat OUT.trace [NEVENTS [SEED]] [--unknown-lost]\n");
+		fprintf(stderr,
+			"usage: mkdat OUT.dat OUT.trace [NEVENTS [SEED]] [--unknown-lost]\n");
 		return 2;
 	}
 	for (int c = 0; c < 2; c++) {
@@ -254,7 +252,7 @@ int main(int argc, char **argv)
 		ts += 1000 * (1 + rnd() % 50);
 		switch (k) {
 		case 0: {
-			uint32_t reason = (uint32_t[]){ 2, 5, 6, 10 }[rnd() % 4];
+			uint32_t reason = (uint32_t[]){2, 5, 6, 10}[rnd() % 4];
 			int32_t e = rnd() % 10 == 0 ? -4 : 0;
 
 			common(d, ID_UEXIT, pid);
@@ -266,16 +264,17 @@ int main(int argc, char **argv)
 				snprintf(pay, sizeof(pay), "reason restart (4)");
 			} else {
 				snprintf(pay, sizeof(pay), "reason %s (%u)",
-					 reason == 2 ? "KVM_EXIT_IO" : reason == 5 ? "KVM_EXIT_HLT"
-								   : reason == 6 ? "KVM_EXIT_MMIO"
-										 : "KVM_EXIT_INTR",
+					 reason == 2   ? "KVM_EXIT_IO"
+					 : reason == 5 ? "KVM_EXIT_HLT"
+					 : reason == 6 ? "KVM_EXIT_MMIO"
+						       : "KVM_EXIT_INTR",
 					 reason);
 			}
 			break;
 		}
 		case 1: {
-			uint32_t v[5] = { (uint32_t)(rnd() & 1), 0x3f8, 1, 1 + (rnd() % 8 == 0),
-					  (uint32_t)(rnd() & 0xff) };
+			uint32_t v[5] = {(uint32_t)(rnd() & 1), 0x3f8, 1, 1 + (rnd() % 8 == 0),
+					 (uint32_t)(rnd() & 0xff)};
 
 			common(d, ID_PIO, pid);
 			memcpy(d + 8, v, 20);
@@ -303,7 +302,8 @@ int main(int argc, char **argv)
 			len = 44;
 			name = "kvm_tdp_mmu_spte_changed";
 			snprintf(pay, sizeof(pay),
-				 "as id %d gfn %llx level %d old_spte %llx new_spte %llx mirror %d vm %d",
+				 "as id %d gfn %llx level %d old_spte %llx new_spte %llx mirror %d "
+				 "vm %d",
 				 as, (unsigned long long)gfn, level, (unsigned long long)o,
 				 (unsigned long long)nw, mirror, vm);
 			break;
@@ -320,7 +320,8 @@ int main(int argc, char **argv)
 			}
 			len = 48;
 			name = "kvm_hypercall";
-			snprintf(pay, sizeof(pay), "nr 0x%llx a0 0x%llx a1 0x%llx a2 0x%llx a3 0x%llx",
+			snprintf(pay, sizeof(pay),
+				 "nr 0x%llx a0 0x%llx a1 0x%llx a2 0x%llx a3 0x%llx",
 				 (unsigned long long)a[0], (unsigned long long)a[1],
 				 (unsigned long long)a[2], (unsigned long long)a[3],
 				 (unsigned long long)a[4]);
@@ -352,8 +353,8 @@ int main(int argc, char **argv)
 		}
 		add_event(co, ts, d, len, missed);
 		if (txt) {
-			fprintf(txt, "%16s-%-7d [%03d] ..... %5llu.%06llu: %s: %s\n", comm[c], pid, c,
-				(unsigned long long)(ts / 1000000000ull),
+			fprintf(txt, "%16s-%-7d [%03d] ..... %5llu.%06llu: %s: %s\n", comm[c], pid,
+				c, (unsigned long long)(ts / 1000000000ull),
 				(unsigned long long)(ts % 1000000000ull / 1000), name, pay);
 		}
 	}

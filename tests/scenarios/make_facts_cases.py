@@ -217,7 +217,7 @@ def s03():
     c.spte(QEMU, 0x2000, 1, LEAF | pg, NP, 1)
     c.sc(QEMU, 7, 0x2000 << 12, c.tdr)
     c.sc(QEMU, 29, 0x2000 << 12, c.tdr, status=0xC0000B0800000001,
-         orcx=NP, ordx=0x501, expect="tlb-not-tracked")
+         orcx=pg, ordx=0x100, expect="tlb-not-tracked")
     c.bugged(QEMU, "tdx_sept_remove_private_spte+0x1a4/0x2c0 [kvm_intel]")
     c.write(1, extra={"explain_cause": {"kind": "tlb-not-tracked",
                                         "line": c.expect[0]["line"]}})

@@ -326,9 +326,6 @@ def main():
             print(json.dumps({'kind': 'internal', 'seq': seq, 'line': state['line'],
                               'why': 'checker: %r' % (e,)}))
             return 0
-    for vm in vms.values():
-        if not vm.hkid_freed and vm.finalized and False:
-            pass
     print(json.dumps({'kind': None, 'events': seq + 1}))
     return 0
 

@@ -29,9 +29,10 @@ SKIP = 77
 SCENARIOS = ['clean', 'status-mismatch', 'spte-mismatch', 'mirror-desync', 'remove-not-blocked',
              'tlb-not-tracked', 'private-shared-alias', 'mmio-suppress-ve', 'pending-access',
              'busy-retry', 'epoch-busy', 'reclaim', 'zero-step', 'lost-events', 'order']
-# (seed, events, vcpus, vms, gpaw, profile)
+# (seed, events, vcpus, vms, gpaw, profile[, guest MiB])
 CONFIGS = [(1, 4000, 2, 1, 48, '6.19'), (2, 6000, 4, 2, 52, '6.16'), (3, 3000, 1, 1, 48, '6.16'),
-           (11, 8000, 3, 3, 48, '6.19'), (12, 5000, 8, 1, 52, '6.19')]
+           (11, 8000, 3, 3, 48, '6.19'), (12, 5000, 8, 1, 52, '6.19'),
+           (13, 30000, 2, 1, 48, '6.19', 64)]
 failures = []
 
 
@@ -41,11 +42,13 @@ def fail(msg):
 
 
 def synth(tmp, scenario, cfg, name='t.txt'):
-    seed, events, vcpus, vms, gpaw, profile = cfg
+    seed, events, vcpus, vms, gpaw, profile = cfg[:6]
     out = os.path.join(tmp, name)
     cmd = [TDXR, 'synth', scenario, '-o', out, '--events', str(events), '--vcpus', str(vcpus),
            '--vms', str(vms), '--seed', str(seed), '--gpaw', str(gpaw), '--kernel-profile',
            profile, '--json']
+    if len(cfg) > 6:
+        cmd += ['--mem', str(cfg[6])]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         fail('%s exited %d: %s' % (' '.join(cmd), p.returncode, p.stderr.strip()))
@@ -237,6 +240,8 @@ def test_usage(tmp):
         (['synth', 'clean'], 'no -o'),
         (['synth', 'clean', '-o', out, '--vcpus', '0'], '--vcpus 0'),
         (['synth', 'clean', '-o', out, '--gpaw', '50'], '--gpaw 50'),
+        (['synth', 'clean', '-o', out, '--mem', '32'], '--mem 32'),
+        (['synth', 'clean', '-o', out, '--format', 'xml'], '--format xml'),
         (['synth', 'clean', '-o', out, '--kernel-profile', '5.0'], 'bad profile'),
         (['synth', 'clean', '-o', '-', '--json'], '--json with -o -'),
         (['synth', 'clean', '-o', '/nonexistent/dir/x'], 'unwritable output'),
