@@ -35,7 +35,8 @@ static int bench_ioctl(unsigned long n)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%.1f ns per ioctl(FIONREAD) (%lu calls)\n",
-	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / (double)n,
+	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+		       (double)n,
 	       n);
 	return 0;
 }
@@ -48,10 +49,10 @@ int main(int argc, char **argv)
 		return bench_ioctl(strtoul(argv[2], NULL, 0));
 	}
 	n = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
-	static const uint8_t code[] = { 0xf4, 0xeb, 0xfd }; /* hlt; jmp hlt */
-	struct kvm_userspace_memory_region mr = { 0 };
+	static const uint8_t code[] = {0xf4, 0xeb, 0xfd}; /* hlt; jmp hlt */
+	struct kvm_userspace_memory_region mr = {0};
 	struct kvm_sregs sr;
-	struct kvm_regs r = { 0 };
+	struct kvm_regs r = {0};
 	struct kvm_run *run;
 	struct timespec t0, t1;
 	int kvm, vm, vcpu, sz;
@@ -88,14 +89,15 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned long i = 0; i < n; i++) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_HLT) {
-			fprintf(stderr, "kvm_run_bench: run %lu: exit %u (%s)\n", i, run->exit_reason,
-				strerror(errno));
+			fprintf(stderr, "kvm_run_bench: run %lu: exit %u (%s)\n", i,
+				run->exit_reason, strerror(errno));
 			return 1;
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%.1f ns per KVM_RUN (%lu runs)\n",
-	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / (double)n,
+	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+		       (double)n,
 	       n);
 	return 0;
 }

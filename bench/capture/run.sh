@@ -12,6 +12,7 @@
 #    against `trace-cmd report > /dev/null` on the same file.
 # 3. The shim: ns per KVM_RUN of a HLT-only guest, without the shim, with it
 #    and no session, with it and a session; ns per untraced ioctl.
+#    src_bench (bench/capture/src_bench.c) times the reader alone.
 # 4. UST cost per event: tdxr_vmm:kvm_run_exit (generated provider) against
 #    a bare tracepoint with the same payload (target <= 1.2x).
 # Every figure is printed with the command that produced it. Needs root
@@ -44,6 +45,10 @@ cc -O2 -I"$BUILD/tracer/ust/gen" -I"$TOP/bench/capture" -o "$W/ust_bench" \
 	"$TOP/bench/capture/ust_bench.c" "$TOP/bench/capture/bare_tp.c" \
 	"$BUILD/tracer/ust/libtdxr_ust.a" $(pkg-config --libs lttng-ust) -ldl || exit 1
 cc -O2 -o "$W/kvm_run_bench" "$TOP/bench/capture/kvm_run_bench.c" || exit 1
+# libtdxr's other components may add dependencies (sqlite3 for the index).
+cc -O2 -I"$TOP/include" -I"$TOP/schema" -o "$W/src_bench" "$TOP/bench/capture/src_bench.c" \
+	"$BUILD/libtdxr.a" $(pkg-config --libs libtracecmd libtraceevent libtracefs babeltrace2) \
+	$(pkg-config --libs sqlite3 2> /dev/null) -lm || exit 1
 
 # secs CMD...: runs CMD (stdout to /dev/null), prints the wall time in seconds.
 secs() {
@@ -95,7 +100,9 @@ echo "   trace: $(du -sh "$W/ctf" | cut -f1), $N events"
 BT=$(best babeltrace2 -o dummy "$W/ctf")
 RP=$(best "$TDXR" replay "$W/ctf")
 DP=$(best "$TDXR" dump "$W/ctf")
+RD=$(best "$W/src_bench" "$W/ctf")
 echo "   babeltrace2 -o dummy CTF          ${BT}s"
+echo "   src_bench CTF (the reader alone)  ${RD}s  ratio $(ratio "$RD" "$BT")"
 echo "   tdxr replay CTF                   ${RP}s  ratio $(ratio "$RP" "$BT") (target <= 1.3)"
 echo "   tdxr dump CTF > /dev/null         ${DP}s  ratio $(ratio "$DP" "$BT")"
 rm -rf "$W/ctf"
@@ -110,8 +117,10 @@ else
 	TC=
 	echo "   trace-cmd is not installed: no baseline"
 fi
+RD=$(best "$W/src_bench" "$W/big.dat")
 RP=$(best "$TDXR" replay "$W/big.dat")
 DP=$(best "$TDXR" dump "$W/big.dat")
+echo "   src_bench trace.dat (reader alone) ${RD}s${TC:+  ratio $(ratio "$RD" "$TC")}"
 echo "   tdxr replay trace.dat             ${RP}s${TC:+  ratio $(ratio "$RP" "$TC")}"
 echo "   tdxr dump trace.dat > /dev/null   ${DP}s${TC:+  ratio $(ratio "$DP" "$TC")}"
 rm -f "$W/big.dat"

@@ -30,14 +30,15 @@ int main(int argc, char **argv)
 		double t0 = now();
 
 		for (unsigned long i = 0; i < n / 4; i++) {
-			struct tdxr_vmm_kvm_run_exit e = { 1, 0, 2, i, 1, 0x3f8, 1, 3, 0 };
+			struct tdxr_vmm_kvm_run_exit e = {1, 0, 2, i, 1, 0x3f8, 1, 3, 0};
 
 			lttng_ust_tracepoint(tdxr_vmm, kvm_run_exit, &e);
 		}
 		tdxr += now() - t0;
 		t0 = now();
 		for (unsigned long i = 0; i < n / 4; i++) {
-			lttng_ust_tracepoint(tdxr_bare, kvm_run_exit, 1, 0, 2, i, 1, 0x3f8, 1, 3, 0);
+			lttng_ust_tracepoint(tdxr_bare, kvm_run_exit, 1, 0, 2, i, 1, 0x3f8, 1, 3,
+					     0);
 		}
 		bare += now() - t0;
 	}

@@ -6,7 +6,9 @@
  *   idx_bench replay TRACE...        plain replay (rpl_run), wall seconds
  *   idx_bench seek INDEX.db N [SEED] N idx_seek to random seqs on one open
  *                                    index: p50/p99/max ms, plus the first
- *                                    seek after idx_open
+ *                                    seek after idx_open, then 30 steps
+ *                                    forward and 30 back from a random seq
+ *                                    (one event each): p50/p99 ms
  *
  * Built by run.sh against the build directory's libtdxr.a.
  */
@@ -92,6 +94,32 @@ int main(int argc, char **argv)
 			mdl_free(m);
 		}
 		qsort(ms, n, sizeof(double), cmp_double);
+		for (int dir = 1; dir >= -1; dir -= 2) {
+			double st[30];
+			uint64_t s = rnd(&seed) % ne;
+
+			if (s < 31) {
+				s = 31;
+			}
+			if (s + 31 > ne) {
+				s = ne - 31;
+			}
+			idx_seek(ix, s, &m);
+			mdl_free(m);
+			for (int i = 0; i < 30; i++) {
+				s += (uint64_t)(int64_t)dir;
+				t0 = now_s();
+				if (idx_seek(ix, s, &m) < 0) {
+					fprintf(stderr, "idx_bench: step to %llu failed\n", (unsigned long long)s);
+					return 2;
+				}
+				st[i] = (now_s() - t0) * 1e3;
+				mdl_free(m);
+			}
+			qsort(st, 30, sizeof(double), cmp_double);
+			printf("step_%s_p50_ms %.1f step_%s_p99_ms %.1f ", dir > 0 ? "fwd" : "back", st[15],
+			       dir > 0 ? "fwd" : "back", st[29]);
+		}
 		printf("events %llu open_ms %.1f first_seek_ms %.1f seek_p50_ms %.1f seek_p99_ms %.1f seek_max_ms %.1f\n",
 		       (unsigned long long)ne, t_open * 1e3, first, n ? ms[n / 2] : 0,
 		       n ? ms[(size_t)(n * 0.99)] : 0, n ? ms[n - 1] : 0);

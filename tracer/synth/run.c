@@ -55,7 +55,7 @@ int trc_synth_scenario_parse(const char *name)
 /* A private, unmapped RAM page: the guest's accept order, then random. */
 static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn)
 {
-	while (vm->accept_cursor < SYN_RAM_PAGES) {
+	while (vm->accept_cursor < vm->ram_pages) {
 		uint32_t c = vm->accept_cursor++;
 
 		if (vm->page[c] == 0) {
@@ -64,7 +64,7 @@ static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t
 		}
 	}
 	for (int i = 0; i < 16; i++) {
-		uint32_t c = syn_below(g, SYN_RAM_PAGES);
+		uint32_t c = syn_below(g, vm->ram_pages);
 
 		if (vm->page[c] == 0) {
 			*gfn = c;
@@ -285,7 +285,7 @@ static bool pick_share_range(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn
 
 	/* mostly memory the guest has touched: the conversion zaps something */
 	if (hi < 4 * len || syn_chance(g, 100)) {
-		hi = SYN_RAM_PAGES;
+		hi = vm->ram_pages;
 	}
 	start = syn_below(g, hi / len) * len;
 
@@ -346,7 +346,7 @@ static void vcpu_episode(struct syn_gen *g, struct syn_vcpu *v)
 static void host_punch_hole(struct syn_gen *g, struct syn_vm *vm, enum syn_zap_bug bug,
 			    uint32_t only_gfn)
 {
-	uint32_t hi = vm->accept_cursor > 256 ? vm->accept_cursor : SYN_RAM_PAGES;
+	uint32_t hi = vm->accept_cursor > 256 ? vm->accept_cursor : vm->ram_pages;
 	uint32_t start = bug == ZB_NONE ? syn_below(g, hi / 64) * 64 : only_gfn;
 	uint32_t n = bug == ZB_NONE ? 64 : 1;
 	bool zapped = false;
@@ -592,12 +592,12 @@ static int check_opts(const struct trc_synth_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--vms must be 1..8");
 		return -1;
 	}
-	if (o->gpaw != 48 && o->gpaw != 52) {
-		snprintf(err, errlen, "--gpaw must be 48 or 52");
+	if (o->mem_mb && (o->mem_mb < 64 || o->mem_mb > 3072)) {
+		snprintf(err, errlen, "--mem must be 64..3072 (MiB)");
 		return -1;
 	}
-	if (o->scenario == TRC_SCN_EPOCH_BUSY && o->vcpus < 1) {
-		snprintf(err, errlen, "epoch-busy needs a vCPU in the guest");
+	if (o->gpaw != 48 && o->gpaw != 52) {
+		snprintf(err, errlen, "--gpaw must be 48 or 52");
 		return -1;
 	}
 	return 0;
@@ -675,6 +675,9 @@ int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_res
 		}
 		if (g->seq >= o->events && inj_done && !pending) {
 			break;
+		}
+		if (g->seq >= o->events + o->events / 2 + 1000000) {
+			break; /* no chance to inject: reported by the caller */
 		}
 		step(g);
 	}

@@ -22,7 +22,7 @@
 /* ---- guest physical layout (gfns, without the shared bit) -------------- */
 
 #define SYN_GFN_SPACE (1u << 20) /* 4 GiB: everything below fits */
-#define SYN_RAM_PAGES 0x80000u	 /* 2 GiB of RAM at gfn 0 */
+#define SYN_RAM_PAGES 0x80000u	 /* default: 2 GiB of RAM at gfn 0 */
 #define SYN_HOB_GFN 0x800u	 /* TD HOB / TempMem: added, not measured */
 #define SYN_HOB_PAGES 8u
 #define SYN_MMIO_GFN 0xfe000u /* emulated devices, no memslot */
@@ -142,6 +142,7 @@ struct syn_vm {
 	struct syn_nl *dir[6];
 	uint64_t priv_base;	   /* host pfn of gfn 0 in guest_memfd */
 	uint64_t shared_base;	   /* host pfn of gfn 0 in the VMM's shared memory */
+	uint32_t ram_pages;	   /* RAM at gfn 0 (--mem) */
 	uint32_t accept_cursor;	   /* the guest accepts RAM in this order */
 	uint32_t conv_gfn, conv_n; /* the last range converted to shared */
 	uint64_t mapped_priv;

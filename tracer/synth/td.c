@@ -69,6 +69,7 @@ int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 	vm->levels = g->o.gpaw == 52 ? 5 : 4;
 	vm->shared_gpa = 1ull << (g->o.gpaw == 52 ? 51 : 47);
 	vm->nr_vcpus = g->o.vcpus;
+	vm->ram_pages = g->o.mem_mb ? g->o.mem_mb * 256u : SYN_RAM_PAGES;
 	vm->priv_base = 0x2000000ull + 0x400000ull * idx + syn_below(g, 0x1000) * 512ull;
 	vm->shared_base = 0x8000000ull + 0x400000ull * idx + syn_below(g, 0x1000) * 512ull;
 	vm->mmio_gen = 2 * (1 + syn_below(g, 40));
