@@ -12,6 +12,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
 
+# Release (-O3) finds warnings the others do not; bench/run.sh builds it.
+echo "=== build (release, compile check)"
+bash scripts/build.sh "$top/build-test-release" -DCMAKE_BUILD_TYPE=Release
+
 status=0
 for cfg in normal sanitize; do
 	dir=$top/build-test-$cfg
