@@ -130,11 +130,6 @@ static void vm_bugged(struct mdl_ctx *c)
 	};
 	const char *caller = strtab_str(c->m, EVF(c->ev, KVM_VM_BUGGED, caller));
 
-	/* A VM is bugged once and stays bugged: a later KVM_BUG_ON of the same
-	 * VM (the caller of a failed hook bugging it again) is a consequence. */
-	if (vm->s.kvm_bug_reported) {
-		return;
-	}
 	/* KVM bugs the VM right after the path that failed: the chain starts
 	 * at the VM's latest error finding when that is recent. */
 	bool recent = vm->s.has_err && vm->s.events - vm->s.last_err_event <= MDL_BUG_WINDOW;

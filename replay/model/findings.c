@@ -168,6 +168,12 @@ void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, 
 		c->reported = true;
 		return;
 	}
+	/* A VM is bugged once and stays bugged (kvm->vm_bugged): every later
+	 * KVM_BUG_ON of that VM is a consequence of the first. */
+	if (r->kind == MDL_FK_KVM_BUG && c->vm && c->vm->s.kvm_bug_reported) {
+		c->reported = true;
+		return;
+	}
 	memset(&f, 0, sizeof(f));
 	f.seq = ev->seq;
 	f.ts = ev->ts;

@@ -156,7 +156,15 @@ struct mdl_tab {
 	uint64_t esz;	/* element size, bytes, multiple of 8 */
 	uint64_t cap;	/* slots, power of two (0: not allocated) */
 	uint64_t count;
+	unsigned int lg; /* log2(cap); 0 when cap is 0 */
 };
+
+static inline uint64_t tab_hash(uint64_t key)
+{
+	key ^= key >> 29;
+	key *= 0x9e3779b97f4a7c15ull;
+	return key ^ (key >> 32);
+}
 
 void tab_init(struct mdl_tab *t, uint64_t esz);
 uint8_t *tab_alloc(uint64_t n, uint64_t esz);

@@ -12,19 +12,25 @@
  *           var   nr_vms, then per VM: state words, nr_vcpus, each vCPU's
  *                 words, then its entry table
  *
- * A table is: log2(cap) (0 = none), count, then per occupied slot the
- * slot distance from the previous one and the element as words. Slots
- * are restored in place, so save(load(save(m))) is byte-equal and a loaded
- * model probes exactly like the saved one. Elements are padding-free
- * sequences of words (see model_int.h). Every length is checked on load:
- * a malformed blob gives NULL, never a crash.
+ * A table is: log2(cap) (0 = none), count, then its elements in hash
+ * order (tab_hash() of the key, a bijection: a stable order that does not
+ * depend on the capacity or on the order of insertion), each as its slot's
+ * distance from the key's home slot (linear probing) and the element as
+ * words. Two saves of states that differ in a few elements thus differ in
+ * a few places, the rest byte-equal (ckpt.c's deltas rely on it). Home
+ * slots follow hash order (table.c), so loading writes the table front to
+ * back, and the distances put every element back in its own slot:
+ * save(load(save(m))) is byte-equal and a loaded model probes exactly like
+ * the saved one. Elements are padding-free sequences of words (see
+ * model_int.h). Every length is checked on load: a malformed blob gives
+ * NULL, never a crash.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_int.h"
 
-#define MDL_MAGIC "TDXRMDL1"
+#define MDL_MAGIC "TDXRMDL2"
 
 _Static_assert(sizeof(struct mdl_ent) % 8 == 0, "mdl_ent words");
 _Static_assert(sizeof(struct mdl_page) % 8 == 0, "mdl_page words");
@@ -79,29 +85,61 @@ static void put_words(struct wbuf *b, const void *p, size_t size)
 	}
 }
 
-static void put_tab(struct wbuf *b, const struct mdl_tab *t)
+struct tab_ref {
+	uint64_t h;    /* tab_hash(key) */
+	uint64_t slot;
+};
+
+/* Occupied slots of @t in hash order, or NULL when memory runs out. */
+static struct tab_ref *tab_sorted(const struct mdl_tab *t)
 {
-	uint64_t i, prev = 0, shift = 0;
-	bool first = true;
+	struct tab_ref *r = malloc((t->count ? t->count : 1) * sizeof(*r));
+	uint64_t i, n = 0;
 
-	while (t->cap && (1ull << shift) < t->cap) {
-		shift++;
+	if (!r) {
+		return NULL;
 	}
-	put_u64(b, t->cap ? shift + 1 : 0);
-	put_u64(b, t->count);
-	for (i = 0; i < t->cap; i++) {
-		const uint8_t *s = tab_slot(t, i);
-		uint64_t k;
+	for (i = 0; i < t->cap && n < t->count; i++) {
+		uint64_t k, j;
+		struct tab_ref e;
 
-		memcpy(&k, s, 8);
+		memcpy(&k, tab_slot(t, i), 8);
 		if (!k) {
 			continue;
 		}
-		put_u64(b, first ? i : i - prev);
-		first = false;
-		prev = i;
-		put_words(b, s, t->esz);
+		e.h = tab_hash(k);
+		e.slot = i;
+		/* Slot order is hash order but for probe runs and the run that
+		 * wraps around: an insertion sort of an almost sorted array. */
+		for (j = n; j && r[j - 1].h > e.h; j--) {
+			r[j] = r[j - 1];
+		}
+		r[j] = e;
+		n++;
 	}
+	return r;
+}
+
+static void put_tab(struct wbuf *b, const struct mdl_tab *t)
+{
+	struct tab_ref *r;
+	uint64_t i, mask = t->cap - 1;
+
+	put_u64(b, t->cap ? t->lg + 1 : 0);
+	put_u64(b, t->cap ? t->count : 0);
+	if (!t->cap || !t->count) {
+		return;
+	}
+	r = tab_sorted(t);
+	if (!r) {
+		b->oom = true;
+		return;
+	}
+	for (i = 0; i < t->count; i++) {
+		put_u64(b, (r[i].slot - (r[i].h >> (64 - t->lg))) & mask);
+		put_words(b, tab_slot(t, r[i].slot), t->esz);
+	}
+	free(r);
 }
 
 int mdl_save(const struct mdl_model *m, void **blob, size_t *len)
@@ -182,7 +220,7 @@ static void get_words(struct rbuf *r, void *p, size_t size)
 
 static int get_tab(struct rbuf *r, struct mdl_tab *t)
 {
-	uint64_t lg = get_u64(r), count = get_u64(r), i, slot = 0;
+	uint64_t lg = get_u64(r), count = get_u64(r), i, mask, prev_h = 0;
 
 	if (r->bad || lg > 40) {
 		return -1;
@@ -190,38 +228,53 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	if (!lg) {
 		return count ? -1 : 0;
 	}
+	if (lg < 7) {
+		return -1; /* tables start at 64 slots */
+	}
 	t->cap = 1ull << (lg - 1);
+	t->lg = (unsigned int)(lg - 1);
+	mask = t->cap - 1;
 	/* tables grow at half load: a bigger cap is a corrupt blob */
 	if (count > t->cap / 2 + 1 || count > r->len - r->off ||
 	    (t->cap > 64 && t->cap > 4 * (count + MDL_EVENT_INSERTS))) {
 		t->cap = 0;
+		t->lg = 0;
 		return -1;
 	}
 	t->slots = tab_alloc(t->cap, t->esz);
 	if (!t->slots) {
 		t->cap = 0;
+		t->lg = 0;
 		return -1;
 	}
 	for (i = 0; i < count; i++) {
-		uint64_t d = get_u64(r), k;
+		uint64_t d = get_u64(r), k, h, slot, k0;
 		uint8_t *s;
 
-		if (i && !d) {
+		if (r->bad || d >= t->cap) {
 			return -1;
 		}
-		slot += d;
-		if (r->bad || slot >= t->cap) {
-			return -1;
+		/* The key first: its hash tells the slot. */
+		k = get_u64(r);
+		h = tab_hash(k);
+		if (r->bad || !(k & KEY_TAG) || (i && h <= prev_h)) {
+			return -1; /* not in hash order, or not a key */
 		}
+		prev_h = h;
+		slot = ((h >> (64 - t->lg)) + d) & mask;
 		s = tab_slot(t, slot);
-		get_words(r, s, t->esz);
-		memcpy(&k, s, 8);
-		if (r->bad || !(k & KEY_TAG)) {
+		memcpy(&k0, s, 8);
+		if (k0) {
+			return -1;
+		}
+		memcpy(s, &k, 8);
+		get_words(r, s + 8, t->esz - 8);
+		if (r->bad) {
 			return -1;
 		}
 	}
 	t->count = count;
-	/* Every key must be reachable from its probe start. */
+	/* Every key must be reachable from its home slot. */
 	for (i = 0; i < t->cap; i++) {
 		uint64_t k;
 

@@ -10,26 +10,45 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "model_int.h"
 
-static inline uint64_t tab_hash(uint64_t key)
+/*
+ * The home slot of a key is the top log2(cap) bits of its hash: slot
+ * order then follows hash order whatever the capacity, which lets
+ * mdl_save() write a table in a stable order (hash order, see save.c) and
+ * mdl_load() place it back front to back.
+ */
+static inline uint64_t tab_home(const struct mdl_tab *t, uint64_t key)
 {
-	key ^= key >> 29;
-	key *= 0x9e3779b97f4a7c15ull;
-	return key ^ (key >> 32);
+	return tab_hash(key) >> (64 - t->lg);
 }
+
+/* Big tables ask for huge pages: fewer page faults when a model is
+ * cloned or loaded, fewer TLB misses when it is probed. */
+#define TAB_HUGE (2ull << 20)
 
 /* Zeroed, cache-line aligned: an element never straddles more lines
  * than its size needs. */
 uint8_t *tab_alloc(uint64_t n, uint64_t esz)
 {
 	void *p = NULL;
+	size_t sz;
 
-	if (n > (1ull << 40) / esz || posix_memalign(&p, 64, (size_t)(n * esz))) {
+	if (n > (1ull << 40) / esz) {
 		return NULL;
 	}
-	memset(p, 0, (size_t)(n * esz));
+	sz = (size_t)(n * esz);
+	if (sz >= 2 * TAB_HUGE) {
+		if (posix_memalign(&p, TAB_HUGE, sz)) {
+			return NULL;
+		}
+		madvise(p, sz, MADV_HUGEPAGE); /* a hint: failure is fine */
+	} else if (posix_memalign(&p, 64, sz)) {
+		return NULL;
+	}
+	memset(p, 0, sz);
 	return p;
 }
 
@@ -44,6 +63,7 @@ void tab_free(struct mdl_tab *t)
 	free(t->slots);
 	t->slots = NULL;
 	t->cap = 0;
+	t->lg = 0;
 	t->count = 0;
 }
 
@@ -55,7 +75,7 @@ void *tab_find(const struct mdl_tab *t, uint64_t key)
 		return NULL;
 	}
 	mask = t->cap - 1;
-	for (i = tab_hash(key) & mask;; i = (i + 1) & mask) {
+	for (i = tab_home(t, key);; i = (i + 1) & mask) {
 		uint8_t *s = t->slots + i * t->esz;
 		uint64_t k;
 
@@ -75,7 +95,7 @@ static void tab_place(struct mdl_tab *t, const uint8_t *elem)
 	uint64_t key, mask = t->cap - 1, i;
 
 	memcpy(&key, elem, sizeof(key));
-	for (i = tab_hash(key) & mask;; i = (i + 1) & mask) {
+	for (i = tab_home(t, key);; i = (i + 1) & mask) {
 		uint8_t *s = t->slots + i * t->esz;
 		uint64_t k;
 
@@ -98,6 +118,7 @@ static int tab_grow(struct mdl_tab *t)
 		return -1;
 	}
 	t->cap = ncap;
+	t->lg = old.lg ? old.lg + 1 : 6;
 	for (i = 0; i < old.cap; i++) {
 		uint8_t *s = old.slots + i * old.esz;
 		uint64_t k;
@@ -134,7 +155,7 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 		}
 	}
 	mask = t->cap - 1;
-	for (i = tab_hash(key) & mask;; i = (i + 1) & mask) {
+	for (i = tab_home(t, key);; i = (i + 1) & mask) {
 		uint8_t *s = t->slots + i * t->esz;
 		uint64_t k;
 
@@ -164,6 +185,7 @@ int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 	dst->slots = tab_alloc(src->cap, src->esz);
 	if (!dst->slots) {
 		dst->cap = 0;
+		dst->lg = 0;
 		dst->count = 0;
 		return -1;
 	}

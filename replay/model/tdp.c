@@ -250,6 +250,11 @@ void tdp_zap_complete(struct mdl_ctx *c)
 	    seq_uncertain(c->m, vm->s.zap_seq)) {
 		return;
 	}
+	/* A SEAMCALL of this hook already failed with a finding (e.g. TRACK's
+	 * epoch-busy): the entry left mapped is its consequence, not news. */
+	if (vm->s.has_err && vm->s.last_err_seq >= vm->s.zap_seq) {
+		return;
+	}
 	if (e->sept != MDL_SEPT_UNKNOWN && e->sept != MDL_SEPT_FREE &&
 	    !spte_present(e->spte[TREE_MIRROR])) {
 		char act[64];

@@ -491,6 +491,28 @@ static void test_vm_bugged_is_always_reported_with_earliest_cause(void **state)
 	tb_fini(&t);
 }
 
+static void test_a_vm_is_bugged_once_later_bugs_join_the_first(void **state)
+{
+	struct tb t;
+	uint64_t pg, first, bug;
+
+	(void)state;
+	tb_init(&t);
+	tb_boot(&t, true);
+	pg = tb_fault_private(&t, 0, 0x2000, NULL);
+	tb_exit(&t, 0, 12, 0, 0);
+	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
+	first = tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, 0xc0000b0600000001ull);
+	/* tdx.c bugs the VM, the hook returns -EIO, tdp_mmu.c bugs it again. */
+	bug = tb_vm_bugged(&t);
+	tb_sept_hook(&t, TB_HOST_TID, "remove_spte", 0x2000, 1, -5);
+	tb_vm_bugged(&t);
+	assert_int_equal(tb_count(&t, MDL_FK_KVM_BUG), 1);
+	assert_int_equal(tb_find(&t, MDL_FK_KVM_BUG)->seq, bug);
+	assert_int_equal(tb_find(&t, MDL_FK_KVM_BUG)->cause_seq, first);
+	tb_fini(&t);
+}
+
 static void test_one_problem_is_reported_once(void **state)
 {
 	struct tb t;
@@ -673,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_clean_teardown_reclaims_everything),
 		cmocka_unit_test(test_mirror_page_table_zap_with_hkid_is_kvm_bug),
 		cmocka_unit_test(test_vm_bugged_is_always_reported_with_earliest_cause),
+		cmocka_unit_test(test_a_vm_is_bugged_once_later_bugs_join_the_first),
 		cmocka_unit_test(test_one_problem_is_reported_once),
 		cmocka_unit_test(test_lost_events_warn_once_and_relearn),
 		cmocka_unit_test(test_timestamp_going_back_on_a_cpu_is_order),
