@@ -47,11 +47,13 @@
 
 struct ctf_map {
 	const bt_event_class *ec;
-	uint16_t type;               /* enum tdxr_event_type */
-	uint32_t name;               /* interned "provider:event" (unmodelled) */
-	bool kernel;                 /* tdxr_kernel:*: context from payload */
-	int16_t fidx[TDXR_MAX_FIELDS]; /* payload member of each schema field, -1 */
+	uint16_t type;			/* enum tdxr_event_type */
+	uint32_t name;			/* interned "provider:event" (unmodelled) */
+	bool kernel;			/* tdxr_kernel:*: context from payload */
+	int16_t fidx[TDXR_MAX_FIELDS];	/* payload member of each schema field, -1 */
+	uint8_t fkind[TDXR_MAX_FIELDS]; /* its class (enum ctf_kind), known once */
 	int16_t k_ts, k_cpu, k_tid, vm;
+	uint8_t k_ts_kind, k_cpu_kind, k_tid_kind, vm_kind;
 	const bt_field_class *ctx_fc; /* the common context class the indices below are for */
 	int16_t vtid, vpid, procname;
 };
@@ -65,15 +67,15 @@ struct ctf_priv {
 	size_t msgs_cap;
 	bool ended;
 	bool failed;
-	struct ctf_map *maps;         /* open-addressed by event class pointer */
+	struct ctf_map *maps; /* open-addressed by event class pointer */
 	unsigned int maps_cap, nr_maps;
 	char *raw;
 	size_t raw_cap;
-	const bt_field_class *pkt_fc;  /* packet context class pkt_cpu is for */
-	int pkt_cpu;                   /* its cpu_id member, -1 none */
-	char comm_str[32];             /* the last procname interned ... */
-	uint64_t comm_len;             /* ... its length (UINT64_MAX: none) ... */
-	uint32_t comm_id;              /* ... and its id */
+	const bt_field_class *pkt_fc; /* packet context class pkt_cpu is for */
+	int pkt_cpu;		      /* its cpu_id member, -1 none */
+	char comm_str[32];	      /* the last procname interned ... */
+	uint64_t comm_len;	      /* ... its length (UINT64_MAX: none) ... */
+	uint32_t comm_id;	      /* ... and its id */
 	struct tdxr_src *s;
 };
 
@@ -159,6 +161,29 @@ static void sink_finalize(void *data)
 
 /* ---- event mapping ---------------------------------------------------------- */
 
+enum ctf_kind { CTF_K_NONE, CTF_K_U, CTF_K_S, CTF_K_STR };
+
+/* The kind of member @idx of structure class @fc. */
+static uint8_t member_kind(const bt_field_class *fc, int idx)
+{
+	if (!fc || idx < 0) {
+		return CTF_K_NONE;
+	}
+	switch (bt_field_class_get_type(bt_field_class_structure_member_borrow_field_class_const(
+		bt_field_class_structure_borrow_member_by_index_const(fc, (uint64_t)idx)))) {
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
+		return CTF_K_U;
+	case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
+		return CTF_K_S;
+	case BT_FIELD_CLASS_TYPE_STRING:
+		return CTF_K_STR;
+	default:
+		return CTF_K_NONE;
+	}
+}
+
 static int member_index(const bt_field_class *fc, const char *name)
 {
 	uint64_t n;
@@ -204,7 +229,8 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 		unsigned int t = tdxr_event_lookup(NULL, colon + 1, strlen(colon + 1));
 		const char *sys = tdxr_event_desc(t)->system;
 
-		if (t != TDXR_EV_UNMODELLED && strcmp(sys, "log") != 0 && strcmp(sys, "tdxr_vmm") != 0) {
+		if (t != TDXR_EV_UNMODELLED && strcmp(sys, "log") != 0 &&
+		    strcmp(sys, "tdxr_vmm") != 0) {
 			m->type = (uint16_t)t;
 			m->kernel = true;
 		}
@@ -215,6 +241,10 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 	m->k_cpu = (int16_t)member_index(pfc, "k_cpu");
 	m->k_tid = (int16_t)member_index(pfc, "k_tid");
 	m->vm = (int16_t)member_index(pfc, "vm");
+	m->k_ts_kind = member_kind(pfc, m->k_ts);
+	m->k_cpu_kind = member_kind(pfc, m->k_cpu);
+	m->k_tid_kind = member_kind(pfc, m->k_tid);
+	m->vm_kind = member_kind(pfc, m->vm);
 	if (m->type == TDXR_EV_UNMODELLED) {
 		m->kernel = false;
 		return;
@@ -222,6 +252,7 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 	d = tdxr_event_desc(m->type);
 	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
 		m->fidx[i] = (int16_t)member_index(pfc, d->fields[i].name);
+		m->fkind[i] = member_kind(pfc, m->fidx[i]);
 	}
 }
 
@@ -283,6 +314,20 @@ static bool field_u64(const bt_field *f, uint64_t *v)
 	}
 }
 
+/* Member @idx of @st as a number, its kind known from the map. */
+static inline bool kind_u64(const bt_field *st, int idx, uint8_t kind, uint64_t *v)
+{
+	const bt_field *f;
+
+	if (kind != CTF_K_U && kind != CTF_K_S) {
+		return false;
+	}
+	f = bt_field_structure_borrow_member_field_by_index_const(st, (uint64_t)idx);
+	*v = kind == CTF_K_U ? bt_field_integer_unsigned_get_value(f)
+			     : (uint64_t)bt_field_integer_signed_get_value(f);
+	return true;
+}
+
 static const bt_field *member(const bt_field *st, int idx)
 {
 	if (!st || idx < 0) {
@@ -316,7 +361,8 @@ static int format_payload(struct ctf_priv *p, const bt_field *payload)
 	for (uint64_t i = 0; i < n; i++) {
 		const char *name = bt_field_class_structure_member_get_name(
 			bt_field_class_structure_borrow_member_by_index_const(fc, i));
-		const bt_field *f = bt_field_structure_borrow_member_field_by_index_const(payload, i);
+		const bt_field *f =
+			bt_field_structure_borrow_member_field_by_index_const(payload, i);
 		char val[96];
 		const char *v = val;
 		size_t need;
@@ -386,7 +432,8 @@ static uint32_t intern_cached(struct ctf_priv *p, const char *str, uint64_t len)
 
 static uint64_t clock_ns(const bt_message *msg)
 {
-	const bt_clock_class *cc = bt_message_event_borrow_stream_class_default_clock_class_const(msg);
+	const bt_clock_class *cc =
+		bt_message_event_borrow_stream_class_default_clock_class_const(msg);
 	uint64_t v, freq;
 
 	if (!cc) {
@@ -464,18 +511,19 @@ static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *
 		/* Kernel events carry the kernel's context; the process is not it. */
 		ev->tgid = -1;
 		ev->comm = 0;
-		if (member_u64(payload, m->k_ts, &v)) {
+		if (kind_u64(payload, m->k_ts, m->k_ts_kind, &v)) {
 			ev->ts = v;
 		}
-		if (member_u64(payload, m->k_cpu, &v)) {
+		if (kind_u64(payload, m->k_cpu, m->k_cpu_kind, &v)) {
 			ev->cpu = (int32_t)v;
 		}
-		if (member_u64(payload, m->k_tid, &v)) {
+		if (kind_u64(payload, m->k_tid, m->k_tid_kind, &v)) {
 			ev->tid = (int32_t)v;
 		}
 	}
 	/* VMM events carry the VMM's tgid; kernel events' vm stays a field, as in text. */
-	if (!m->kernel && m->type != TDXR_EV_UNMODELLED && member_u64(payload, m->vm, &v)) {
+	if (!m->kernel && m->type != TDXR_EV_UNMODELLED &&
+	    kind_u64(payload, m->vm, m->vm_kind, &v)) {
 		ev->vm = (int32_t)v;
 	}
 	if (m->type == TDXR_EV_UNMODELLED) {
@@ -494,18 +542,16 @@ static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *
 	const struct tdxr_event_desc *d = tdxr_event_desc(m->type);
 
 	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
-		const bt_field *f = member(payload, m->fidx[i]);
-
-		if (!f) {
-			continue;
-		}
 		if (d->fields[i].type == TDXR_FT_STR) {
-			if (bt_field_get_class_type(f) != BT_FIELD_CLASS_TYPE_STRING) {
+			const bt_field *f;
+
+			if (m->fkind[i] != CTF_K_STR) {
 				continue;
 			}
+			f = member(payload, m->fidx[i]);
 			ev->f[i] = tdxr_strtab_intern(s->st, bt_field_string_get_value(f),
 						      bt_field_string_get_length(f));
-		} else if (field_u64(f, &v)) {
+		} else if (kind_u64(payload, m->fidx[i], m->fkind[i], &v)) {
 			if (d->fields[i].type == TDXR_FT_S32) {
 				v = (uint64_t)(int64_t)(int32_t)v;
 			} else if (d->fields[i].type == TDXR_FT_U32) {
@@ -541,8 +587,9 @@ static int ctf_next(struct tdxr_src *s, struct tdxr_event *ev)
 				is_event = true;
 				break;
 			case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-				add_lost(s, bt_message_discarded_events_get_count(msg, &n) ==
-						    BT_PROPERTY_AVAILABILITY_AVAILABLE,
+				add_lost(s,
+					 bt_message_discarded_events_get_count(msg, &n) ==
+						 BT_PROPERTY_AVAILABILITY_AVAILABLE,
 					 n);
 				break;
 			case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
@@ -654,13 +701,14 @@ static void check_streams(struct tdxr_src *s, const char *dir)
 		if (n <= 4 || strcmp(de->d_name + n - 4, ".idx") != 0) {
 			continue;
 		}
-		if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(n - 4), de->d_name) >=
-		    sizeof(path)) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(n - 4),
+				     de->d_name) >= sizeof(path)) {
 			continue;
 		}
 		if (stat(path, &sb) < 0) {
 			fprintf(s->opts.err ? s->opts.err : stderr,
-				"%s: warning: stream %.*s is missing (index/%s exists): its events are "
+				"%s: warning: stream %.*s is missing (index/%s exists): its events "
+				"are "
 				"absent, reported as lost\n",
 				s->path, (int)(n - 4), de->d_name, de->d_name);
 			add_lost(s, false, 0);
@@ -702,8 +750,10 @@ static int check_metadata(struct tdxr_src *s, const char *dir, char *err, size_t
 			if (off == 0) {
 				break; /* plain-text metadata */
 			}
-			snprintf(err, errlen, "%s: corrupt CTF metadata: %s: no packet magic at byte "
-				 "offset %lld", s->path, path, off);
+			snprintf(err, errlen,
+				 "%s: corrupt CTF metadata: %s: no packet magic at byte "
+				 "offset %lld",
+				 s->path, path, off);
 			r = -1;
 			break;
 		}
@@ -711,7 +761,8 @@ static int check_metadata(struct tdxr_src *s, const char *dir, char *err, size_t
 		memcpy(&packet, h + 28, 4);
 		if (packet < 8 * sizeof(h) || content > packet || packet % 8 ||
 		    off + packet / 8 > size) {
-			snprintf(err, errlen, "%s: truncated or corrupt CTF metadata: %s: the packet at "
+			snprintf(err, errlen,
+				 "%s: truncated or corrupt CTF metadata: %s: the packet at "
 				 "byte offset %lld does not fit the file (%lld bytes)",
 				 s->path, path, off, size);
 			r = -1;
@@ -720,8 +771,8 @@ static int check_metadata(struct tdxr_src *s, const char *dir, char *err, size_t
 		off += packet / 8;
 	}
 	if (r == 0 && off == 0 && size < 16) {
-		snprintf(err, errlen, "%s: truncated CTF metadata: %s has %lld bytes", s->path, path,
-			 size);
+		snprintf(err, errlen, "%s: truncated CTF metadata: %s has %lld bytes", s->path,
+			 path, size);
 		r = -1;
 	}
 	fclose(f);
@@ -811,7 +862,8 @@ static int check_stream_files(struct tdxr_src *s, const char *dir, char *err, si
 		struct stat sb;
 
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "metadata") == 0 ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+			    sizeof(path) ||
 		    stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 			continue;
 		}
@@ -845,8 +897,8 @@ static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *er
 	bt_logging_set_global_level(BT_LOGGING_LEVEL_NONE);
 	if (find_plugin("ctf", &p->ctf_plugin) < 0 || find_plugin("utils", &p->utils_plugin) < 0) {
 		bt_error_text(why, sizeof(why), "not found");
-		snprintf(err, errlen, "%s: cannot load babeltrace2's ctf/utils plugins: %s", s->path,
-			 why);
+		snprintf(err, errlen, "%s: cannot load babeltrace2's ctf/utils plugins: %s",
+			 s->path, why);
 		return -1;
 	}
 	src_cls = bt_plugin_borrow_source_component_class_by_name_const(p->ctf_plugin, "fs");
@@ -897,12 +949,14 @@ static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *er
 		return -1;
 	}
 	for (uint64_t i = 0; i < nports; i++) {
-		const bt_port_output *op = bt_component_source_borrow_output_port_by_index_const(src, i);
+		const bt_port_output *op =
+			bt_component_source_borrow_output_port_by_index_const(src, i);
 		/* The muxer grows a new input port each time one is connected. */
 		const bt_port_input *ip = bt_component_filter_borrow_input_port_by_index_const(
 			mux, bt_component_filter_get_input_port_count(mux) - 1);
 
-		if (bt_graph_connect_ports(p->graph, op, ip, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		if (bt_graph_connect_ports(p->graph, op, ip, NULL) !=
+		    BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
 			bt_error_text(why, sizeof(why), "unknown error");
 			snprintf(err, errlen, "%s: cannot connect CTF stream %llu: %s", s->path,
 				 (unsigned long long)i, why);
@@ -990,7 +1044,7 @@ static void find_metadata(const char *dir, int depth, struct dirlist *l)
 
 static int ctf_open_dir(struct tdxr_src *s, const char *dir, char *err, size_t errlen)
 {
-	struct dirlist l = { .n = 0 };
+	struct dirlist l = {.n = 0};
 	int r;
 
 	find_metadata(dir, 0, &l);
@@ -1002,7 +1056,8 @@ static int ctf_open_dir(struct tdxr_src *s, const char *dir, char *err, size_t e
 	}
 	if (l.n == 0) {
 		snprintf(err, errlen,
-			 "%s: directory holds no CTF trace (no 'metadata' file below it) and is not a "
+			 "%s: directory holds no CTF trace (no 'metadata' file below it) and is "
+			 "not a "
 			 "tdxr record directory (no meta.json)",
 			 dir);
 		return -1;
@@ -1032,8 +1087,8 @@ int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen)
 		*slash = '\0';
 	}
 	if (!is_file(dir, "metadata")) {
-		snprintf(err, errlen, "%s: CTF data given alone: give the trace's directory instead",
-			 s->path);
+		snprintf(err, errlen,
+			 "%s: CTF data given alone: give the trace's directory instead", s->path);
 		free(dir);
 		return -1;
 	}
@@ -1073,14 +1128,25 @@ static int rec_next(struct tdxr_src *s, struct tdxr_event *ev)
 		r = tdxr_src_next(pt->src, &pt->head);
 		pt->primed = true;
 		if (r < 0) {
-			snprintf(s->err, sizeof(s->err), "%s", tdxr_src_error(pt->src));
-			return -1;
+			struct tdxr_src_stats ps;
+
+			tdxr_src_stats(pt->src, &ps);
+			if (ps.events > 0 || p->n == 1) {
+				snprintf(s->err, sizeof(s->err), "%s", tdxr_src_error(pt->src));
+				return -1;
+			}
+			/* A part with nothing in it (a VMM that never ran a vCPU):
+			 * the other part still reads. */
+			fprintf(s->opts.err ? s->opts.err : stderr, "%s: warning: %s\n", s->path,
+				tdxr_src_error(pt->src));
+			r = 0;
 		}
 		pt->has_head = r == 1;
 	}
 	p->last = -1;
 	for (unsigned int i = 0; i < p->n; i++) {
-		if (p->part[i].has_head && (best < 0 || p->part[i].head.ts < p->part[best].head.ts)) {
+		if (p->part[i].has_head &&
+		    (best < 0 || p->part[i].head.ts < p->part[best].head.ts)) {
 			best = (int)i;
 		}
 	}
@@ -1115,10 +1181,21 @@ static void rec_close(struct tdxr_src *s)
 	s->priv = NULL;
 }
 
+static bool has_ctf(const char *dir)
+{
+	struct dirlist l = { .n = 0 };
+	bool r;
+
+	find_metadata(dir, 0, &l);
+	r = l.n > 0;
+	dirlist_free(&l);
+	return r;
+}
+
 static int rec_open(struct tdxr_src *s, char *err, size_t errlen)
 {
 	struct rec_priv *p = calloc(1, sizeof(*p));
-	static const char *const parts[] = { "kernel.dat", "vmm" };
+	static const char *const parts[] = {"kernel.dat", "vmm"};
 
 	if (!p) {
 		snprintf(err, errlen, "%s: out of memory", s->path);
@@ -1139,6 +1216,15 @@ static int rec_open(struct tdxr_src *s, char *err, size_t errlen)
 		o.format = TDXR_FMT_AUTO;
 		p->part[p->n].src = tdxr_src_open(path, &o, err, errlen);
 		if (!p->part[p->n].src) {
+			/* vmm/ without a trace: the VMM wrote nothing (not a
+			 * KVM program, or no vCPU ran). Read the kernel alone. */
+			if (i == 1 && p->n == 1 && !has_ctf(path)) {
+				fprintf(s->opts.err ? s->opts.err : stderr,
+					"%s: warning: %s holds no CTF trace: kernel events only\n",
+					s->path, path);
+				err[0] = '\0';
+				continue;
+			}
 			return -1;
 		}
 		p->n++;
@@ -1160,7 +1246,8 @@ int tdxr_dir_open(struct tdxr_src *s, char *err, size_t errlen)
 	if (is_file(s->path, "kernel.dat") ||
 	    (is_dir(s->path, "vmm") && !is_file(s->path, "metadata"))) {
 		snprintf(err, errlen,
-			 "%s: looks like a tdxr record directory but has no meta.json (the recording "
+			 "%s: looks like a tdxr record directory but has no meta.json (the "
+			 "recording "
 			 "did not finish); read its parts instead: %s/kernel.dat %s/vmm",
 			 s->path, s->path, s->path);
 		return -1;

@@ -39,17 +39,17 @@
 
 enum dat_how {
 	DAT_UNKNOWN = 0,
-	DAT_TYPED,      /* every schema field read by name */
-	DAT_TEXT,       /* printed by libtraceevent, decoded as text */
+	DAT_TYPED,	/* every schema field read by name */
+	DAT_TEXT,	/* printed by libtraceevent, decoded as text */
 	DAT_UNMODELLED, /* printed by libtraceevent, kept as raw payload */
-	DAT_ZAP,        /* kvm_mmu_prepare_zap_page: see zap_text() */
-	DAT_UEXIT,      /* kvm_userspace_exit: see uexit_errno() */
+	DAT_ZAP,	/* kvm_mmu_prepare_zap_page: see zap_text() */
+	DAT_UEXIT,	/* kvm_userspace_exit: see uexit_errno() */
 };
 
 struct dat_map {
-	uint8_t how;                    /* enum dat_how */
-	uint16_t type;                  /* enum tdxr_event_type */
-	uint32_t name;                  /* interned name (unmodelled) */
+	uint8_t how;   /* enum dat_how */
+	uint16_t type; /* enum tdxr_event_type */
+	uint32_t name; /* interned name (unmodelled) */
 	struct tep_event *event;
 	struct tep_format_field *fld[TDXR_MAX_FIELDS];
 };
@@ -57,7 +57,7 @@ struct dat_map {
 struct dat_stream {
 	struct tracecmd_input *h; /* borrowed: top or one of priv->inst[] */
 	int cpu;
-	struct tep_record *rec;   /* the stream's head, NULL at its end */
+	struct tep_record *rec; /* the stream's head, NULL at its end */
 };
 
 struct dat_priv {
@@ -66,13 +66,13 @@ struct dat_priv {
 	unsigned int nr_inst;
 	struct dat_stream *streams;
 	unsigned int nr_streams;
-	struct tep_record *cur;       /* handed out last; freed on the next call */
+	struct tep_record *cur; /* handed out last; freed on the next call */
 	struct tracecmd_input *cur_h;
-	struct dat_map *map;          /* indexed by event id */
+	struct dat_map *map; /* indexed by event id */
 	unsigned int map_len;
 	struct trace_seq seq;
 	bool seq_init;
-	char *raw;                    /* payload text of the last unmodelled event */
+	char *raw; /* payload text of the last unmodelled event */
 	size_t raw_cap;
 };
 
@@ -82,8 +82,8 @@ static const struct {
 	const char *field;
 	const char *kernel;
 } dat_alias[] = {
-	{ TDXR_EV_KVM_PAGE_FAULT, "rip", "guest_rip" },
-	{ TDXR_EV_KVM_PAGE_FAULT, "address", "fault_address" },
+	{TDXR_EV_KVM_PAGE_FAULT, "rip", "guest_rip"},
+	{TDXR_EV_KVM_PAGE_FAULT, "address", "fault_address"},
 };
 
 static struct tep_format_field *find_field(struct tep_event *e, unsigned int type, const char *name)
@@ -126,7 +126,7 @@ static void map_event(struct tdxr_src *s, struct dat_map *m, struct tep_event *e
 		m->fld[3] = tep_find_field(e, "root_count");
 		m->fld[4] = tep_find_field(e, "unsync");
 		m->how = m->fld[0] && m->fld[1] && m->fld[2] && m->fld[3] && m->fld[4] ? DAT_ZAP
-										  : DAT_TEXT;
+										       : DAT_TEXT;
 		return;
 	}
 	if (m->type == TDXR_EV_KVM_USERSPACE_EXIT) {
@@ -189,8 +189,8 @@ static struct dat_map *lookup_map(struct tdxr_src *s, struct dat_priv *p, struct
 	return &p->map[id];
 }
 
-static const char *print_payload(struct dat_priv *p, struct tep_handle *tep,
-				 struct tep_record *rec, size_t *len)
+static const char *print_payload(struct dat_priv *p, struct tep_handle *tep, struct tep_record *rec,
+				 size_t *len)
 {
 	trace_seq_reset(&p->seq);
 	tep_print_event(tep, &p->seq, rec, "%s", TEP_PRINT_INFO);
@@ -262,8 +262,9 @@ static void read_typed(const struct dat_map *m, struct tep_record *rec, struct t
  */
 static size_t zap_text(const struct dat_map *m, struct tep_record *rec, char *buf, size_t len)
 {
-	static const char *const access[] = { "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux" };
-	unsigned long long v[5] = { 0 };
+	static const char *const access[] = {"---", "--x", "w--", "w-x",
+					     "-u-", "-ux", "wu-", "wux"};
+	unsigned long long v[5] = {0};
 	uint32_t role;
 	int n;
 
@@ -272,8 +273,8 @@ static size_t zap_text(const struct dat_map *m, struct tep_record *rec, char *bu
 	}
 	role = (uint32_t)v[2];
 	n = snprintf(buf, len, "sp gen %u gfn %llx l%u %u-byte q%u%s %s%s %snxe %sad root %u %s",
-		     (unsigned int)v[0], v[1], role & 0xf, (role >> 4) & 1 ? 4 : 8,
-		     (role >> 5) & 3, (role >> 7) & 1 ? " direct" : "", access[(role >> 8) & 7],
+		     (unsigned int)v[0], v[1], role & 0xf, (role >> 4) & 1 ? 4 : 8, (role >> 5) & 3,
+		     (role >> 7) & 1 ? " direct" : "", access[(role >> 8) & 7],
 		     (role >> 11) & 1 ? " invalid" : "", (role >> 12) & 1 ? "" : "!",
 		     (role >> 16) & 1 ? "!" : "", (unsigned int)v[3], v[4] ? "unsync" : "sync");
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
@@ -297,8 +298,8 @@ static bool uexit_errno(struct tdxr_src *s, const struct dat_map *m, struct tep_
 	if (e >= 0) {
 		return false;
 	}
-	EVF(ev, KVM_USERSPACE_EXIT, reason_name) =
-		e == -4 ? tdxr_strtab_intern(s->st, "restart", 7) : tdxr_strtab_intern(s->st, "error", 5);
+	EVF(ev, KVM_USERSPACE_EXIT, reason_name) = e == -4 ? tdxr_strtab_intern(s->st, "restart", 7)
+							   : tdxr_strtab_intern(s->st, "error", 5);
 	EVF(ev, KVM_USERSPACE_EXIT, reason) = (uint64_t)(int64_t)-e;
 	ev->fmask |= (1u << TDXR_F_KVM_USERSPACE_EXIT_reason_name) |
 		     (1u << TDXR_F_KVM_USERSPACE_EXIT_reason);
@@ -398,7 +399,8 @@ static int dat_next(struct tdxr_src *s, struct tdxr_event *ev)
 				s->stats.bad_payloads++;
 				if (s->opts.strict) {
 					snprintf(s->err, sizeof(s->err),
-						 "%s: record at byte offset %llu: cannot parse %s:%s: %s",
+						 "%s: record at byte offset %llu: cannot parse "
+						 "%s:%s: %s",
 						 s->path, (unsigned long long)rec->offset,
 						 m->event->system, m->event->name, why);
 					return -1;
@@ -487,7 +489,7 @@ static int add_streams(struct dat_priv *p, struct tracecmd_input *h)
 			return -1;
 		}
 		p->streams = ns;
-		ns[p->nr_streams++] = (struct dat_stream){ .h = h, .cpu = c, .rec = rec };
+		ns[p->nr_streams++] = (struct dat_stream){.h = h, .cpu = c, .rec = rec};
 	}
 	return 0;
 }
@@ -507,8 +509,7 @@ struct hcur {
 
 static void hread(struct hcur *c, void *buf, size_t n)
 {
-	if (c->bad || c->off + n > c->size ||
-	    pread(c->fd, buf, n, (off_t)c->off) != (ssize_t)n) {
+	if (c->bad || c->off + n > c->size || pread(c->fd, buf, n, (off_t)c->off) != (ssize_t)n) {
 		c->bad = true;
 		memset(buf, 0, n);
 		return;
@@ -575,7 +576,7 @@ static bool htext(struct hcur *c, uint64_t n)
 static int check_size(struct tdxr_src *s, char *err, size_t errlen)
 {
 	struct stat sb;
-	struct hcur c = { .fd = s->fd };
+	struct hcur c = {.fd = s->fd};
 	char str[64], tag[10];
 	uint64_t n, cpus;
 	uint8_t b2[2];
@@ -594,24 +595,25 @@ static int check_size(struct tdxr_src *s, char *err, size_t errlen)
 	}
 	hread(&c, b2, 2);
 	c.big = b2[0] == 1;
-	hskip(&c, 4);                 /* page size */
+	hskip(&c, 4); /* page size */
 	for (int i = 0; i < 2; i++) {
 		/* header_page, header_event: text libtracecmd parses (and crashes on
 		 * its error path when it cannot): they must be text. */
 		hstr(&c, str, sizeof(str));
 		n = hnum(&c, 8);
 		if (!c.bad && !htext(&c, n)) {
-			snprintf(err, errlen, "%s: corrupt trace.dat: %s is not text (byte offset %llu)",
+			snprintf(err, errlen,
+				 "%s: corrupt trace.dat: %s is not text (byte offset %llu)",
 				 s->path, str, (unsigned long long)c.off);
 			return -1;
 		}
 		hskip(&c, n);
 	}
-	n = hnum(&c, 4);              /* ftrace formats */
+	n = hnum(&c, 4); /* ftrace formats */
 	for (uint64_t i = 0; i < n && !c.bad; i++) {
 		hskip(&c, hnum(&c, 8));
 	}
-	n = hnum(&c, 4);              /* event systems */
+	n = hnum(&c, 4); /* event systems */
 	for (uint64_t i = 0; i < n && !c.bad; i++) {
 		uint64_t k;
 
@@ -621,9 +623,9 @@ static int check_size(struct tdxr_src *s, char *err, size_t errlen)
 			hskip(&c, hnum(&c, 8));
 		}
 	}
-	hskip(&c, hnum(&c, 4));       /* kallsyms */
-	hskip(&c, hnum(&c, 4));       /* printk formats */
-	hskip(&c, hnum(&c, 8));       /* cmdlines */
+	hskip(&c, hnum(&c, 4)); /* kallsyms */
+	hskip(&c, hnum(&c, 4)); /* printk formats */
+	hskip(&c, hnum(&c, 8)); /* cmdlines */
 	cpus = hnum(&c, 4);
 	hread(&c, tag, 10);
 	if (!c.bad && memcmp(tag, "options  ", 10) == 0) {
@@ -642,11 +644,12 @@ static int check_size(struct tdxr_src *s, char *err, size_t errlen)
 		uint64_t off = hnum(&c, 8), size = hnum(&c, 8);
 
 		if (!c.bad && (off > c.size || size > c.size - off)) {
-			snprintf(err, errlen,
-				 "%s: truncated trace.dat: the data of CPU %llu ends at byte offset "
-				 "%llu, the file has %llu bytes",
-				 s->path, (unsigned long long)i, (unsigned long long)(off + size),
-				 (unsigned long long)c.size);
+			snprintf(
+				err, errlen,
+				"%s: truncated trace.dat: the data of CPU %llu ends at byte offset "
+				"%llu, the file has %llu bytes",
+				s->path, (unsigned long long)i, (unsigned long long)(off + size),
+				(unsigned long long)c.size);
 			return -1;
 		}
 	}

@@ -85,6 +85,7 @@ static int detect(struct tdxr_src *s, const unsigned char *h, size_t n)
 		return 0;
 	}
 	if (n >= 4 && (memcmp(h, "\xc1\x1f\xfc\xc1", 4) == 0 || memcmp(h, "\xc1\xfc\x1f\xc1", 4) == 0 ||
+		       memcmp(h, "\x57\x1d\xd1\x75", 4) == 0 || /* packetized metadata */
 		       memcmp(h, "/* CTF", 6) == 0)) {
 		s->fmt = TDXR_FMT_CTF;
 		return 0;

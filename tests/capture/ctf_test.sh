@@ -114,6 +114,16 @@ recdir)
 	"$TDXR_BIN" dump "$R/kernel.dat" "$R/vmm" | awk '{ $2 = ""; print }' > "$TMPD/parts"
 	awk '{ $2 = ""; print }' "$TMPD/rec.out" > "$TMPD/whole"
 	cmp -s "$TMPD/parts" "$TMPD/whole" || fail "DIR reads differently from DIR/kernel.dat DIR/vmm"
+	# An empty vmm/ (the command never ran a vCPU): the kernel part alone, with a warning.
+	rm -rf "$R/vmm.full"
+	mv "$R/vmm" "$R/vmm.full"
+	mkdir "$R/vmm"
+	"$TDXR_BIN" dump "$R" > "$TMPD/rec.out" 2> "$TMPD/rec.err" ||
+		fail "record directory with an empty vmm/: $(head -3 "$TMPD/rec.err")"
+	[ "$(grep -c '^[0-9]' "$TMPD/rec.out")" = 1000 ] || fail "empty vmm/: not the 1000 kernel events"
+	grep -q 'holds no CTF trace' "$TMPD/rec.err" || fail "empty vmm/: no warning"
+	rm -rf "$R/vmm"
+	mv "$R/vmm.full" "$R/vmm"
 	rm "$R/meta.json"
 	"$TDXR_BIN" dump "$R" > /dev/null 2> "$TMPD/rec.err"
 	rc=$?

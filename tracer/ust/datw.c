@@ -104,7 +104,7 @@ static int copy_fd(struct wbuf *b, int in, uint64_t size)
 
 int trc_datw_write(int out_fd, const struct trc_datw *w, char *err, size_t errlen)
 {
-	struct wbuf b = { .fd = out_fd };
+	struct wbuf b = {.fd = out_fd};
 	uint64_t *sizes = calloc(w->nr_cpus ? w->nr_cpus : 1, sizeof(*sizes));
 	uint64_t off;
 	unsigned int nsys = 0;
@@ -117,7 +117,8 @@ int trc_datw_write(int out_fd, const struct trc_datw *w, char *err, size_t errle
 		struct stat sb;
 
 		if (fstat(w->cpu_fds[c], &sb) < 0) {
-			snprintf(err, errlen, "cannot stat the data of CPU %u: %s", c, strerror(errno));
+			snprintf(err, errlen, "cannot stat the data of CPU %u: %s", c,
+				 strerror(errno));
 			free(sizes);
 			return -1;
 		}
@@ -126,8 +127,8 @@ int trc_datw_write(int out_fd, const struct trc_datw *w, char *err, size_t errle
 	}
 	put(&b, "\027\010\104tracing", 10);
 	put_str(&b, "6");
-	put(&b, "\0", 1);         /* little endian */
-	put(&b, "\010", 1);       /* long size 8 */
+	put(&b, "\0", 1);   /* little endian */
+	put(&b, "\010", 1); /* long size 8 */
 	put_u32(&b, w->page_size);
 	put_str(&b, "header_page");
 	put_u64(&b, w->header_page_len);

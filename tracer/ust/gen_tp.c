@@ -32,10 +32,10 @@ struct ev {
 static struct ev evs[64];
 static int nev;
 
-#define TDXR_EVENT(id, sys, nm, pf, sf, opt) evs[nev] = (struct ev){ #id, #sys, #nm, { { 0 } }, 0 };
-#define TDXR_FIELD(id, fl, t, r, flags)                                   \
-	if (!((flags) & TDXR_FF_DERIVED)) {                                            \
-		evs[nev].f[evs[nev].nf++] = (struct fld){ #fl, #t };        \
+#define TDXR_EVENT(id, sys, nm, pf, sf, opt) evs[nev] = (struct ev){#id, #sys, #nm, {{0}}, 0};
+#define TDXR_FIELD(id, fl, t, r, flags)                            \
+	if (!((flags)&TDXR_FF_DERIVED)) {                          \
+		evs[nev].f[evs[nev].nf++] = (struct fld){#fl, #t}; \
 	}
 #define TDXR_EVENT_END(id) nev++;
 
@@ -46,9 +46,11 @@ static void load(void)
 
 static const char *ctype(const char *t)
 {
-	return strcmp(t, "U64") == 0 ? "uint64_t" : strcmp(t, "S64") == 0 ? "int64_t"
-	       : strcmp(t, "U32") == 0 ? "uint32_t" : strcmp(t, "S32") == 0 ? "int32_t"
-	       : "const char *";
+	return strcmp(t, "U64") == 0   ? "uint64_t"
+	       : strcmp(t, "S64") == 0 ? "int64_t"
+	       : strcmp(t, "U32") == 0 ? "uint32_t"
+	       : strcmp(t, "S32") == 0 ? "int32_t"
+				       : "const char *";
 }
 
 /* The §2.1 events: the kernel-patch rows before kvm_entry (§2.2). */
@@ -100,9 +102,12 @@ int main(int argc, char **argv)
 		fprintf(o, "};\n");
 	}
 	fprintf(o, "#endif\n\n");
-	fprintf(o, "#undef LTTNG_UST_TRACEPOINT_PROVIDER\n#define LTTNG_UST_TRACEPOINT_PROVIDER %s\n",
+	fprintf(o,
+		"#undef LTTNG_UST_TRACEPOINT_PROVIDER\n#define LTTNG_UST_TRACEPOINT_PROVIDER %s\n",
 		prov);
-	fprintf(o, "#undef LTTNG_UST_TRACEPOINT_INCLUDE\n#define LTTNG_UST_TRACEPOINT_INCLUDE \"%s_tp.h\"\n",
+	fprintf(o,
+		"#undef LTTNG_UST_TRACEPOINT_INCLUDE\n#define LTTNG_UST_TRACEPOINT_INCLUDE "
+		"\"%s_tp.h\"\n",
 		prov);
 	fprintf(o, "#if !defined(%s) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)\n", guard);
 	fprintf(o, "#define %s\n#include <lttng/tracepoint.h>\n\n", guard);
@@ -111,7 +116,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		fprintf(o, "LTTNG_UST_TRACEPOINT_EVENT(%s, %s,\n", prov, evs[i].name);
-		fprintf(o, "\tLTTNG_UST_TP_ARGS(const struct %s_%s *, e),\n\tLTTNG_UST_TP_FIELDS(\n",
+		fprintf(o,
+			"\tLTTNG_UST_TP_ARGS(const struct %s_%s *, e),\n\tLTTNG_UST_TP_FIELDS(\n",
 			prov, evs[i].name);
 		if (kernel) {
 			fprintf(o, "\t\tlttng_ust_field_integer(uint64_t, k_ts, e->k_ts)\n"
@@ -127,8 +133,8 @@ int main(int argc, char **argv)
 				fprintf(o, "\t\tlttng_ust_field_string(%s, e->%s ? e->%s : \"\")\n",
 					f->name, f->name, f->name);
 			} else {
-				fprintf(o, "\t\tlttng_ust_field_integer(%s, %s, e->%s)\n", ctype(f->type),
-					f->name, f->name);
+				fprintf(o, "\t\tlttng_ust_field_integer(%s, %s, e->%s)\n",
+					ctype(f->type), f->name, f->name);
 			}
 		}
 		fprintf(o, "\t)\n)\n\n");

@@ -75,7 +75,7 @@ enum { FD_NONE, FD_VCPU, FD_GMEM };
 struct fd_slot {
 	_Atomic(uint8_t *) run; /* the vCPU's kvm_run page, once mapped */
 	_Atomic size_t run_len; /* the mapping's length (I/O data follows kvm_run) */
-	_Atomic int32_t vcpu;   /* vcpu id */
+	_Atomic int32_t vcpu;	/* vcpu id */
 	_Atomic uint8_t kind;
 };
 
@@ -139,7 +139,7 @@ static inline uint64_t rdn(const uint8_t *p, size_t n)
 
 static void emit_exit(int32_t vcpu, const uint8_t *run, size_t len)
 {
-	struct tdxr_vmm_kvm_run_exit e = { .vm = vm_pid(), .vcpu = vcpu };
+	struct tdxr_vmm_kvm_run_exit e = {.vm = vm_pid(), .vcpu = vcpu};
 	const uint8_t *u = run + RUN_UNION;
 
 	e.reason = rd32(run + RUN_EXIT_REASON);
@@ -206,7 +206,7 @@ static void emit_exit(int32_t vcpu, const uint8_t *run, size_t len)
 /* What the VMM answers to the exit it handled, as KVM_RUN takes it back. */
 static void emit_enter(int32_t vcpu, const uint8_t *run, size_t len)
 {
-	struct tdxr_vmm_kvm_run_enter e = { .vm = vm_pid(), .vcpu = vcpu };
+	struct tdxr_vmm_kvm_run_enter e = {.vm = vm_pid(), .vcpu = vcpu};
 	const uint8_t *u = run + RUN_UNION;
 
 	e.reason = rd32(run + RUN_EXIT_REASON);
@@ -285,7 +285,8 @@ int ioctl(int fd, unsigned long req, ...)
 		if (ret >= 0 && (sl = slot(ret))) {
 			err = errno;
 			atomic_store_explicit(&sl->run, NULL, memory_order_relaxed);
-			atomic_store_explicit(&sl->vcpu, (int32_t)(uintptr_t)arg, memory_order_relaxed);
+			atomic_store_explicit(&sl->vcpu, (int32_t)(uintptr_t)arg,
+					      memory_order_relaxed);
 			atomic_store_explicit(&sl->kind, FD_VCPU, memory_order_release);
 			errno = err;
 		}
@@ -300,7 +301,7 @@ int ioctl(int fd, unsigned long req, ...)
 	case SHIM_KVM_SET_MEMORY_ATTRIBUTES:
 		ret = call_ioctl(fd, req, arg);
 		if (lttng_ust_tracepoint_enabled(tdxr_vmm, set_memory_attributes) && arg) {
-			struct tdxr_vmm_set_memory_attributes e = { .vm = vm_pid() };
+			struct tdxr_vmm_set_memory_attributes e = {.vm = vm_pid()};
 			struct shim_mem_attrs a;
 
 			err = errno;
@@ -316,7 +317,7 @@ int ioctl(int fd, unsigned long req, ...)
 	case SHIM_KVM_MEMORY_ENCRYPT_OP:
 		ret = call_ioctl(fd, req, arg);
 		if (lttng_ust_tracepoint_enabled(tdxr_vmm, memory_encrypt_op) && arg) {
-			struct tdxr_vmm_memory_encrypt_op e = { .vm = vm_pid() };
+			struct tdxr_vmm_memory_encrypt_op e = {.vm = vm_pid()};
 			struct shim_tdx_cmd c;
 
 			err = errno;
@@ -378,7 +379,8 @@ static int do_fallocate(fallocate_fn fn, int fd, int mode, off_t off, off_t len)
 
 	if (sl && atomic_load_explicit(&sl->kind, memory_order_acquire) == FD_GMEM &&
 	    lttng_ust_tracepoint_enabled(tdxr_vmm, gmem_fallocate)) {
-		struct tdxr_vmm_gmem_fallocate e = { .vm = vm_pid(), .fd = fd, .mode = (uint32_t)mode };
+		struct tdxr_vmm_gmem_fallocate e = {
+			.vm = vm_pid(), .fd = fd, .mode = (uint32_t)mode};
 		int err = errno;
 
 		e.offset = (uint64_t)off;
