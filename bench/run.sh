@@ -37,6 +37,11 @@ build=$out/build
 traces=$out/traces
 results=$here/RESULTS.md
 mkdir -p "$build" "$traces"
+# A smoke run (CI) proves the harness runs; it never replaces the recorded
+# figures.
+if ((smoke)); then
+	results=$out/RESULTS-smoke.md
+fi
 
 if [[ -n ${BENCH_TDXR:-} ]]; then
 	tdxr=$BENCH_TDXR
@@ -235,7 +240,14 @@ fi
 	echo
 	echo "Component benchmarks with more detail (run separately): bench/model/run.sh,"
 	echo "bench/index/run.sh, bench/parse/run.sh, bench/tui/run.sh, bench/capture/run.sh."
-} >"$results"
+	echo "Their figures, with their commands, follow the marker below; this script keeps them."
+	echo
+	echo "<!-- components -->"
+	# Keep the recorded component figures (everything after the marker).
+	if [[ -f $here/RESULTS.md ]]; then
+		sed -n '/^<!-- components -->$/,$p' "$here/RESULTS.md" | tail -n +2
+	fi
+} >"$results.new" && mv "$results.new" "$results"
 echo "bench: wrote $results"
 
 if ((errors)); then

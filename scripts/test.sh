@@ -12,11 +12,18 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
 
-# Release (-O3) finds warnings the others do not; bench/run.sh builds it.
-echo "=== build (release, compile check)"
-bash scripts/build.sh "$top/build-test-release" -DCMAKE_BUILD_TYPE=Release
-
 status=0
+
+# The benchmark harness as a 1 M-event smoke, on its own Release (-O3)
+# build: it must build and run; a missed target on these noisy machines is
+# reported, not failed (issue 5). TDXR_NO_BENCH_SMOKE=1 skips it.
+if [ -z "${TDXR_NO_BENCH_SMOKE:-}" ]; then
+	echo "=== bench/run.sh --smoke"
+	if ! bash bench/run.sh --smoke; then
+		echo "bench smoke: the harness failed to build or run" >&2
+		status=1
+	fi
+fi
 for cfg in normal sanitize; do
 	dir=$top/build-test-$cfg
 	args=()
