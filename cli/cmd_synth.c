@@ -3,6 +3,11 @@
  * cli/cmd_synth.c - `tdxr synth SCENARIO -o OUT`: a synthetic TD trace,
  * optionally with one injected problem (tracer/synth/synth.h).
  *
+ * --format ctf writes the same events as a CTF directory OUT through the
+ * tdxr_kernel LTTng-UST provider, under a private lttng-sessiond
+ * (tracer/synth/out_ctf.c; the writer is tdxr-synth-ust next to tdxr, or
+ * $TDXR_SYNTH_UST). Lines and bytes are then those of the ftrace twin.
+ *
  * stderr gets "injected KIND at seq S line L"; with --json stdout gets
  * {"scenario":..,"seed":..,"events":..,"lines":..,"bytes":..,"lost":..,
  *  "injected":{"kind":..,"seq":..,"line":..,"vm":..[,"marker_line":..]}|null}
@@ -11,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +40,31 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* tdxr-synth-ust: $TDXR_SYNTH_UST, else next to this binary. */
+static void helper_path(char *buf, size_t len)
+{
+	const char *env = getenv("TDXR_SYNTH_UST");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(buf, len, "tdxr-synth-ust");
+		return;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash) {
+		*slash = '\0';
+	}
+	snprintf(buf, len, "%.*s/tdxr-synth-ust", (int)(len - 16), self);
 }
 
 static void list_scenarios(FILE *f)
@@ -73,6 +104,7 @@ int cmd_synth(int argc, char **argv)
 	struct trc_synth_result res;
 	const char *out = NULL;
 	bool json = false;
+	bool ctf = false;
 	char err[512];
 	uint64_t v;
 	int c, fd, scn;
@@ -111,13 +143,9 @@ int cmd_synth(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (strcmp(optarg, "ftrace") == 0) {
+			if (strcmp(optarg, "ftrace") == 0 || strcmp(optarg, "ctf") == 0) {
+				ctf = strcmp(optarg, "ctf") == 0;
 				break;
-			}
-			if (strcmp(optarg, "ctf") == 0) {
-				fprintf(stderr,
-					"tdxr synth: --format ctf is not implemented yet\n");
-				return TDXR_EXIT_USAGE;
 			}
 			return cli_usage_error("synth", "--format takes ftrace or ctf, not '%s'",
 					       optarg);
@@ -173,6 +201,22 @@ int cmd_synth(int argc, char **argv)
 	if (!out) {
 		return cli_usage_error("synth", "-o OUT is required");
 	}
+	if (ctf) {
+		char helper[PATH_MAX];
+		int r;
+
+		if (strcmp(out, "-") == 0) {
+			return cli_usage_error("synth", "--format ctf writes a directory: -o - is "
+							"not possible");
+		}
+		helper_path(helper, sizeof(helper));
+		r = trc_synth_ctf(&o, out, helper, &res, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "tdxr synth: %s: %s\n", out, err);
+			return TDXR_EXIT_USAGE;
+		}
+		goto done;
+	}
 	if (strcmp(out, "-") == 0) {
 		if (json) {
 			return cli_usage_error("synth",
@@ -197,6 +241,7 @@ int cmd_synth(int argc, char **argv)
 		fprintf(stderr, "tdxr synth: %s: %s\n", out, strerror(errno));
 		return TDXR_EXIT_USAGE;
 	}
+done:
 	if (res.injected) {
 		fprintf(stderr, "injected %s at seq %" PRIu64 " line %" PRIu64 "\n",
 			trc_synth_scenario_name(o.scenario), res.inj_seq, res.inj_line);

@@ -10,8 +10,12 @@
  * then hands out one at a time. So the reader pulls, like the others.
  *
  * Events:
- *  - tdxr_kernel:<event> is the §2.1 event of that name (DESIGN.md §2.4):
- *    ts, cpu and tid come from its k_ts, k_cpu, k_tid payload fields;
+ *  - tdxr_kernel:<event> is the kernel event (§2.1, §2.2) of that name
+ *    (DESIGN.md §2.4): ts, cpu, tid and comm come from its k_ts, k_cpu,
+ *    k_tid, k_comm payload fields; derived fields are computed as the text
+ *    reader does, and an empty string in an optional trailing field is
+ *    absent, as it is in text; tdxr_kernel:unmodelled is any other kernel
+ *    event: its `name` and `payload` fields are the name and raw text;
  *  - tdxr_vmm:<event> is the §2.3 VMM event; its `vm` payload field is the
  *    VMM's tgid; ts is the raw clock value (CLOCK_MONOTONIC ns at 1 GHz, so
  *    it merges with ftrace `mono` captures: never ns_from_origin, which adds
@@ -52,7 +56,7 @@ struct ctf_map {
 	bool kernel;			/* tdxr_kernel:*: context from payload */
 	int16_t fidx[TDXR_MAX_FIELDS];	/* payload member of each schema field, -1 */
 	uint8_t fkind[TDXR_MAX_FIELDS]; /* its class (enum ctf_kind), known once */
-	int16_t k_ts, k_cpu, k_tid, vm;
+	int16_t k_ts, k_cpu, k_tid, vm, k_comm, u_name, u_payload;
 	uint8_t k_ts_kind, k_cpu_kind, k_tid_kind, vm_kind;
 	const bt_field_class *ctx_fc; /* the common context class the indices below are for */
 	int16_t vtid, vpid, procname;
@@ -214,7 +218,8 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 
 	m->ec = ec;
 	m->type = TDXR_EV_UNMODELLED;
-	m->k_ts = m->k_cpu = m->k_tid = m->vm = -1;
+	m->k_ts = m->k_cpu = m->k_tid = m->vm = m->k_comm = m->u_name = m->u_payload = -1;
+	m->kernel = false;
 	m->vtid = m->vpid = m->procname = -1;
 	m->ctx_fc = NULL;
 	for (unsigned int i = 0; i < TDXR_MAX_FIELDS; i++) {
@@ -233,6 +238,14 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 		    strcmp(sys, "tdxr_vmm") != 0) {
 			m->type = (uint16_t)t;
 			m->kernel = true;
+		} else if (strcmp(colon + 1, "unmodelled") == 0) {
+			/* another kernel event: its name and payload text as fields */
+			m->u_name = (int16_t)member_index(pfc, "name");
+			m->u_payload = (int16_t)member_index(pfc, "payload");
+			if (member_kind(pfc, m->u_name) == CTF_K_STR &&
+			    member_kind(pfc, m->u_payload) == CTF_K_STR) {
+				m->kernel = true;
+			}
 		}
 	} else if (colon && (size_t)(colon - full) == 8 && memcmp(full, "tdxr_vmm", 8) == 0) {
 		m->type = (uint16_t)tdxr_event_lookup("tdxr_vmm", colon + 1, strlen(colon + 1));
@@ -245,8 +258,11 @@ static void map_event(struct ctf_priv *p, struct ctf_map *m, const bt_event *e)
 	m->k_cpu_kind = member_kind(pfc, m->k_cpu);
 	m->k_tid_kind = member_kind(pfc, m->k_tid);
 	m->vm_kind = member_kind(pfc, m->vm);
+	m->k_comm = (int16_t)member_index(pfc, "k_comm");
+	if (member_kind(pfc, m->k_comm) != CTF_K_STR) {
+		m->k_comm = -1;
+	}
 	if (m->type == TDXR_EV_UNMODELLED) {
-		m->kernel = false;
 		return;
 	}
 	d = tdxr_event_desc(m->type);
@@ -520,11 +536,25 @@ static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *
 		if (kind_u64(payload, m->k_tid, m->k_tid_kind, &v)) {
 			ev->tid = (int32_t)v;
 		}
+		const bt_field *cf = member(payload, m->k_comm);
+
+		if (cf && bt_field_string_get_length(cf) > 0) {
+			ev->comm = intern_cached(p, bt_field_string_get_value(cf),
+						 bt_field_string_get_length(cf));
+		}
 	}
 	/* VMM events carry the VMM's tgid; kernel events' vm stays a field, as in text. */
 	if (!m->kernel && m->type != TDXR_EV_UNMODELLED &&
 	    kind_u64(payload, m->vm, m->vm_kind, &v)) {
 		ev->vm = (int32_t)v;
+	}
+	if (m->type == TDXR_EV_UNMODELLED && m->kernel) {
+		const bt_field *nf = member(payload, m->u_name);
+
+		ev->name = tdxr_strtab_intern(s->st, bt_field_string_get_value(nf),
+					      bt_field_string_get_length(nf));
+		ev->raw = bt_field_string_get_value(member(payload, m->u_payload));
+		return 0;
 	}
 	if (m->type == TDXR_EV_UNMODELLED) {
 		ev->name = m->name;
@@ -549,6 +579,11 @@ static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *
 				continue;
 			}
 			f = member(payload, m->fidx[i]);
+			/* Text cannot tell an empty optional "%s" from a missing one. */
+			if (m->kernel && d->opt_from >= 0 && i >= (unsigned int)d->opt_from &&
+			    bt_field_string_get_length(f) == 0) {
+				continue;
+			}
 			ev->f[i] = tdxr_strtab_intern(s->st, bt_field_string_get_value(f),
 						      bt_field_string_get_length(f));
 		} else if (kind_u64(payload, m->fidx[i], m->fkind[i], &v)) {
@@ -566,6 +601,9 @@ static int fill_event(struct tdxr_src *s, struct ctf_priv *p, const bt_message *
 		if (d->fields[i].role == TDXR_FR_VCPU && !m->kernel) {
 			ev->vcpu = (int32_t)v;
 		}
+	}
+	if (m->kernel) {
+		tdxr_derive_fields(ev->type, ev, s->st);
 	}
 	return 0;
 }

@@ -188,7 +188,6 @@ static const char *find_literal(const char *p, const char *end, const char *lit,
 	return memmem(p, (size_t)(end - p), lit, n);
 }
 
-static void derive(unsigned int type, struct tdxr_event *ev, struct tdxr_strtab *st);
 
 int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
 			struct tdxr_event *ev, struct tdxr_strtab *st, const char **why)
@@ -288,7 +287,7 @@ int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
 		*why = "trailing text after the last field";
 		return -1;
 	}
-	derive(type, ev, st);
+	tdxr_derive_fields(type, ev, st);
 	return 0;
 }
 
@@ -348,22 +347,35 @@ const char *tdxr_vmx_exit_reason_name(uint32_t nr)
 	return NULL;
 }
 
-static void derive(unsigned int type, struct tdxr_event *ev, struct tdxr_strtab *st)
+/*
+ * The derived fields (TDXR_FF_DERIVED) from the fields they come from.
+ * Every reader calls this, so text, trace.dat and CTF agree.
+ */
+void tdxr_derive_fields(unsigned int type, struct tdxr_event *ev, struct tdxr_strtab *st)
 {
 	const char *s;
 
 	switch (type) {
 	case TDXR_EV_KVM_EXIT:
+		if (!EVF_HAS(ev, KVM_EXIT, reason)) {
+			break;
+		}
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_EXIT, reason));
 		EVF(ev, KVM_EXIT, exit_reason) = tdxr_vmx_exit_reason(s);
 		ev->fmask |= 1u << TDXR_F_KVM_EXIT_exit_reason;
 		break;
 	case TDXR_EV_KVM_MMIO:
+		if (!EVF_HAS(ev, KVM_MMIO, type_name)) {
+			break;
+		}
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_MMIO, type_name));
 		EVF(ev, KVM_MMIO, type) = strcmp(s, "write") == 0 ? 2 : strcmp(s, "read") == 0 ? 1 : 0;
 		ev->fmask |= 1u << TDXR_F_KVM_MMIO_type;
 		break;
 	case TDXR_EV_KVM_PIO:
+		if (!EVF_HAS(ev, KVM_PIO, rw_name)) {
+			break;
+		}
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_PIO, rw_name));
 		EVF(ev, KVM_PIO, rw) = strcmp(s, "write") == 0;
 		ev->fmask |= 1u << TDXR_F_KVM_PIO_rw;
@@ -371,6 +383,9 @@ static void derive(unsigned int type, struct tdxr_event *ev, struct tdxr_strtab 
 	case TDXR_EV_KVM_MMU_PREPARE_ZAP_PAGE: {
 		const char *root;
 
+		if (!EVF_HAS(ev, KVM_MMU_PREPARE_ZAP_PAGE, role)) {
+			break;
+		}
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, role));
 		EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, direct) = strstr(s, " direct") != NULL;
 		root = strstr(s, "root ");

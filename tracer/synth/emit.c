@@ -71,6 +71,18 @@ void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn
 	char *p = SYN_BEGIN(g, t, (c->leaf & 0xffff) == LF_VP_ENTER ? FL_RUN : FL_PROC,
 			    "tdx_seamcall");
 
+	SYN_TYPE(g, TDX_SEAMCALL);
+	SYN_S(g, TDX_SEAMCALL, leaf_name, leaf_name(c->leaf));
+	SYN_U(g, TDX_SEAMCALL, leaf, c->leaf);
+	SYN_U(g, TDX_SEAMCALL, rcx, c->rcx);
+	SYN_U(g, TDX_SEAMCALL, rdx, c->rdx);
+	SYN_U(g, TDX_SEAMCALL, r8, c->r8);
+	SYN_U(g, TDX_SEAMCALL, r9, c->r9);
+	SYN_U(g, TDX_SEAMCALL, status, c->status);
+	SYN_U(g, TDX_SEAMCALL, out_rcx, c->ocx);
+	SYN_U(g, TDX_SEAMCALL, out_rdx, c->odx);
+	SYN_U(g, TDX_SEAMCALL, out_r8, c->o8);
+	SYN_U(g, TDX_SEAMCALL, out_r9, c->o9);
 	p = PUT_LIT(p, "leaf ");
 	p = put_str(p, leaf_name(c->leaf));
 	p = PUT_LIT(p, " (");
@@ -101,6 +113,13 @@ void em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdx_sept");
 
+	SYN_TYPE(g, KVM_TDX_SEPT);
+	SYN_U(g, KVM_TDX_SEPT, vm, (int64_t)vm);
+	SYN_S(g, KVM_TDX_SEPT, op, op);
+	SYN_U(g, KVM_TDX_SEPT, gfn, gfn);
+	SYN_U(g, KVM_TDX_SEPT, level, (int64_t)level);
+	SYN_U(g, KVM_TDX_SEPT, pfn, pfn);
+	SYN_U(g, KVM_TDX_SEPT, ret, (int64_t)ret);
 	p = PUT_LIT(p, "vm ");
 	p = put_d(p, vm);
 	p = PUT_LIT(p, " op ");
@@ -121,6 +140,16 @@ void em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall");
 
+	SYN_TYPE(g, KVM_TDX_TDVMCALL);
+	SYN_U(g, KVM_TDX_TDVMCALL, vm, (int64_t)v->vm->pid);
+	SYN_U(g, KVM_TDX_TDVMCALL, vcpu, v->id);
+	SYN_U(g, KVM_TDX_TDVMCALL, r10, r10);
+	SYN_U(g, KVM_TDX_TDVMCALL, r11, r11);
+	SYN_S(g, KVM_TDX_TDVMCALL, name, name);
+	SYN_U(g, KVM_TDX_TDVMCALL, r12, r12);
+	SYN_U(g, KVM_TDX_TDVMCALL, r13, r13);
+	SYN_U(g, KVM_TDX_TDVMCALL, r14, r14);
+	SYN_U(g, KVM_TDX_TDVMCALL, r15, r15);
 	p = PUT_LIT(p, "vm ");
 	p = put_d(p, v->vm->pid);
 	p = PUT_LIT(p, " vcpu ");
@@ -147,6 +176,12 @@ void em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11,
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall_done");
 
+	SYN_TYPE(g, KVM_TDX_TDVMCALL_DONE);
+	SYN_U(g, KVM_TDX_TDVMCALL_DONE, vm, (int64_t)v->vm->pid);
+	SYN_U(g, KVM_TDX_TDVMCALL_DONE, vcpu, v->id);
+	SYN_U(g, KVM_TDX_TDVMCALL_DONE, r11, r11);
+	SYN_U(g, KVM_TDX_TDVMCALL_DONE, status, status);
+	SYN_U(g, KVM_TDX_TDVMCALL_DONE, val, val);
 	p = PUT_LIT(p, "vm ");
 	p = put_d(p, v->vm->pid);
 	p = PUT_LIT(p, " vcpu ");
@@ -164,6 +199,9 @@ void em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const c
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_vm_bugged");
 
+	SYN_TYPE(g, KVM_VM_BUGGED);
+	SYN_U(g, KVM_VM_BUGGED, vm, (int64_t)vm);
+	SYN_S(g, KVM_VM_BUGGED, caller, caller);
 	p = PUT_LIT(p, "vm ");
 	p = put_d(p, vm);
 	p = PUT_LIT(p, " caller ");
@@ -176,6 +214,14 @@ void em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdp_mmu_spte_changed");
 
+	SYN_TYPE(g, KVM_TDP_MMU_SPTE_CHANGED);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, as_id, 0);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, gfn, gfn);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, level, (int64_t)level);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, old_spte, old_spte);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, new_spte, new_spte);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, mirror, (int64_t)mirror);
+	SYN_U(g, KVM_TDP_MMU_SPTE_CHANGED, vm, (int64_t)vm);
 	p = PUT_LIT(p, "as id 0 gfn ");
 	p = put_hex(p, gfn);
 	p = PUT_LIT(p, " level ");
@@ -195,6 +241,12 @@ void em_entry(struct syn_gen *g, const struct syn_vcpu *v)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_entry");
 
+	SYN_TYPE(g, KVM_ENTRY);
+	SYN_U(g, KVM_ENTRY, vcpu_id, v->id);
+	SYN_U(g, KVM_ENTRY, rip, 0);
+	SYN_U(g, KVM_ENTRY, intr_info, 0);
+	SYN_U(g, KVM_ENTRY, error_code, 0);
+	SYN_S(g, KVM_ENTRY, immediate_exit, ""); /* "%s": empty unless immediate */
 	p = PUT_LIT(p, "vcpu ");
 	p = put_u(p, v->id);
 	p = PUT_LIT(p, ", rip 0x0 intr_info 0x00000000 error_code 0x00000000");
@@ -206,6 +258,15 @@ void em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, ui
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_exit");
 
+	SYN_TYPE(g, KVM_EXIT);
+	SYN_U(g, KVM_EXIT, vcpu_id, v->id);
+	SYN_S(g, KVM_EXIT, reason, reason);
+	SYN_U(g, KVM_EXIT, rip, 0);
+	SYN_U(g, KVM_EXIT, info1, info1);
+	SYN_U(g, KVM_EXIT, info2, info2);
+	SYN_U(g, KVM_EXIT, intr_info, intr_info);
+	SYN_U(g, KVM_EXIT, error_code, 0);
+	SYN_U(g, KVM_EXIT, requests, 0);
 	p = PUT_LIT(p, "vcpu ");
 	p = put_u(p, v->id);
 	p = PUT_LIT(p, " reason ");
@@ -224,6 +285,11 @@ void em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, ui
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_page_fault");
 
+	SYN_TYPE(g, KVM_PAGE_FAULT);
+	SYN_U(g, KVM_PAGE_FAULT, vcpu_id, v->id);
+	SYN_U(g, KVM_PAGE_FAULT, rip, 0);
+	SYN_U(g, KVM_PAGE_FAULT, address, gpa);
+	SYN_U(g, KVM_PAGE_FAULT, error_code, err);
 	p = PUT_LIT(p, "vcpu ");
 	p = put_u(p, v->id);
 	p = PUT_LIT(p, " rip 0x0 address 0x");
@@ -238,6 +304,11 @@ void em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, un
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmio");
 
+	SYN_TYPE(g, KVM_MMIO);
+	SYN_S(g, KVM_MMIO, type_name, type);
+	SYN_U(g, KVM_MMIO, len, len);
+	SYN_U(g, KVM_MMIO, gpa, gpa);
+	SYN_U(g, KVM_MMIO, val, val);
 	p = PUT_LIT(p, "mmio ");
 	p = put_str(p, type);
 	p = PUT_LIT(p, " len ");
@@ -253,6 +324,8 @@ void em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_fast_mmio");
 
+	SYN_TYPE(g, KVM_FAST_MMIO);
+	SYN_U(g, KVM_FAST_MMIO, gpa, gpa);
 	p = PUT_LIT(p, "fast mmio at gpa 0x");
 	p = put_hex(p, gpa);
 	syn_ev_end(g, p);
@@ -263,6 +336,13 @@ void em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned 
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_pio");
 
+	SYN_TYPE(g, KVM_PIO);
+	SYN_S(g, KVM_PIO, rw_name, write ? "write" : "read");
+	SYN_U(g, KVM_PIO, port, port);
+	SYN_U(g, KVM_PIO, size, (int64_t)size);
+	SYN_U(g, KVM_PIO, count, 1);
+	SYN_U(g, KVM_PIO, val, val);
+	SYN_S(g, KVM_PIO, more, ""); /* "(...)" only when count > 1 */
 	p = write ? PUT_LIT(p, "pio_write at 0x") : PUT_LIT(p, "pio_read at 0x");
 	p = put_hex(p, port);
 	p = PUT_LIT(p, " size ");
@@ -277,6 +357,9 @@ void em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_userspace_exit");
 
+	SYN_TYPE(g, KVM_USERSPACE_EXIT);
+	SYN_S(g, KVM_USERSPACE_EXIT, reason_name, reason);
+	SYN_U(g, KVM_USERSPACE_EXIT, reason, (int64_t)nr);
 	p = PUT_LIT(p, "reason ");
 	p = put_str(p, reason);
 	p = PUT_LIT(p, " (");
@@ -290,6 +373,11 @@ void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, ui
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_set_spte");
 
+	SYN_TYPE(g, KVM_MMU_SET_SPTE);
+	SYN_U(g, KVM_MMU_SET_SPTE, gfn, gfn);
+	SYN_U(g, KVM_MMU_SET_SPTE, spte, spte);
+	SYN_U(g, KVM_MMU_SET_SPTE, level, (int64_t)level);
+	SYN_U(g, KVM_MMU_SET_SPTE, sptep, sptep);
 	p = PUT_LIT(p, "gfn ");
 	p = put_hex(p, gfn);
 	p = PUT_LIT(p, " spte ");
@@ -300,6 +388,9 @@ void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, ui
 	*p++ = (spte & 2) ? 'w' : '-';
 	*p++ = (spte & 4) ? 'x' : '-';
 	*p++ = (spte & 1) ? 'u' : '-'; /* shadow_user_mask is R for EPT */
+	memcpy(g->rec_buf, p - 4, 4);
+	g->rec_buf[4] = '\0';
+	SYN_S(g, KVM_MMU_SET_SPTE, access, g->rec_buf);
 	p = PUT_LIT(p, ") level ");
 	p = put_d(p, level);
 	p = PUT_LIT(p, " at ");
@@ -312,6 +403,10 @@ void em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t g
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_spte_requested");
 
+	SYN_TYPE(g, KVM_MMU_SPTE_REQUESTED);
+	SYN_U(g, KVM_MMU_SPTE_REQUESTED, gfn, gfn);
+	SYN_U(g, KVM_MMU_SPTE_REQUESTED, pfn, pfn);
+	SYN_U(g, KVM_MMU_SPTE_REQUESTED, level, (int64_t)level);
 	p = PUT_LIT(p, "gfn ");
 	p = put_hex(p, gfn);
 	p = PUT_LIT(p, " pfn ");
@@ -326,6 +421,11 @@ void em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep,
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "mark_mmio_spte");
 
+	SYN_TYPE(g, MARK_MMIO_SPTE);
+	SYN_U(g, MARK_MMIO_SPTE, sptep, (sptep * 0x9e3779b1u) & 0xffffffffu);
+	SYN_U(g, MARK_MMIO_SPTE, gfn, gfn);
+	SYN_U(g, MARK_MMIO_SPTE, access, 0);
+	SYN_U(g, MARK_MMIO_SPTE, gen, gen);
 	/* %p prints a hashed pointer: 32 significant bits, 16 digits */
 	p = PUT_LIT(p, "sptep:");
 	p = put_hexw(p, (sptep * 0x9e3779b1u) & 0xffffffffu, 16);
@@ -340,6 +440,14 @@ void em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, in
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_prepare_zap_page");
 
+	SYN_TYPE(g, KVM_MMU_PREPARE_ZAP_PAGE);
+	SYN_U(g, KVM_MMU_PREPARE_ZAP_PAGE, mmu_valid_gen, 0);
+	SYN_U(g, KVM_MMU_PREPARE_ZAP_PAGE, gfn, gfn);
+	SYN_U(g, KVM_MMU_PREPARE_ZAP_PAGE, level, (int64_t)level);
+	SYN_U(g, KVM_MMU_PREPARE_ZAP_PAGE, gpte_size, 8);
+	SYN_U(g, KVM_MMU_PREPARE_ZAP_PAGE, quadrant, 0);
+	/* the role flags after "q%u", as one string */
+	SYN_S(g, KVM_MMU_PREPARE_ZAP_PAGE, role, " direct wux nxe ad root 0 sync");
 	p = PUT_LIT(p, "sp gen 0 gfn ");
 	p = put_hex(p, gfn);
 	p = PUT_LIT(p, " l");

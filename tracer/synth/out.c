@@ -87,6 +87,12 @@ int syn_out_flush(struct syn_gen *g)
 {
 	int r = 0;
 
+	if (g->sink) {
+		/* the text is only a scratch pad: events went to the sink */
+		g->bytes += g->len;
+		g->len = 0;
+		return g->werr ? -1 : 0;
+	}
 	if (g->len && !g->werr) {
 		r = write_all(g, g->buf, g->len);
 	}
@@ -135,7 +141,7 @@ void syn_out_patch_header(struct syn_gen *g)
 {
 	char b[SYN_HDR_COUNT_LEN + 1];
 
-	if (lseek(g->fd, 0, SEEK_CUR) < 0) {
+	if (g->sink || lseek(g->fd, 0, SEEK_CUR) < 0) {
 		return;
 	}
 	count_line(b, g->seq, g->seq + g->lost_total, g->ncpus);
@@ -206,6 +212,10 @@ char *syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *fl
 		g->inj_arm = true;
 	}
 	g->ev_start = (size_t)(p - g->buf);
+	g->ev_ts = ts;
+	g->ev_thr = t;
+	g->ev_name = name;
+	g->rec_type = TDXR_EV_UNMODELLED;
 	memcpy(p, t->prefix, t->prefix_len);
 	p += t->prefix_len;
 	memcpy(p, flags, 5);
@@ -217,11 +227,38 @@ char *syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *fl
 	p += name_len;
 	*p++ = ':';
 	*p++ = ' ';
+	g->ev_pay = (size_t)(p - g->buf);
 	return p;
+}
+
+/* Hands the event just formatted to the sink, as values. */
+static void sink_event(struct syn_gen *g, char *end)
+{
+	struct trc_synth_ev e = {
+		.type = g->rec_type,
+		.ts = g->ev_ts / 1000 * 1000,
+		.cpu = g->ev_thr->cpu,
+		.tid = g->ev_thr->tid,
+		.comm = g->ev_thr->comm,
+		.f = g->rec_f,
+		.s = g->rec_s,
+		.name = g->ev_name,
+		.payload = g->buf + g->ev_pay,
+	};
+	int r;
+
+	*end = '\0';
+	r = g->werr ? 0 : g->sink(g->sink_ctx, &e);
+	if (r) {
+		g->werr = r;
+	}
 }
 
 void syn_ev_end(struct syn_gen *g, char *p)
 {
+	if (g->sink && !g->ev_drop) {
+		sink_event(g, p);
+	}
 	*p++ = '\n';
 	if (g->ev_drop) {
 		g->len = g->ev_start;

@@ -603,8 +603,8 @@ static int check_opts(const struct trc_synth_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_result *res, char *err,
-		    size_t errlen)
+static int synth_run(const struct trc_synth_opts *o, int fd, trc_synth_sink_fn sink, void *ctx,
+		     struct trc_synth_result *res, char *err, size_t errlen)
 {
 	struct syn_gen *g;
 	int ret = -1;
@@ -622,6 +622,8 @@ int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_res
 	}
 	g->o = *o;
 	g->fd = fd;
+	g->sink = sink;
+	g->sink_ctx = ctx;
 	g->cap = 4u << 20;
 	g->buf = malloc(g->cap);
 	g->vms = calloc(o->vms, sizeof(*g->vms));
@@ -703,7 +705,7 @@ int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_res
 		syn_out_patch_header(g);
 	}
 	if (g->werr) {
-		snprintf(err, errlen, "write: %s", strerror(g->werr));
+		snprintf(err, errlen, "%s: %s", sink ? "emit" : "write", strerror(g->werr));
 		goto out;
 	}
 	res->events = g->seq;
@@ -726,4 +728,23 @@ out:
 	free(g->buf);
 	free(g);
 	return ret;
+}
+
+int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_result *res, char *err,
+		    size_t errlen)
+{
+	return synth_run(o, fd, NULL, NULL, res, err, errlen);
+}
+
+int trc_synth_run(const struct trc_synth_opts *o, trc_synth_sink_fn sink, void *ctx,
+		  struct trc_synth_result *res, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof(*res));
+	if (o->scenario == TRC_SCN_LOST_EVENTS) {
+		snprintf(err, errlen,
+			 "lost-events is ftrace-only: a CTF trace's losses are LTTng's own "
+			 "discard counts, which a writer cannot inject");
+		return -1;
+	}
+	return synth_run(o, -1, sink, ctx, res, err, errlen);
 }

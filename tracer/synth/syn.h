@@ -7,7 +7,12 @@
  *           timestamp-glitch injection, seq/line accounting;
  *   emit.c  one formatter per event, exactly the TP_printk text;
  *   td.c    KVM + TDX module call order: TD build, faults, zaps, teardown;
- *   run.c   the scheduler, the scenarios, trc_synth_write().
+ *   run.c   the scheduler, the scenarios, trc_synth_write(), trc_synth_run();
+ *   out_ctf.c  --format ctf: a private lttng-sessiond around the writer
+ *           (tracer/ust/synth_ust.c), which takes the events as values.
+ * Emitters record their typed values (SYN_TYPE/SYN_U/SYN_S) next to the
+ * text; with a sink (trc_synth_run) each event goes to it as values and
+ * the text is only scratch.
  * Everything is single-threaded and owned by one struct syn_gen.
  */
 #ifndef TRC_SYN_H
@@ -18,6 +23,7 @@
 #include <string.h>
 
 #include "synth.h"
+#include "tdxr/event.h"
 
 /* ---- guest physical layout (gfns, without the shared bit) -------------- */
 
@@ -180,7 +186,23 @@ struct syn_gen {
 	/* workload */
 	struct syn_vm *vms; /* owned, o.vms of them */
 	uint64_t inj_at;    /* try to inject once seq reaches this */
+	/* values of the event being written, for a sink (trc_synth_run) */
+	trc_synth_sink_fn sink; /* NULL: text to fd */
+	void *sink_ctx;
+	unsigned int rec_type; /* TDXR_EV_*: set by the emitter, else UNMODELLED */
+	uint64_t rec_f[TDXR_MAX_FIELDS];
+	const char *rec_s[TDXR_MAX_FIELDS];
+	char rec_buf[8]; /* a string field built on the fly */
+	uint64_t ev_ts;
+	const struct syn_thread *ev_thr;
+	const char *ev_name;
+	size_t ev_pay; /* buffer offset of the payload */
 };
+
+/* The typed values of the event being written (used by the sink path). */
+#define SYN_TYPE(g, id) ((g)->rec_type = TDXR_EV_##id)
+#define SYN_U(g, id, fld, v) ((g)->rec_f[TDXR_F_##id##_##fld] = (uint64_t)(v))
+#define SYN_S(g, id, fld, v) ((g)->rec_s[TDXR_F_##id##_##fld] = (v))
 
 /* ---- out.c ---------------------------------------------------------------- */
 

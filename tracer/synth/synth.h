@@ -3,7 +3,8 @@
  * tracer/synth/synth.h - `tdxr synth`: an independent TD workload generator.
  *
  * It plays KVM and the TDX module together and writes what a kernel of the
- * chosen profile would emit (DESIGN.md §2) as tracefs `trace` text. It keeps
+ * chosen profile would emit (DESIGN.md §2) as tracefs `trace` text, or the
+ * same events as CTF through the tdxr_kernel LTTng-UST provider. It keeps
  * its own small bookkeeping (which S-EPT levels exist, which gfns are mapped
  * in which tree, who is in the guest) and never asks the replay model what
  * to write: a generator that shares the model's mistakes cannot catch them.
@@ -92,5 +93,47 @@ int trc_synth_scenario_parse(const char *name);
  */
 int trc_synth_write(const struct trc_synth_opts *o, int fd, struct trc_synth_result *res, char *err,
 		    size_t errlen);
+
+/*
+ * One generated event as values rather than text (the CTF path): exactly
+ * the event trc_synth_write() prints as a line, with the same options.
+ */
+struct trc_synth_ev {
+	unsigned int type; /* enum tdxr_event_type; TDXR_EV_UNMODELLED: name + payload */
+	uint64_t ts;	   /* ns, as the line shows it (tracefs prints microseconds) */
+	int cpu, tid;
+	const char *comm;
+	const uint64_t *f;    /* numbers, indexed like tdxr_event.f[] */
+	const char *const *s; /* strings, indexed like tdxr_event.f[] */
+	const char *name;     /* the event's name */
+	const char *payload;  /* the line's payload text (used for UNMODELLED) */
+};
+
+/* Takes one event; returns 0, or an errno value that stops the run. */
+typedef int (*trc_synth_sink_fn)(void *ctx, const struct trc_synth_ev *ev);
+
+/*
+ * Runs the generator of trc_synth_write() with the same options, handing
+ * each event to @sink instead of writing text. The lost-events scenario
+ * is text-only (a tracer's loss, not an event): -1 with a message.
+ * res->lines and res->bytes are those of the text twin.
+ */
+int trc_synth_run(const struct trc_synth_opts *o, trc_synth_sink_fn sink, void *ctx,
+		  struct trc_synth_result *res, char *err, size_t errlen);
+
+/*
+ * --format ctf: runs the generator in a helper linked with LTTng-UST
+ * (@helper; it emits through the tdxr_kernel provider) under a private
+ * lttng-sessiond, and writes the CTF trace into directory @out (which must
+ * not exist, or be empty). Returns 0, -1 with a message in @err (then
+ * nothing is left running), or 77 with the reason when LTTng cannot run
+ * here (no lttng-sessiond, no private namespace).
+ */
+int trc_synth_ctf(const struct trc_synth_opts *o, const char *out, const char *helper,
+		  struct trc_synth_result *res, char *err, size_t errlen);
+
+/* The helper's side: argv of trc_synth_ctf's helper <-> options. */
+int trc_synth_opts_to_argv(const struct trc_synth_opts *o, char buf[][24], char **argv, int max);
+int trc_synth_opts_from_argv(int argc, char **argv, struct trc_synth_opts *o);
 
 #endif /* TRC_SYNTH_H */

@@ -6,3 +6,5 @@
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
 #include "tdxr_kernel_tp.h"
+
+__thread const char *tdxr_kernel_comm;
