@@ -157,9 +157,9 @@ int cmd_synth(int argc, char **argv)
 			o.gpaw = (unsigned int)atoi(optarg);
 			break;
 		case 'M':
-			if (parse_u64(optarg, 3072, &v) || v < 64) {
+			if (parse_u64(optarg, 3072, &v) || v < 16) {
 				return cli_usage_error(
-					"synth", "--mem takes 64..3072 (MiB), not '%s'", optarg);
+					"synth", "--mem takes 16..3072 (MiB), not '%s'", optarg);
 			}
 			o.mem_mb = (unsigned int)v;
 			break;

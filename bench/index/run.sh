@@ -12,7 +12,8 @@
 #   - bytes/event on disk: the events table, its indexes, event_extra
 #     (target <= 64), and the checkpoints (target: at most as much again)
 #   - idx_seek to random seqs on the big index: p50/p99/max
-#     (target p99 < 50 ms), plus idx_open and the first seek
+#     (target p99 < 50 ms), plus idx_open and the first seek, and 30
+#     one-event steps forward and 30 back (p50/p99)
 # and prints each figure with the command that produced it.
 #
 #   bench/index/run.sh [-n EVENTS] [-s SEEKS] [-k]

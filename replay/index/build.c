@@ -85,7 +85,8 @@ struct bld {
 	bool writer_failed;           /* copy of failed for the replay thread (under mu) */
 	bool stop;                    /* replay thread: stop the engine */
 	bool oom;                     /* replay thread ran out of memory */
-	size_t last_stored;           /* bytes of the last checkpoint stored (under mu) */
+	size_t last_stored;           /* bytes per checkpoint to plan with (under mu) */
+	uint64_t period_bytes, period_n, period_avg; /* writer: since the last full */
 	uint64_t nr_events_in;        /* events handed over (replay thread) */
 
 	/* progress */
@@ -404,8 +405,19 @@ static int store_checkpoint(struct bld *b, uint64_t seq, const void *blob, size_
 		ret = 0;
 	}
 	sqlite3_reset(b->ins_ckpt);
+	/* Spacing: the average stored size over the last period (a full and
+	 * its deltas), so that a full does not open a long gap after it. */
+	if (full) {
+		if (b->period_n) {
+			b->period_avg = b->period_bytes / b->period_n;
+		}
+		b->period_bytes = 0;
+		b->period_n = 0;
+	}
+	b->period_bytes += dlen;
+	b->period_n++;
 	pthread_mutex_lock(&b->mu);
-	b->last_stored = dlen;
+	b->last_stored = b->period_avg ? (size_t)b->period_avg : dlen;
 	pthread_mutex_unlock(&b->mu);
 	return ret;
 }

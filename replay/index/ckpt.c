@@ -14,8 +14,11 @@
  *   op    := varint(len << 1 | 1) varint(zigzag(offset - expected))   copy
  *          | varint(len << 1) byte[len]                                literal
  *
- * where expected is where the previous copy ended. A delta larger than
- * half the blob is not worth it: the blob is then stored whole.
+ * where expected is where the previous copy ended. Deltas grow with the
+ * distance from their base: once the deltas against a base add up to more
+ * than the base itself, the next blob is stored whole (the bytes per
+ * checkpoint are then within twice their minimum over fulls and deltas),
+ * and so is a delta larger than half its blob.
  * Restoring is one read of the base and one of the delta, applied in one
  * pass (ckpt_apply), whatever the number of checkpoints in between.
  */
@@ -24,9 +27,9 @@
 
 #include "index_int.h"
 
-#define CK_MIN 32
+#define CK_MIN 12
 #define CK_MAX 1024
-#define CK_MASK 0xfc00000000000000ull /* ~96-byte chunks on average */
+#define CK_MASK 0xf000000000000000ull /* ~28-byte chunks on average */
 
 static uint64_t gear[256];
 static bool gear_ready;
@@ -53,25 +56,26 @@ static void gear_init(void)
 	gear_ready = true;
 }
 
-/* Length of the chunk that starts at @p (at most @n bytes). */
-static size_t chunk_len(const uint8_t *p, size_t n)
+/*
+ * End of the chunk that starts at @start. The gear hash @h rolls over the
+ * whole blob (it is never reset at a cut), so a cut depends only on the
+ * 64 bytes before it: after a change the cuts fall in the same places
+ * again 64 bytes later.
+ */
+static size_t next_cut(const uint8_t *p, size_t len, size_t start, uint64_t *h)
 {
-	uint64_t h = 0;
-	size_t i, lim = n < CK_MAX ? n : CK_MAX;
+	size_t i, lim = len - start < CK_MAX ? len : start + CK_MAX;
+	uint64_t x = *h;
 
-	if (lim <= CK_MIN) {
-		return lim;
-	}
-	for (i = 0; i < CK_MIN; i++) {
-		h = (h << 1) + gear[p[i]];
-	}
-	for (; i < lim; i++) {
-		h = (h << 1) + gear[p[i]];
-		if (!(h & CK_MASK)) {
-			return i + 1;
+	for (i = start; i < lim; i++) {
+		x = (x << 1) + gear[p[i]];
+		if (i + 1 - start >= CK_MIN && !(x & CK_MASK)) {
+			i++;
+			break;
 		}
 	}
-	return lim;
+	*h = x;
+	return i;
 }
 
 static uint64_t chunk_hash(const uint8_t *p, size_t n)
@@ -105,6 +109,7 @@ struct ckpt_enc {
 	size_t mask;            /* slots - 1 */
 	uint8_t *out;           /* the last delta */
 	size_t outcap;
+	size_t spent;           /* bytes of the deltas against base */
 	bool force_full;
 };
 
@@ -133,10 +138,12 @@ void ckpt_enc_reset(struct ckpt_enc *c)
 static int set_base(struct ckpt_enc *c, const uint8_t *blob, size_t len)
 {
 	size_t want = 64, off = 0;
+	uint64_t roll = 0;
 	uint8_t *nb;
 
-	/* At most len / CK_MIN chunks: keep the table at most 3/4 full. */
-	while (want < len / CK_MIN + len / (CK_MIN * 3) + 1) {
+	/* At most len / CK_MIN chunks, about len / 28 in practice: the table
+	 * keeps a free slot, and is under half full on average. */
+	while (want < len / CK_MIN + 1) {
 		want <<= 1;
 	}
 	nb = malloc(len ? len : 1);
@@ -159,7 +166,7 @@ static int set_base(struct ckpt_enc *c, const uint8_t *blob, size_t len)
 		memset(c->slots, 0, want * sizeof(*c->slots));
 	}
 	while (off < len) {
-		size_t n = chunk_len(nb + off, len - off);
+		size_t n = next_cut(nb, len, off, &roll) - off;
 		uint64_t h = chunk_hash(nb + off, n);
 		size_t i = h & c->mask;
 
@@ -245,12 +252,12 @@ int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, c
 {
 	const uint8_t *b = blob;
 	size_t off = 0, pos = 0, limit = len / 2;
-	uint64_t expect = 0;
+	uint64_t expect = 0, roll = 0;
 	/* the pending op: a copy [coff, coff + clen) or a literal [loff, loff + llen) */
 	uint64_t coff = 0;
 	size_t clen = 0, loff = 0, llen = 0;
 
-	if (c->force_full || !c->base || c->baselen == 0 || len < 4096) {
+	if (c->force_full || !c->base || c->baselen == 0 || len < 4096 || c->spent >= c->baselen) {
 		goto whole;
 	}
 	if (c->outcap < limit + 64) {
@@ -263,7 +270,7 @@ int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, c
 		c->outcap = limit + 64;
 	}
 	while (off < len) {
-		size_t n = chunk_len(b + off, len - off);
+		size_t n = next_cut(b, len, off, &roll) - off;
 		const struct ck_slot *s = find(c, b + off, n);
 
 		/* Worst case an op costs 20 bytes of header plus its literal. */
@@ -305,12 +312,14 @@ int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, c
 	*full = false;
 	*out = c->out;
 	*outlen = pos;
+	c->spent += pos;
 	return 0;
 whole:
 	if (set_base(c, b, len) < 0) {
 		return -1;
 	}
 	c->force_full = false;
+	c->spent = 0;
 	*full = true;
 	*out = blob;
 	*outlen = len;

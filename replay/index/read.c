@@ -4,10 +4,12 @@
  * and idx_seek (nearest checkpoint + replay of the events read back from
  * the index).
  *
- * idx_seek keeps two things between calls: the full checkpoint blob last
- * read (deltas of the following checkpoints apply to it) and a clone of
- * the model it last returned, so stepping forward replays only the events
- * in between.
+ * idx_seek keeps three things between calls: the full checkpoint blob
+ * last read (deltas of the following checkpoints apply to it), the blob of
+ * the checkpoint last restored (stepping back restores it again without
+ * reading SQLite) and the model at the seq it last returned (stepping
+ * forward replays only the events in between, into that model in place;
+ * the caller gets a clone).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ struct idx {
 	int opt_profile, gpaw;
 
 	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain, *ckpt_at, *get_ckpt;
+	sqlite3_stmt *ckpt_seq;
 	sqlite3_stmt *gfn_next, *gfn_prev, *vcpu_next, *vcpu_prev, *find_next, *find_prev;
 	char *rawbuf;
 	size_t rawcap;
@@ -36,7 +39,8 @@ struct idx {
 	size_t baselen;
 	uint64_t base_seq;
 	bool has_base;
-	struct mdl_model *ck_model; /* the checkpoint last restored, at ck_seq */
+	uint8_t *ck_blob;     /* the delta checkpoint last restored, at ck_seq */
+	size_t ck_len;
 	uint64_t ck_seq;
 	struct mdl_model *cache; /* the state right after cache_seq */
 	uint64_t cache_seq;      /* UINT64_MAX: before the first event */
@@ -127,6 +131,8 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->opt_profile = (int)idx_meta_int(ix->db, "opt_kernel_profile", 0);
 	ix->gpaw = (int)idx_meta_int(ix->db, "gpaw", 0);
 	sqlite3_exec(ix->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
+	/* Checkpoint blobs span thousands of overflow pages: map, not read. */
+	sqlite3_exec(ix->db, "PRAGMA mmap_size=17179869184", NULL, NULL, NULL);
 	ix->get_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq = ?");
 	ix->range_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq >= ? AND seq <= ? "
 				"ORDER BY seq");
@@ -138,6 +144,7 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->ckpt_at = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq <= ? "
 			       "ORDER BY seq DESC LIMIT 1");
 	ix->get_ckpt = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq = ?");
+	ix->ckpt_seq = prep(ix, "SELECT seq FROM checkpoints WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
 	ix->gfn_next = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
 				"AND seq > ?3 ORDER BY seq LIMIT 1");
 	ix->gfn_prev = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
@@ -149,7 +156,8 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->find_next = prep(ix, "SELECT seq FROM findings WHERE seq > ?1 ORDER BY seq LIMIT 1");
 	ix->find_prev = prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
 	if (!ix->path || !ix->get_ev || !ix->range_ev || !ix->get_extra || !ix->get_finding ||
-	    !ix->get_chain || !ix->ckpt_at || !ix->get_ckpt || !ix->gfn_next || !ix->gfn_prev ||
+	    !ix->get_chain || !ix->ckpt_at || !ix->get_ckpt || !ix->ckpt_seq || !ix->gfn_next ||
+	    !ix->gfn_prev ||
 	    !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
 		snprintf(err, errlen, "%s: damaged tdxr index: %s", path, sqlite3_errmsg(ix->db));
 		idx_close(ix);
@@ -176,6 +184,7 @@ void idx_close(struct idx *ix)
 	sqlite3_finalize(ix->get_chain);
 	sqlite3_finalize(ix->ckpt_at);
 	sqlite3_finalize(ix->get_ckpt);
+	sqlite3_finalize(ix->ckpt_seq);
 	sqlite3_finalize(ix->gfn_next);
 	sqlite3_finalize(ix->gfn_prev);
 	sqlite3_finalize(ix->vcpu_next);
@@ -193,7 +202,7 @@ void idx_close(struct idx *ix)
 	free(ix->path);
 	free(ix->rawbuf);
 	free(ix->base);
-	mdl_free(ix->ck_model);
+	free(ix->ck_blob);
 	mdl_free(ix->cache);
 	free(ix);
 }
@@ -347,22 +356,16 @@ static int restore_checkpoint(struct idx *ix, uint64_t seq, struct mdl_model **m
 	cseq = (uint64_t)sqlite3_column_int64(st, 0);
 	base = (uint64_t)sqlite3_column_int64(st, 1);
 	len = (size_t)sqlite3_column_int64(st, 2);
-	if (ix->ck_model && ix->ck_seq == cseq) {
-		/* Cloning the kept model is cheaper than decoding the blob. */
-		sqlite3_reset(st);
-		*m = mdl_clone(ix->ck_model);
-		if (!*m) {
-			return -1;
-		}
-		*at = cseq;
-		return 1;
-	}
 	if (base == cseq) {
 		sqlite3_reset(st);
 		if (load_base(ix, cseq) < 0) {
 			return -1;
 		}
 		*m = mdl_load(ix->base, ix->baselen);
+	} else if (ix->ck_blob && ix->ck_seq == cseq) {
+		/* Stepping back again: the blob is at hand. */
+		sqlite3_reset(st);
+		*m = mdl_load(ix->ck_blob, ix->ck_len);
 	} else {
 		/* The delta stays valid while st is not reset; load_base uses
 		 * another statement. */
@@ -383,17 +386,17 @@ static int restore_checkpoint(struct idx *ix, uint64_t seq, struct mdl_model **m
 			return -1;
 		}
 		sqlite3_reset(st);
+		free(ix->ck_blob);
+		ix->ck_blob = blob;
+		ix->ck_len = len;
+		ix->ck_seq = cseq;
 		*m = mdl_load(blob, len);
-		free(blob);
 	}
 	if (!*m) {
 		return -1;
 	}
 	mdl_set_strtab(*m, ix->st);
 	*at = cseq;
-	mdl_free(ix->ck_model);
-	ix->ck_model = mdl_clone(*m);
-	ix->ck_seq = cseq;
 	return 1;
 }
 
@@ -425,32 +428,56 @@ static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint
 	return ret;
 }
 
+/* Seq of the nearest checkpoint at or before @seq: 1, 0 when none, -1. */
+static int checkpoint_before(struct idx *ix, uint64_t seq, uint64_t *at)
+{
+	sqlite3_stmt *st = ix->ckpt_seq;
+	int r;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*at = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
 int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 {
 	struct mdl_model *m = NULL;
-	uint64_t at = UINT64_MAX;
-	int r;
+	uint64_t at = UINT64_MAX, ck = UINT64_MAX;
+	int r = 0;
 
 	*out = NULL;
 	if (seq != UINT64_MAX && seq >= ix->nr_events) {
 		return -1;
 	}
 	if (seq != UINT64_MAX) {
-		r = restore_checkpoint(ix, seq, &m, &at);
+		r = checkpoint_before(ix, seq, &ck);
 		if (r < 0) {
 			return -1;
 		}
 	}
-	/* The model kept from the last seek is closer when it lies between. */
+	/* The model kept from the last seek, when it lies between the
+	 * checkpoint and @seq, moves forward in place. */
 	if (ix->has_cache && (ix->cache_seq == seq ||
-			      (seq != UINT64_MAX && ix->cache_seq <= seq &&
-			       (at == UINT64_MAX || ix->cache_seq > at)))) {
-		struct mdl_model *c = mdl_clone(ix->cache);
-
-		if (c) {
-			mdl_free(m);
-			m = c;
-			at = ix->cache_seq;
+			      (seq != UINT64_MAX && ix->cache_seq != UINT64_MAX &&
+			       ix->cache_seq <= seq && (!r || ix->cache_seq > ck)))) {
+		if (replay_range(ix, ix->cache, ix->cache_seq, seq) < 0) {
+			mdl_free(ix->cache);
+			ix->cache = NULL;
+			ix->has_cache = false;
+			return -1;
+		}
+		ix->cache_seq = seq;
+		*out = mdl_clone(ix->cache);
+		return *out ? 0 : -1;
+	}
+	if (r) {
+		r = restore_checkpoint(ix, seq, &m, &at);
+		if (r < 0) {
+			return -1;
 		}
 	}
 	if (!m) {
@@ -470,11 +497,11 @@ int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 		return -1;
 	}
 	mdl_free(ix->cache);
-	ix->cache = mdl_clone(m);
+	ix->cache = m;
 	ix->cache_seq = seq;
-	ix->has_cache = ix->cache != NULL;
-	*out = m;
-	return 0;
+	ix->has_cache = true;
+	*out = mdl_clone(m);
+	return *out ? 0 : -1;
 }
 
 /* ---- navigation ---- */

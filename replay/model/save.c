@@ -220,7 +220,9 @@ static void get_words(struct rbuf *r, void *p, size_t size)
 
 static int get_tab(struct rbuf *r, struct mdl_tab *t)
 {
-	uint64_t lg = get_u64(r), count = get_u64(r), i, mask, prev_h = 0;
+	uint64_t lg = get_u64(r), count = get_u64(r), i, mask, prev_h = 0, nfar = 0;
+	uint64_t *far = NULL;
+	int ret = 0;
 
 	if (r->bad || lg > 40) {
 		return -1;
@@ -247,43 +249,60 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		t->lg = 0;
 		return -1;
 	}
+	far = malloc((count ? count : 1) * sizeof(*far));
+	if (!far) {
+		return -1;
+	}
 	for (i = 0; i < count; i++) {
 		uint64_t d = get_u64(r), k, h, slot, k0;
 		uint8_t *s;
 
 		if (r->bad || d >= t->cap) {
-			return -1;
+			goto bad;
 		}
 		/* The key first: its hash tells the slot. */
 		k = get_u64(r);
 		h = tab_hash(k);
 		if (r->bad || !(k & KEY_TAG) || (i && h <= prev_h)) {
-			return -1; /* not in hash order, or not a key */
+			goto bad; /* not in hash order, or not a key */
 		}
 		prev_h = h;
 		slot = ((h >> (64 - t->lg)) + d) & mask;
 		s = tab_slot(t, slot);
 		memcpy(&k0, s, 8);
 		if (k0) {
-			return -1;
+			goto bad;
 		}
 		memcpy(s, &k, 8);
+		if (d) {
+			far[nfar++] = slot;
+		}
 		get_words(r, s + 8, t->esz - 8);
 		if (r->bad) {
-			return -1;
+			goto bad;
 		}
 	}
 	t->count = count;
-	/* Every key must be reachable from its home slot. */
-	for (i = 0; i < t->cap; i++) {
+	/*
+	 * Every key must be reachable from its home slot, all slots between
+	 * taken (keys are unique: they are in strict hash order). An element
+	 * in its home slot is; the others were listed in @far.
+	 */
+	for (i = 0; i < nfar; i++) {
 		uint64_t k;
 
-		memcpy(&k, tab_slot(t, i), 8);
-		if (k && tab_find(t, k) != tab_slot(t, i)) {
-			return -1;
+		memcpy(&k, tab_slot(t, far[i]), 8);
+		if (tab_find(t, k) != tab_slot(t, far[i])) {
+			ret = -1;
+			break;
 		}
 	}
-	return 0;
+	goto out;
+bad:
+	ret = -1;
+out:
+	free(far);
+	return ret;
 }
 
 struct mdl_model *mdl_load(const void *blob, size_t len)

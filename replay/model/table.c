@@ -8,9 +8,9 @@
  * the trace touched, not its length. Lookups are the hot path of
  * mdl_apply(); growth is the only allocation.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "model_int.h"
 
@@ -25,13 +25,65 @@ static inline uint64_t tab_home(const struct mdl_tab *t, uint64_t key)
 	return tab_hash(key) >> (64 - t->lg);
 }
 
-/* Big tables ask for huge pages: fewer page faults when a model is
- * cloned or loaded, fewer TLB misses when it is probed. */
-#define TAB_HUGE (2ull << 20)
+/* Slot arrays at least this big are kept for reuse (tab_pool). */
+#define TAB_BIG (4ull << 20)
 
-/* Zeroed, cache-line aligned: an element never straddles more lines
+/*
+ * The big slot arrays of freed models are kept for the next model of the
+ * same shape: a reader that restores, clones and frees models of one
+ * trace (idx_seek) then reuses memory instead of having the kernel fault
+ * in and zero fresh pages each time (huge pages would fault less, but
+ * their compaction stalls for hundreds of ms now and then). Bounded;
+ * arrays outgrown by a growing table are freed, not kept.
+ */
+#define TAB_POOL 16
+#define TAB_POOL_BYTES (384ull << 20)
+
+static struct {
+	void *p;
+	size_t sz;
+} tab_pool[TAB_POOL];
+static size_t tab_pool_bytes;
+static pthread_mutex_t tab_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *pool_take(size_t sz)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&tab_pool_mu);
+	for (int i = 0; i < TAB_POOL; i++) {
+		if (tab_pool[i].p && tab_pool[i].sz == sz) {
+			p = tab_pool[i].p;
+			tab_pool[i].p = NULL;
+			tab_pool_bytes -= sz;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&tab_pool_mu);
+	return p;
+}
+
+static void pool_put(void *p, size_t sz)
+{
+	pthread_mutex_lock(&tab_pool_mu);
+	if (sz >= TAB_BIG && tab_pool_bytes + sz <= TAB_POOL_BYTES) {
+		for (int i = 0; i < TAB_POOL; i++) {
+			if (!tab_pool[i].p) {
+				tab_pool[i].p = p;
+				tab_pool[i].sz = sz;
+				tab_pool_bytes += sz;
+				p = NULL;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&tab_pool_mu);
+	free(p);
+}
+
+/* Cache-line aligned, not zeroed: an element never straddles more lines
  * than its size needs. */
-uint8_t *tab_alloc(uint64_t n, uint64_t esz)
+static uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz)
 {
 	void *p = NULL;
 	size_t sz;
@@ -40,15 +92,26 @@ uint8_t *tab_alloc(uint64_t n, uint64_t esz)
 		return NULL;
 	}
 	sz = (size_t)(n * esz);
-	if (sz >= 2 * TAB_HUGE) {
-		if (posix_memalign(&p, TAB_HUGE, sz)) {
-			return NULL;
+	if (sz >= TAB_BIG) {
+		p = pool_take(sz);
+		if (p) {
+			return p;
 		}
-		madvise(p, sz, MADV_HUGEPAGE); /* a hint: failure is fine */
-	} else if (posix_memalign(&p, 64, sz)) {
+	}
+	if (posix_memalign(&p, 64, sz)) {
 		return NULL;
 	}
-	memset(p, 0, sz);
+	return p;
+}
+
+/* Zeroed. */
+uint8_t *tab_alloc(uint64_t n, uint64_t esz)
+{
+	uint8_t *p = tab_alloc_raw(n, esz);
+
+	if (p) {
+		memset(p, 0, (size_t)(n * esz));
+	}
 	return p;
 }
 
@@ -60,7 +123,9 @@ void tab_init(struct mdl_tab *t, uint64_t esz)
 
 void tab_free(struct mdl_tab *t)
 {
-	free(t->slots);
+	if (t->slots) {
+		pool_put(t->slots, (size_t)(t->cap * t->esz));
+	}
 	t->slots = NULL;
 	t->cap = 0;
 	t->lg = 0;
@@ -182,7 +247,7 @@ int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 	if (!src->cap) {
 		return 0;
 	}
-	dst->slots = tab_alloc(src->cap, src->esz);
+	dst->slots = tab_alloc_raw(src->cap, src->esz);
 	if (!dst->slots) {
 		dst->cap = 0;
 		dst->lg = 0;

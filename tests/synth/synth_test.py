@@ -240,7 +240,7 @@ def test_usage(tmp):
         (['synth', 'clean'], 'no -o'),
         (['synth', 'clean', '-o', out, '--vcpus', '0'], '--vcpus 0'),
         (['synth', 'clean', '-o', out, '--gpaw', '50'], '--gpaw 50'),
-        (['synth', 'clean', '-o', out, '--mem', '32'], '--mem 32'),
+        (['synth', 'clean', '-o', out, '--mem', '8'], '--mem 8'),
         (['synth', 'clean', '-o', out, '--format', 'xml'], '--format xml'),
         (['synth', 'clean', '-o', out, '--kernel-profile', '5.0'], 'bad profile'),
         (['synth', 'clean', '-o', '-', '--json'], '--json with -o -'),

@@ -4,7 +4,9 @@
  * (replay/index/ckpt.c): any blob comes back byte for byte from its full
  * base and its delta; a small edit (bytes changed, inserted, removed) of
  * a big blob costs a small delta, wherever it is; an unrelated blob is
- * stored whole; a damaged delta is refused, never a crash.
+ * stored whole; a damaged delta is refused, never a crash. With real
+ * model states (mdl_save): a few more events give a small delta, even
+ * across a growth of the model's tables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "../../replay/index/index_int.h"
+#include "test_model_ev.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
 
@@ -155,12 +158,88 @@ static void test_damaged_delta_is_refused(void **state)
 	free(back);
 }
 
+/* Bytes stored for @next after @base, both mdl_save() blobs of @m. */
+static size_t model_delta(struct ckpt_enc *c, const void *base, size_t blen, const void *next,
+			  size_t nlen)
+{
+	size_t n = roundtrip(c, base, blen, next, nlen);
+
+	assert_true(n != SIZE_MAX);
+	return n;
+}
+
+static void test_few_model_changes_give_a_small_delta(void **state)
+{
+	struct ckpt_enc *c = ckpt_enc_new();
+	void *b1, *b2;
+	size_t l1, l2, d;
+	struct tb t;
+	int i;
+
+	(void)state;
+	tb_init_cfg(&t, 0, 0);
+	tb_boot(&t, true);
+	for (i = 0; i < 3000; i++) {
+		tb_fault_private(&t, i % 4, 0x100000 + (uint64_t)i * 3, NULL);
+	}
+	assert_int_equal(mdl_save(t.m, &b1, &l1), 0);
+	/* a few more pages, one zapped: a handful of records change */
+	for (i = 0; i < 4; i++) {
+		tb_fault_private(&t, i % 4, 0x200000 + (uint64_t)i, NULL);
+	}
+	tb_exit(&t, 1, 12, 0, 0);
+	assert_int_equal(mdl_save(t.m, &b2, &l2), 0);
+	assert_true(l2 > l1);
+	d = model_delta(c, b1, l1, b2, l2);
+	/* the new and touched records, not the 3000 pages' state */
+	assert_true(d < 4096);
+	assert_true(d * 50 < l2);
+	free(b1);
+	free(b2);
+	ckpt_enc_free(c);
+	tb_fini(&t);
+}
+
+static void test_model_delta_stays_small_across_table_growth(void **state)
+{
+	struct ckpt_enc *c = ckpt_enc_new();
+	void *b1, *b2;
+	size_t l1, l2, mem, d;
+	struct tb t;
+	int i = 0;
+
+	(void)state;
+	tb_init_cfg(&t, 0, 0);
+	tb_boot(&t, true);
+	for (; i < 1500; i++) {
+		tb_fault_private(&t, i % 4, 0x100000 + (uint64_t)i * 5, NULL);
+	}
+	/* fault until a table doubles; save just before and just after */
+	assert_int_equal(mdl_save(t.m, &b1, &l1), 0);
+	mem = mdl_memory(t.m);
+	for (; mdl_memory(t.m) == mem; i++) {
+		free(b1);
+		assert_int_equal(mdl_save(t.m, &b1, &l1), 0);
+		tb_fault_private(&t, i % 4, 0x100000 + (uint64_t)i * 5, NULL);
+	}
+	assert_int_equal(mdl_save(t.m, &b2, &l2), 0);
+	d = model_delta(c, b1, l1, b2, l2);
+	/* elements keep their order: only their probe distances change */
+	assert_true(d * 4 < l2);
+	free(b1);
+	free(b2);
+	ckpt_enc_free(c);
+	tb_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_edits_give_small_deltas_that_restore_exactly),
 		cmocka_unit_test(test_unrelated_blob_is_stored_whole),
 		cmocka_unit_test(test_damaged_delta_is_refused),
+		cmocka_unit_test(test_few_model_changes_give_a_small_delta),
+		cmocka_unit_test(test_model_delta_stays_small_across_table_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -592,8 +592,8 @@ static int check_opts(const struct trc_synth_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--vms must be 1..8");
 		return -1;
 	}
-	if (o->mem_mb && (o->mem_mb < 64 || o->mem_mb > 3072)) {
-		snprintf(err, errlen, "--mem must be 64..3072 (MiB)");
+	if (o->mem_mb && (o->mem_mb < 16 || o->mem_mb > 3072)) {
+		snprintf(err, errlen, "--mem must be 16..3072 (MiB)");
 		return -1;
 	}
 	if (o->gpaw != 48 && o->gpaw != 52) {

@@ -65,7 +65,7 @@ struct trc_synth_opts {
 	unsigned int vms;   /* 1..8 */
 	uint64_t seed;
 	unsigned int gpaw;   /* 48 or 52 */
-	unsigned int mem_mb; /* guest RAM in MiB, 64..3072; 0: 2048 */
+	unsigned int mem_mb; /* guest RAM in MiB, 16..3072; 0: 2048 */
 	enum trc_synth_profile profile;
 };
 
