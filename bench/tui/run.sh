@@ -31,7 +31,12 @@ run() {
 }
 
 if [ ! -s "$trace" ]; then
-	run "$tdxr" synth "$scenario" -o "$trace" --events "$events" >/dev/null
+	# The same workload as bench/run.sh and bench/index (2 TDs x 8 vCPUs,
+	# bounded working set); SYNTH_ARGS overrides it (e.g. "--mem 2048"
+	# for a TD whose state is tens of MB).
+	# shellcheck disable=SC2086
+	run "$tdxr" synth "$scenario" -o "$trace" --events "$events" \
+		${SYNTH_ARGS:---vcpus 8 --vms 2 --mem 16 --kernel-profile 6.19} >/dev/null
 fi
 if [ ! -s "$db" ] || [ "$db" -ot "$trace" ] || [ "$db" -ot "$tdxr" ]; then
 	start=$(date +%s.%N)

@@ -130,9 +130,11 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->nr_inputs = (unsigned int)idx_meta_int(ix->db, "inputs", 0);
 	ix->opt_profile = (int)idx_meta_int(ix->db, "opt_kernel_profile", 0);
 	ix->gpaw = (int)idx_meta_int(ix->db, "gpaw", 0);
-	sqlite3_exec(ix->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
-	/* Checkpoint blobs span thousands of overflow pages: map, not read. */
-	sqlite3_exec(ix->db, "PRAGMA mmap_size=17179869184", NULL, NULL, NULL);
+	sqlite3_exec(ix->db, "PRAGMA cache_size=-8192", NULL, NULL, NULL);
+	/* Checkpoint blobs span thousands of overflow pages: map them, but
+	 * only a window, so a scan over every event (a TUI filter) does not
+	 * map the whole file into the process (RSS, DESIGN §8). */
+	sqlite3_exec(ix->db, "PRAGMA mmap_size=33554432", NULL, NULL, NULL);
 	ix->get_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq = ?");
 	ix->range_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq >= ? AND seq <= ? "
 				"ORDER BY seq");
