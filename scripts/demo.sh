@@ -33,10 +33,12 @@ if "$tdxr" help tui >/dev/null 2>&1; then
 	else
 		# No terminal: show what the TUI shows on the first finding.
 		keys=$(mktemp)
-		printf '%s\n' ':resize 120 40' ']' ':save-screen /dev/stdout' >"$keys"
+		screen=$(mktemp)
+		printf '%s\n' ':resize 120 40' ']' ":save-screen $screen" >"$keys"
 		echo
 		echo "=== tdxr tui $trace (no terminal: the screen at the first finding)"
-		TDXR_TUI_SCRIPT="$keys" "$tdxr" tui --index "$db" "$trace" || true
-		rm -f "$keys"
+		TDXR_TUI_SCRIPT="$keys" "$tdxr" tui --index "$db" "$trace" >/dev/null || true
+		cat "$screen"
+		rm -f "$keys" "$screen"
 	fi
 fi
