@@ -39,20 +39,6 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_profile(const char *s, int *out)
-{
-	if (strcmp(s, "auto") == 0) {
-		*out = 0;
-	} else if (strcmp(s, "6.16") == 0) {
-		*out = 616;
-	} else if (strcmp(s, "6.19") == 0) {
-		*out = 619;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -91,7 +77,7 @@ int cmd_index(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			if (parse_profile(optarg, &o.replay.kernel_profile) < 0) {
+			if (cli_parse_profile(optarg, &o.replay.kernel_profile) < 0) {
 				return cli_usage_error("index", "--kernel-profile takes 6.16, 6.19 or auto, not '%s'",
 						       optarg);
 			}

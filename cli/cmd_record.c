@@ -42,6 +42,7 @@
 #include <tracefs.h>
 
 #include "cli.h"
+#include "report.h"
 #include "datw.h"
 #include "tdxr/event.h"
 
@@ -778,23 +779,6 @@ static int run_command(char **argv, const char *shim, int *status)
 }
 
 /* ---- meta.json ------------------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
-		} else {
-			fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
 
 static void json_list(FILE *f, char *const *l, unsigned int n)
 {

@@ -35,13 +35,7 @@ int cmd_tui(int argc, char **argv)
 			if (++i >= argc) {
 				return cli_usage_error("tui", "%s needs 6.16, 6.19 or auto", a);
 			}
-			if (!strcmp(argv[i], "6.16")) {
-				o.kernel_profile = 616;
-			} else if (!strcmp(argv[i], "6.19")) {
-				o.kernel_profile = 619;
-			} else if (!strcmp(argv[i], "auto")) {
-				o.kernel_profile = 0;
-			} else {
+			if (cli_parse_profile(argv[i], &o.kernel_profile) < 0) {
 				return cli_usage_error("tui", "bad kernel profile '%s'", argv[i]);
 			}
 		} else {
