@@ -30,6 +30,7 @@
 #define CK_MIN 12
 #define CK_MAX 1024
 #define CK_MASK 0xf000000000000000ull /* ~28-byte chunks on average */
+#define CK_SKIP 128 /* >= 64: the rolling hash's window */
 
 static uint64_t gear[256];
 static bool gear_ready;
@@ -270,8 +271,28 @@ int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, c
 		c->outcap = limit + 64;
 	}
 	while (off < len) {
-		size_t n = next_cut(b, len, off, &roll) - off;
-		const struct ck_slot *s = find(c, b + off, n);
+		size_t n, m = 0;
+		const struct ck_slot *s;
+
+		/* Most of a blob is what the base holds at the same place: while
+		 * the bytes after a pending copy match the base, grow the copy a
+		 * block at a time without cutting or hashing. The rolling hash
+		 * only depends on the last 64 bytes, so it restarts from them. */
+		while (clen && off + m + CK_SKIP <= len && coff + clen + m + CK_SKIP <= c->baselen &&
+		       memcmp(b + off + m, c->base + coff + clen + m, CK_SKIP) == 0) {
+			m += CK_SKIP;
+		}
+		if (m) {
+			clen += m;
+			off += m;
+			roll = 0;
+			for (size_t i = off - 64; i < off; i++) {
+				roll = (roll << 1) + gear[b[i]];
+			}
+			continue;
+		}
+		n = next_cut(b, len, off, &roll) - off;
+		s = find(c, b + off, n);
 
 		/* Worst case an op costs 20 bytes of header plus its literal. */
 		if (pos + llen + n + 40 > limit) {
