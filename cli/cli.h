@@ -17,8 +17,7 @@
 /* Prints "tdxr CMD: MSG" and the usage hint to stderr; returns 2. */
 int cli_parse_profile(const char *s, int *out);
 
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints the usage of @cmd to @f. */
 void cli_print_usage(FILE *f, const char *cmd);

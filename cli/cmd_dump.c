@@ -31,18 +31,21 @@ static int parse_seconds(const char *s, uint64_t *ns)
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "filter", required_argument, NULL, 'F' }, { "begin", required_argument, NULL, 'b' },
-		{ "end", required_argument, NULL, 'e' },    { "strict", no_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"filter", required_argument, NULL, 'F'},
+		{"begin", required_argument, NULL, 'b'},
+		{"end", required_argument, NULL, 'e'},
+		{"strict", no_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct tdxr_filter *filters[MAX_FILTERS];
 	unsigned int nr_filters = 0;
 	uint64_t begin = 0, end = UINT64_MAX;
-	struct tdxr_src_opts so = { 0 };
+	struct tdxr_src_opts so = {0};
 	struct tdxr_merge *m = NULL;
 	struct mdl_model *model = NULL;
-	struct mdl_config mc = { 0 };
+	struct mdl_config mc = {0};
 	struct tdxr_event ev;
 	char err[1024];
 	int c, r, ret = TDXR_EXIT_USAGE;
@@ -74,7 +77,8 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case 'e':
 			if (parse_seconds(optarg, &end) < 0) {
-				ret = cli_usage_error("dump", "--end takes seconds, not '%s'", optarg);
+				ret = cli_usage_error("dump", "--end takes seconds, not '%s'",
+						      optarg);
 				goto out;
 			}
 			break;

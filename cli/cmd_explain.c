@@ -25,22 +25,22 @@
 
 struct hist_ev {
 	struct tdxr_event ev;
-	char fields[1024];     /* the decoded fields (raw is not kept) */
-	char before[256];      /* gfn state before -> after */
+	char fields[1024]; /* the decoded fields (raw is not kept) */
+	char before[256];  /* gfn state before -> after */
 	char after[256];
 	bool in_chain;
 };
 
 struct explain {
 	const struct mdl_finding *target;
-	const struct mdl_finding *cause;  /* first finding of the chain */
-	uint64_t *chain;                  /* owned, sorted: seqs of interest */
+	const struct mdl_finding *cause; /* first finding of the chain */
+	uint64_t *chain;		 /* owned, sorted: seqs of interest */
 	size_t nr_chain;
 	int vm;
 	bool has_gfn;
 	uint64_t gfn;
-	struct tdxr_strtab *st;           /* owned: the 2nd replay's strings */
-	struct hist_ev hist[HIST_MAX];    /* ring of the last HIST_MAX */
+	struct tdxr_strtab *st;	       /* owned: the 2nd replay's strings */
+	struct hist_ev hist[HIST_MAX]; /* ring of the last HIST_MAX */
 	size_t nr_hist;
 	char pending_before[256];
 };
@@ -64,7 +64,13 @@ static bool event_gfn(const struct tdxr_event *ev, uint64_t *gfn)
 
 	if (ev->type == TDXR_EV_TDX_SEAMCALL) {
 		switch (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) {
-		case 2: case 3: case 6: case 7: case 16: case 29: case 30:
+		case 2:
+		case 3:
+		case 6:
+		case 7:
+		case 16:
+		case 29:
+		case 30:
 			*gfn = (EVF(ev, TDX_SEAMCALL, rcx) >> 12) & ~((1ull << 35) | (1ull << 39));
 			return true;
 		default:
@@ -110,7 +116,8 @@ static void state_str(const struct mdl_model *m, const struct explain *x, char *
 	}
 	snprintf(buf, len, "S-EPT %s%s%s, mirror %s, direct %s, td_epoch %" PRIu64 "%s",
 		 mdl_sept_state_name(v.sept_state), v.maybe_accepted ? "|MAPPED?" : "",
-		 v.blocked ? "" : "", mirror, direct, v.td_epoch, v.uncertain ? " (uncertain)" : "");
+		 v.blocked ? "" : "", mirror, direct, v.td_epoch,
+		 v.uncertain ? " (uncertain)" : "");
 	if (v.blocked) {
 		size_t n = strlen(buf);
 
@@ -159,7 +166,8 @@ static void hook_after(void *ctx, const struct tdxr_event *ev, const struct mdl_
 		if (drop == HIST_MAX) {
 			drop = 0;
 		}
-		memmove(&x->hist[drop], &x->hist[drop + 1], (HIST_MAX - drop - 1) * sizeof(x->hist[0]));
+		memmove(&x->hist[drop], &x->hist[drop + 1],
+			(HIST_MAX - drop - 1) * sizeof(x->hist[0]));
 		x->nr_hist--;
 	}
 	h = &x->hist[x->nr_hist++];
@@ -213,23 +221,26 @@ static void phrase(const struct explain *x, const struct hist_ev *h, char *buf, 
 			snprintf(buf, len, "was AUGed at line %u", ev->line);
 			break;
 		case 7:
-			snprintf(buf, len, "was BLOCKed at line %u (epoch %lld)", ev->line, after_epoch(h));
+			snprintf(buf, len, "was BLOCKed at line %u (epoch %lld)", ev->line,
+				 after_epoch(h));
 			break;
 		case 38:
-			snprintf(buf, len, "TDH.MEM.TRACK ran at line %u (epoch now %lld)", ev->line,
-				 after_epoch(h));
+			snprintf(buf, len, "TDH.MEM.TRACK ran at line %u (epoch now %lld)",
+				 ev->line, after_epoch(h));
 			break;
 		case 29:
 			snprintf(buf, len, "was REMOVEd at line %u", ev->line);
 			break;
 		case 0:
 			if (h->in_chain) {
-				snprintf(buf, len, "vCPU %d left the guest at line %u", ev->vcpu, ev->line);
+				snprintf(buf, len, "vCPU %d left the guest at line %u", ev->vcpu,
+					 ev->line);
 			}
 			break;
 		default:
 			if (h->in_chain) {
-				snprintf(buf, len, "%s at line %u", nm ? nm : "a SEAMCALL", ev->line);
+				snprintf(buf, len, "%s at line %u", nm ? nm : "a SEAMCALL",
+					 ev->line);
 			}
 		}
 		break;
@@ -241,16 +252,17 @@ static void phrase(const struct explain *x, const struct hist_ev *h, char *buf, 
 	case TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED: {
 		uint64_t o = EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, old_spte);
 		uint64_t n = EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, new_spte);
-		const char *tree = !EVF_HAS(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) ? ""
+		const char *tree = !EVF_HAS(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror)   ? ""
 				   : EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, mirror) == 1 ? "mirror "
-										      : "direct ";
+										    : "direct ";
 
 		if (!(o & (1ull << 11)) && (n & (1ull << 11))) {
 			snprintf(buf, len, "its %sSPTE was installed at line %u", tree, ev->line);
 		} else if ((o & (1ull << 11)) && !(n & (1ull << 11))) {
 			snprintf(buf, len, "its %sSPTE was zapped at line %u", tree, ev->line);
 		} else if (h->in_chain) {
-			snprintf(buf, len, "its %sSPTE changed 0x%" PRIx64 " -> 0x%" PRIx64 " at line %u",
+			snprintf(buf, len,
+				 "its %sSPTE changed 0x%" PRIx64 " -> 0x%" PRIx64 " at line %u",
 				 tree, o, n, ev->line);
 		}
 		break;
@@ -373,9 +385,10 @@ static void print_hist_text(const struct explain *x)
 	for (size_t i = 0; i < x->nr_hist; i++) {
 		const struct hist_ev *h = &x->hist[i];
 
-		printf("  %c seq %" PRIu64 " line %u %s cpu %d vcpu %d %s %s\n", h->in_chain ? '*' : ' ',
-		       h->ev.seq, h->ev.line, tdxr_ts_str(h->ev.ts, ts, sizeof(ts)), h->ev.cpu,
-		       h->ev.vcpu, tdxr_event_fullname(&h->ev, x->st, name, sizeof(name)), h->fields);
+		printf("  %c seq %" PRIu64 " line %u %s cpu %d vcpu %d %s %s\n",
+		       h->in_chain ? '*' : ' ', h->ev.seq, h->ev.line,
+		       tdxr_ts_str(h->ev.ts, ts, sizeof(ts)), h->ev.cpu, h->ev.vcpu,
+		       tdxr_event_fullname(&h->ev, x->st, name, sizeof(name)), h->fields);
 		if (x->has_gfn && strcmp(h->before, h->after) != 0) {
 			printf("      %s\n   -> %s\n", h->before, h->after);
 		}
@@ -387,7 +400,8 @@ static void print_json(const struct explain *x, const struct rpl_result *res, co
 	char ts[32], name[96];
 
 	fputs("{\"schema\":1,\"finding\":", stdout);
-	fprintf(stdout, "{\"seq\":%" PRIu64 ",\"line\":%u,\"kind\":\"%s\",\"severity\":\"%s\",\"message\":",
+	fprintf(stdout,
+		"{\"seq\":%" PRIu64 ",\"line\":%u,\"kind\":\"%s\",\"severity\":\"%s\",\"message\":",
 		x->target->seq, x->target->line, mdl_finding_kind_name(x->target->kind),
 		mdl_severity_name(x->target->severity));
 	json_str(stdout, x->target->message);
@@ -397,7 +411,8 @@ static void print_json(const struct explain *x, const struct rpl_result *res, co
 	json_str(stdout, x->target->actual);
 	fprintf(stdout, ",\"cause_seq\":%" PRIu64 "}", x->target->cause_seq);
 	fputs(",\"first_cause\":", stdout);
-	fprintf(stdout, "{\"seq\":%" PRIu64 ",\"line\":%u,\"kind\":\"%s\",\"message\":", x->cause->seq,
+	fprintf(stdout,
+		"{\"seq\":%" PRIu64 ",\"line\":%u,\"kind\":\"%s\",\"message\":", x->cause->seq,
 		x->cause->line, mdl_finding_kind_name(x->cause->kind));
 	json_str(stdout, x->cause->message);
 	fputs("},\"gfn\":", stdout);
@@ -410,8 +425,9 @@ static void print_json(const struct explain *x, const struct rpl_result *res, co
 	for (size_t i = 0; i < x->nr_hist; i++) {
 		const struct hist_ev *h = &x->hist[i];
 
-		fprintf(stdout, "%s{\"seq\":%" PRIu64 ",\"line\":%u,\"ts\":\"%s\",\"cpu\":%d,\"vcpu\":%d,"
-				"\"in_chain\":%s,\"event\":",
+		fprintf(stdout,
+			"%s{\"seq\":%" PRIu64 ",\"line\":%u,\"ts\":\"%s\",\"cpu\":%d,\"vcpu\":%d,"
+			"\"in_chain\":%s,\"event\":",
 			i ? "," : "", h->ev.seq, h->ev.line, tdxr_ts_str(h->ev.ts, ts, sizeof(ts)),
 			h->ev.cpu, h->ev.vcpu, h->in_chain ? "true" : "false");
 		json_str(stdout, tdxr_event_fullname(&h->ev, x->st, name, sizeof(name)));
@@ -431,14 +447,14 @@ static void print_json(const struct explain *x, const struct rpl_result *res, co
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "kernel-profile", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'f'},
+		{"kernel-profile", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct rpl_opts o;
-	struct rpl_result res = { 0 }, res2 = { 0 };
+	struct rpl_result res = {0}, res2 = {0};
 	struct explain *x = NULL;
 	bool json = false, have_seq = false;
 	uint64_t seq = 0;
@@ -461,7 +477,8 @@ int cmd_explain(int argc, char **argv)
 			break;
 		case 'k':
 			if (cli_parse_profile(optarg, &o.kernel_profile) < 0) {
-				return cli_usage_error("explain", "bad --kernel-profile '%s'", optarg);
+				return cli_usage_error("explain", "bad --kernel-profile '%s'",
+						       optarg);
 			}
 			break;
 		case 'h':
@@ -482,7 +499,8 @@ int cmd_explain(int argc, char **argv)
 
 		seq = strtoull(argv[optind + 1], &end, 0);
 		if (*argv[optind + 1] == '\0' || *end != '\0') {
-			return cli_usage_error("explain", "SEQ must be a number, not '%s'", argv[optind + 1]);
+			return cli_usage_error("explain", "SEQ must be a number, not '%s'",
+					       argv[optind + 1]);
 		}
 		have_seq = true;
 	}
@@ -498,13 +516,16 @@ int cmd_explain(int argc, char **argv)
 	x->target = pick_target(&res, have_seq, seq);
 	if (!x->target) {
 		if (have_seq) {
-			fprintf(stderr, "tdxr explain: %s: no finding at seq %" PRIu64 "\n", argv[optind], seq);
+			fprintf(stderr, "tdxr explain: %s: no finding at seq %" PRIu64 "\n",
+				argv[optind], seq);
 			goto out;
 		}
 		if (json) {
-			printf("{\"schema\":1,\"finding\":null,\"events\":%" PRIu64 "}\n", res.events);
+			printf("{\"schema\":1,\"finding\":null,\"events\":%" PRIu64 "}\n",
+			       res.events);
 		} else {
-			printf("%s: no kvm-bug and no error in %" PRIu64 " events: nothing to explain\n",
+			printf("%s: no kvm-bug and no error in %" PRIu64
+			       " events: nothing to explain\n",
 			       argv[optind], res.events);
 		}
 		ret = TDXR_EXIT_OK;
@@ -549,12 +570,15 @@ int cmd_explain(int argc, char **argv)
 		report_finding_line(line, sizeof(line), x->target, 1);
 		printf("finding:\n  %s\n", line);
 		if (*x->target->expected || *x->target->actual) {
-			printf("  expected: %s\n  actual:   %s\n", x->target->expected, x->target->actual);
+			printf("  expected: %s\n  actual:   %s\n", x->target->expected,
+			       x->target->actual);
 		}
 		report_finding_line(line, sizeof(line), x->cause, 1);
-		printf("first cause:\n  %s\n", x->cause == x->target ? "(the finding itself)" : line);
+		printf("first cause:\n  %s\n",
+		       x->cause == x->target ? "(the finding itself)" : line);
 		if (x->has_gfn) {
-			printf("history of gfn 0x%" PRIx64 " (vm %d; * = in the causal chain):\n", x->gfn, x->vm);
+			printf("history of gfn 0x%" PRIx64 " (vm %d; * = in the causal chain):\n",
+			       x->gfn, x->vm);
 		} else {
 			printf("causal chain (vm %d):\n", x->vm);
 		}

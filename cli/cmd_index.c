@@ -42,15 +42,15 @@ static int parse_u64(const char *s, uint64_t *out)
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "kernel-profile", required_argument, NULL, 'p' },
-		{ "checkpoint-every", required_argument, NULL, 'k' },
-		{ "full-every", required_argument, NULL, 'F' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"kernel-profile", required_argument, NULL, 'p'},
+		{"checkpoint-every", required_argument, NULL, 'k'},
+		{"full-every", required_argument, NULL, 'F'},
+		{"strict", no_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct idx_build_opts o;
 	struct rpl_result res;
@@ -78,20 +78,25 @@ int cmd_index(int argc, char **argv)
 			break;
 		case 'p':
 			if (cli_parse_profile(optarg, &o.replay.kernel_profile) < 0) {
-				return cli_usage_error("index", "--kernel-profile takes 6.16, 6.19 or auto, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"index",
+					"--kernel-profile takes 6.16, 6.19 or auto, not '%s'",
+					optarg);
 			}
 			break;
 		case 'k':
 			if (parse_u64(optarg, &o.checkpoint_every) < 0) {
-				return cli_usage_error("index", "--checkpoint-every takes a positive count, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"index",
+					"--checkpoint-every takes a positive count, not '%s'",
+					optarg);
 			}
 			break;
 		case 'F':
 			if (parse_u64(optarg, &v) < 0 || v > 1000000) {
-				return cli_usage_error("index", "--full-every takes a positive count, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"index", "--full-every takes a positive count, not '%s'",
+					optarg);
 			}
 			o.full_every = (unsigned int)v;
 			break;
@@ -126,7 +131,8 @@ int cmd_index(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	o.cancel = &index_cancel;
-	r = idx_build(argv + optind, (unsigned int)(argc - optind), out, &o, &res, err, sizeof(err));
+	r = idx_build(argv + optind, (unsigned int)(argc - optind), out, &o, &res, err,
+		      sizeof(err));
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (r < 0) {

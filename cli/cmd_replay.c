@@ -26,14 +26,14 @@ int cli_parse_profile(const char *s, int *out)
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "fail-on", required_argument, NULL, 'F' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "kernel-profile", required_argument, NULL, 'k' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"junit", required_argument, NULL, 'J'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"format", required_argument, NULL, 'f'},
+		{"kernel-profile", required_argument, NULL, 'k'},
+		{"strict", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct rpl_opts o;
 	struct rpl_result res;
@@ -61,7 +61,8 @@ int cmd_replay(int argc, char **argv)
 			} else if (strcmp(optarg, "warning") == 0) {
 				fail_on = MDL_SEV_WARNING;
 			} else {
-				return cli_usage_error("replay", "--fail-on takes error or warning, not '%s'",
+				return cli_usage_error("replay",
+						       "--fail-on takes error or warning, not '%s'",
 						       optarg);
 			}
 			break;
@@ -72,9 +73,10 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'k':
 			if (cli_parse_profile(optarg, &o.kernel_profile) < 0) {
-				return cli_usage_error("replay",
-						       "--kernel-profile takes 6.16, 6.19 or auto, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"replay",
+					"--kernel-profile takes 6.16, 6.19 or auto, not '%s'",
+					optarg);
 			}
 			break;
 		case 's':

@@ -16,7 +16,7 @@ struct cli_cmd {
 };
 
 static const struct cli_cmd cmds[] = {
-#define TDXR_CMD(name, fn, summary, usage) { #name, fn, summary, usage },
+#define TDXR_CMD(name, fn, summary, usage) {#name, fn, summary, usage},
 #include "commands.def"
 #undef TDXR_CMD
 };

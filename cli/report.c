@@ -49,8 +49,7 @@ static void xml_str(FILE *f, const char *s)
 	}
 }
 
-void report_finding_line(char *buf, size_t len, const struct mdl_finding *f,
-			 unsigned int nr_inputs)
+void report_finding_line(char *buf, size_t len, const struct mdl_finding *f, unsigned int nr_inputs)
 {
 	char where[64], gfn[40] = "", vcpu[24] = "";
 
@@ -77,12 +76,12 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res)
 	struct mdl_coverage c;
 	char yes[256] = "", no[512] = "";
 
-#define ADD(dst, s)                                                   \
-	do {                                                          \
-		if (*(dst)) {                                         \
+#define ADD(dst, s)                                                        \
+	do {                                                               \
+		if (*(dst)) {                                              \
 			strncat(dst, ", ", sizeof(dst) - strlen(dst) - 1); \
-		}                                                     \
-		strncat(dst, s, sizeof(dst) - strlen(dst) - 1);       \
+		}                                                          \
+		strncat(dst, s, sizeof(dst) - strlen(dst) - 1);            \
 	} while (0)
 
 	mdl_coverage(res->model, &c);
@@ -102,9 +101,11 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res)
 		ADD(yes, "mirror-tree");
 	}
 	if (!c.seamcalls_seen) {
-		ADD(no, c.tdx_vm ? "S-EPT state, TLB tracking, SEAMCALL status (no tdx_seamcall events: "
-				   "kernel without kernel-patch/?)"
-				 : "any S-EPT check (no TDX events: a stock kernel, or not a TD)");
+		ADD(no,
+		    c.tdx_vm
+			    ? "S-EPT state, TLB tracking, SEAMCALL status (no tdx_seamcall events: "
+			      "kernel without kernel-patch/?)"
+			    : "any S-EPT check (no TDX events: a stock kernel, or not a TD)");
 	} else {
 		if (!c.sept_state) {
 			ADD(no, "sept-state (no S-EPT SEAMCALLs)");
@@ -148,9 +149,11 @@ void report_text(FILE *f, const struct rpl_result *res)
 			if (mdl_vm_info(res->model, i, &vi) < 0) {
 				continue;
 			}
-			fprintf(f, "vm %d (%s): %" PRIu64 " events, %" PRIu64 " errors, %" PRIu64
-				   " warnings\n",
-				vi.vm, vi.is_tdx ? "TD" : "non-TD", vi.events, vi.errors, vi.warnings);
+			fprintf(f,
+				"vm %d (%s): %" PRIu64 " events, %" PRIu64 " errors, %" PRIu64
+				" warnings\n",
+				vi.vm, vi.is_tdx ? "TD" : "non-TD", vi.events, vi.errors,
+				vi.warnings);
 		}
 	}
 	fprintf(f, "%" PRIu64 " events, %" PRIu64 " errors, %" PRIu64 " warnings\n", res->events,
@@ -214,8 +217,9 @@ void report_json(FILE *f, const struct rpl_result *res)
 		}
 		json_str(f, res->inputs[i]);
 	}
-	fprintf(f, "],\"kernel_profile\":\"%s\",\"events\":%" PRIu64 ",\"errors\":%" PRIu64
-		   ",\"warnings\":%" PRIu64,
+	fprintf(f,
+		"],\"kernel_profile\":\"%s\",\"events\":%" PRIu64 ",\"errors\":%" PRIu64
+		",\"warnings\":%" PRIu64,
 		mdl_profile_name(res->model), res->events, res->errors, res->warnings);
 	fprintf(f,
 		",\"coverage\":{\"spte\":%s,\"sept_state\":%s,\"tlb_tracking\":%s,\"mmio_flow\":%s,"
@@ -223,7 +227,9 @@ void report_json(FILE *f, const struct rpl_result *res)
 		",\"lost_markers\":%" PRIu64 ",\"tdx\":%s,\"summary\":",
 		c.spte_checks ? "true" : "false", c.sept_state ? "true" : "false",
 		c.tlb_tracking ? "true" : "false", c.mmio_flow ? "true" : "false",
-		c.mirror_tree_patched ? "patched" : c.mirror_tree_inferred ? "inferred" : "none",
+		c.mirror_tree_patched	 ? "patched"
+		: c.mirror_tree_inferred ? "inferred"
+					 : "none",
 		c.seamcalls, c.spte_changes, c.lost_markers, c.tdx_vm ? "true" : "false");
 	json_str(f, cov);
 	fputs("},\"vms\":[", f);
@@ -270,13 +276,15 @@ int report_junit(const char *path, const struct rpl_result *res, enum mdl_severi
 		char line[512];
 
 		for (size_t i = 0; i < res->nr_findings; i++) {
-			nfail += res->findings[i].input == in && res->findings[i].severity >= fail_on;
+			nfail += res->findings[i].input == in &&
+				 res->findings[i].severity >= fail_on;
 		}
 		fputs("    <testcase classname=\"tdxr.replay\" name=\"", f);
 		xml_str(f, res->inputs[in]);
 		fputs("\">\n", f);
 		if (nfail) {
-			fprintf(f, "      <failure message=\"%" PRIu64 " finding(s)\" type=\"tdxr\">",
+			fprintf(f,
+				"      <failure message=\"%" PRIu64 " finding(s)\" type=\"tdxr\">",
 				nfail);
 			for (size_t i = 0; i < res->nr_findings; i++) {
 				const struct mdl_finding *fd = &res->findings[i];

@@ -9,8 +9,13 @@
 /* Field tables, one array per event. */
 #define TDXR_EVENT(id, sys, nm, pfmt, sfmt, opt) \
 	static const struct tdxr_field_desc fields_##id[] = {
-#define TDXR_FIELD(id, f, t, r, fl) { #f, TDXR_FT_##t, TDXR_FR_##r, fl },
-#define TDXR_EVENT_END(id) { NULL, 0, 0, 0 } };
+#define TDXR_FIELD(id, f, t, r, fl) {#f, TDXR_FT_##t, TDXR_FR_##r, fl},
+#define TDXR_EVENT_END(id)    \
+	{                     \
+		NULL, 0, 0, 0 \
+	}                     \
+	}                     \
+	;
 #include "events.def"
 #undef TDXR_EVENT
 #undef TDXR_FIELD
@@ -18,18 +23,21 @@
 
 /* Non-derived field counts, computed at compile time. */
 #define TDXR_EVENT(id, sys, nm, pfmt, sfmt, opt) enum { nscan_##id = 0
-#define TDXR_FIELD(id, f, t, r, fl) + !((fl) & TDXR_FF_DERIVED)
-#define TDXR_EVENT_END(id) };
+#define TDXR_FIELD(id, f, t, r, fl) +!((fl)&TDXR_FF_DERIVED)
+#define TDXR_EVENT_END(id) \
+	}                  \
+	;
 #include "events.def"
 #undef TDXR_EVENT
 #undef TDXR_FIELD
 #undef TDXR_EVENT_END
 
 static const struct tdxr_event_desc descs[TDXR_EV__COUNT] = {
-	[TDXR_EV_UNMODELLED] = { "", "unmodelled", "%s", "%r", -1, 0, 0, NULL },
-#define TDXR_EVENT(id, sys, nm, pfmt, sfmt, opt)                          \
-	[TDXR_EV_##id] = { #sys, #nm, pfmt, (sfmt) ? (sfmt) : (pfmt), opt, \
-			   TDXR_F_##id##__COUNT, nscan_##id, fields_##id },
+	[TDXR_EV_UNMODELLED] = {"", "unmodelled", "%s", "%r", -1, 0, 0, NULL},
+#define TDXR_EVENT(id, sys, nm, pfmt, sfmt, opt)                                                   \
+	[TDXR_EV_##id] = {                                                                         \
+		#sys,	    #nm,	pfmt, (sfmt) ? (sfmt) : (pfmt), opt, TDXR_F_##id##__COUNT, \
+		nscan_##id, fields_##id},
 #define TDXR_FIELD(id, f, t, r, fl)
 #define TDXR_EVENT_END(id)
 #include "events.def"
@@ -41,9 +49,8 @@ static const struct tdxr_event_desc descs[TDXR_EV__COUNT] = {
 /* Every event must fit the fixed record. */
 #define TDXR_EVENT(id, sys, nm, pfmt, sfmt, opt)
 #define TDXR_FIELD(id, f, t, r, fl)
-#define TDXR_EVENT_END(id)                                      \
-	_Static_assert(TDXR_F_##id##__COUNT <= TDXR_MAX_FIELDS, \
-		       #id " has too many fields");
+#define TDXR_EVENT_END(id) \
+	_Static_assert(TDXR_F_##id##__COUNT <= TDXR_MAX_FIELDS, #id " has too many fields");
 #include "events.def"
 #undef TDXR_EVENT
 #undef TDXR_FIELD

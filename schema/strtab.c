@@ -9,13 +9,13 @@
 #include <string.h>
 
 struct tdxr_strtab {
-	char *bytes;       /* owned: NUL-terminated strings back to back */
+	char *bytes; /* owned: NUL-terminated strings back to back */
 	size_t nbytes;
 	size_t capbytes;
-	uint32_t *off;     /* owned: id -> offset in bytes */
-	uint32_t nr;       /* ids in use (id 0 = "") */
+	uint32_t *off; /* owned: id -> offset in bytes */
+	uint32_t nr;   /* ids in use (id 0 = "") */
 	uint32_t capnr;
-	uint32_t *hash;    /* owned: slots hold id + 1, 0 = empty */
+	uint32_t *hash; /* owned: slots hold id + 1, 0 = empty */
 	uint32_t hmask;
 };
 

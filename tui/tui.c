@@ -589,7 +589,8 @@ static void set_filter(struct tui *t, const char *expr)
 	}
 	tdxr_filter_free(t->filter);
 	t->filter = f;
-	snprintf(t->filter_text, sizeof(t->filter_text), "%.*s", (int)sizeof(t->filter_text) - 1, expr);
+	snprintf(t->filter_text, sizeof(t->filter_text), "%.*s", (int)sizeof(t->filter_text) - 1,
+		 expr);
 	tui_vis_reset(t);
 	tui_msg(t, false, f ? "filter set" : "filter cleared");
 }

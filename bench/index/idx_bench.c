@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 
 			t0 = now_s();
 			if (idx_seek(ix, s, &m) < 0) {
-				fprintf(stderr, "idx_bench: seek to %llu failed\n", (unsigned long long)s);
+				fprintf(stderr, "idx_bench: seek to %llu failed\n",
+					(unsigned long long)s);
 				return 2;
 			}
 			ms[i] = (now_s() - t0) * 1e3;
@@ -110,17 +111,19 @@ int main(int argc, char **argv)
 				s += (uint64_t)(int64_t)dir;
 				t0 = now_s();
 				if (idx_seek(ix, s, &m) < 0) {
-					fprintf(stderr, "idx_bench: step to %llu failed\n", (unsigned long long)s);
+					fprintf(stderr, "idx_bench: step to %llu failed\n",
+						(unsigned long long)s);
 					return 2;
 				}
 				st[i] = (now_s() - t0) * 1e3;
 				mdl_free(m);
 			}
 			qsort(st, 30, sizeof(double), cmp_double);
-			printf("step_%s_p50_ms %.1f step_%s_p99_ms %.1f ", dir > 0 ? "fwd" : "back", st[15],
-			       dir > 0 ? "fwd" : "back", st[29]);
+			printf("step_%s_p50_ms %.1f step_%s_p99_ms %.1f ", dir > 0 ? "fwd" : "back",
+			       st[15], dir > 0 ? "fwd" : "back", st[29]);
 		}
-		printf("events %llu open_ms %.1f first_seek_ms %.1f seek_p50_ms %.1f seek_p99_ms %.1f seek_max_ms %.1f\n",
+		printf("events %llu open_ms %.1f first_seek_ms %.1f seek_p50_ms %.1f seek_p99_ms "
+		       "%.1f seek_max_ms %.1f\n",
 		       (unsigned long long)ne, t_open * 1e3, first, n ? ms[n / 2] : 0,
 		       n ? ms[(size_t)(n * 0.99)] : 0, n ? ms[n - 1] : 0);
 		free(ms);

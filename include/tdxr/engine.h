@@ -12,12 +12,12 @@
 #include "tdxr/model.h"
 
 struct rpl_opts {
-	enum tdxr_format format;  /* AUTO by default */
-	int kernel_profile;       /* 0 auto, 616, 619 */
-	int gpaw;                 /* 0 auto */
+	enum tdxr_format format; /* AUTO by default */
+	int kernel_profile;	 /* 0 auto, 616, 619 */
+	int gpaw;		 /* 0 auto */
 	bool strict;
-	bool progress;            /* a progress line on stderr (TTY, big input) */
-	uint64_t stop_after_seq;  /* stop after this seq (UINT64_MAX: never) */
+	bool progress;		 /* a progress line on stderr (TTY, big input) */
+	uint64_t stop_after_seq; /* stop after this seq (UINT64_MAX: never) */
 	/* borrowed, optional: intern strings here (hooks can then read them
 	 * while the replay runs); NULL: rpl_run makes its own (res->st) */
 	struct tdxr_strtab *st;
@@ -29,17 +29,17 @@ struct rpl_opts {
 };
 
 struct rpl_result {
-	char **inputs;                /* borrowed paths */
+	char **inputs; /* borrowed paths */
 	unsigned int nr_inputs;
-	struct tdxr_strtab *st;       /* strings of every event (owned unless
+	struct tdxr_strtab *st; /* strings of every event (owned unless
 				       * the caller passed rpl_opts.st) */
 	bool st_borrowed;
-	struct mdl_model *model;      /* owned: the state at the end */
+	struct mdl_model *model; /* owned: the state at the end */
 	uint64_t events;
 	struct mdl_finding *findings; /* owned, in report order */
 	size_t nr_findings;
 	size_t cap_findings;
-	uint64_t dropped_findings;    /* beyond RPL_MAX_FINDINGS */
+	uint64_t dropped_findings; /* beyond RPL_MAX_FINDINGS */
 	uint64_t errors, warnings;
 	struct tdxr_src_stats *stats; /* owned, one per input */
 	enum tdxr_format *formats;    /* owned, one per input */
@@ -54,8 +54,8 @@ void rpl_opts_init(struct rpl_opts *o);
  * input (and line/offset) in @err: unusable input. @res is filled in both
  * cases (free it with rpl_result_free()).
  */
-int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o,
-	    struct rpl_result *res, char *err, size_t errlen);
+int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struct rpl_result *res,
+	    char *err, size_t errlen);
 
 void rpl_result_free(struct rpl_result *res);
 

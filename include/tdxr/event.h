@@ -28,22 +28,22 @@ enum tdxr_field_type {
 /* What a field means to the model and to the tools. */
 enum tdxr_field_role {
 	TDXR_FR_NONE,
-	TDXR_FR_VM,          /* the VMM's tgid */
-	TDXR_FR_VCPU,        /* vcpu_id */
-	TDXR_FR_GFN,         /* gfn, without the shared bit for TDP events */
-	TDXR_FR_GPA,         /* gpa, possibly with the shared bit */
-	TDXR_FR_LEVEL,       /* KVM pg level, 4K = 1 */
+	TDXR_FR_VM,    /* the VMM's tgid */
+	TDXR_FR_VCPU,  /* vcpu_id */
+	TDXR_FR_GFN,   /* gfn, without the shared bit for TDP events */
+	TDXR_FR_GPA,   /* gpa, possibly with the shared bit */
+	TDXR_FR_LEVEL, /* KVM pg level, 4K = 1 */
 	TDXR_FR_PFN,
 	TDXR_FR_SPTE,
 	TDXR_FR_OLD_SPTE,
 	TDXR_FR_NEW_SPTE,
-	TDXR_FR_STATUS,      /* SEAMCALL status / TDVMCALL status */
-	TDXR_FR_LEAF,        /* SEAMCALL RAX input */
+	TDXR_FR_STATUS, /* SEAMCALL status / TDVMCALL status */
+	TDXR_FR_LEAF,	/* SEAMCALL RAX input */
 	TDXR_FR_LEAF_NAME,
 	TDXR_FR_SEPT_OP,
 	TDXR_FR_AS_ID,
-	TDXR_FR_MIRROR,      /* 1 mirror, 0 direct, -1 unknown */
-	TDXR_FR_RET,         /* an int return value (0 ok, -errno) */
+	TDXR_FR_MIRROR,	     /* 1 mirror, 0 direct, -1 unknown */
+	TDXR_FR_RET,	     /* an int return value (0 ok, -errno) */
 	TDXR_FR_EXIT_REASON, /* VMX basic exit reason */
 };
 
@@ -51,7 +51,8 @@ enum tdxr_field_role {
 
 /* Lost-event records (DESIGN.md §2.2) take no seq: they attach here. */
 #define TDXR_LOST_COUNTED 0x1 /* [LOST N EVENTS] / [N EVENTS DROPPED] */
-#define TDXR_LOST_UNKNOWN 0x2 /* ##### CPU N buffer started ####: unknown loss */ /* computed after decoding, not in the text */
+#define TDXR_LOST_UNKNOWN \
+	0x2 /* ##### CPU N buffer started ####: unknown loss */ /* computed after decoding, not in the text */
 
 enum tdxr_event_type {
 	TDXR_EV_UNMODELLED = 0, /* any other event: name + raw payload */
@@ -68,7 +69,10 @@ enum tdxr_event_type {
 /* Field indices per event: TDXR_F_<EVENT>_<field>. */
 #define TDXR_EVENT(id, sys, name, pfmt, sfmt, opt) enum {
 #define TDXR_FIELD(id, f, t, r, fl) TDXR_F_##id##_##f,
-#define TDXR_EVENT_END(id) TDXR_F_##id##__COUNT };
+#define TDXR_EVENT_END(id)   \
+	TDXR_F_##id##__COUNT \
+	}                    \
+	;
 #include "events.def"
 #undef TDXR_EVENT
 #undef TDXR_FIELD
@@ -84,23 +88,23 @@ enum tdxr_event_type {
  * reader produces its next event: copy it if you keep it.
  */
 struct tdxr_event {
-	uint64_t seq;        /* 0-based position in the merged stream */
-	uint64_t ts;         /* ns (CLOCK_MONOTONIC for mono captures) */
-	uint32_t line;       /* 1-based line in the input, 0 for binary input */
-	uint16_t type;       /* enum tdxr_event_type */
-	uint16_t input;      /* index of the input it came from */
+	uint64_t seq;	/* 0-based position in the merged stream */
+	uint64_t ts;	/* ns (CLOCK_MONOTONIC for mono captures) */
+	uint32_t line;	/* 1-based line in the input, 0 for binary input */
+	uint16_t type;	/* enum tdxr_event_type */
+	uint16_t input; /* index of the input it came from */
 	int32_t cpu;
 	int32_t tid;
-	int32_t tgid;        /* -1 when the trace has no tgid column */
-	int32_t vm;          /* VMM tgid (DESIGN.md §3), -1 unknown */
-	int32_t vcpu;        /* -1 unknown */
-	uint32_t comm;       /* interned comm */
-	uint32_t name;       /* interned event name (UNMODELLED only, else 0) */
-	uint16_t fmask;      /* bit i set: f[i] was present in the input */
+	int32_t tgid;	     /* -1 when the trace has no tgid column */
+	int32_t vm;	     /* VMM tgid (DESIGN.md §3), -1 unknown */
+	int32_t vcpu;	     /* -1 unknown */
+	uint32_t comm;	     /* interned comm */
+	uint32_t name;	     /* interned event name (UNMODELLED only, else 0) */
+	uint16_t fmask;	     /* bit i set: f[i] was present in the input */
 	uint16_t lost_flags; /* TDXR_LOST_*: a lost-events record precedes it */
-	uint32_t lost;       /* events lost just before this one (saturates) */
+	uint32_t lost;	     /* events lost just before this one (saturates) */
 	uint64_t f[TDXR_MAX_FIELDS];
-	const char *raw;     /* borrowed: payload text of UNMODELLED events */
+	const char *raw; /* borrowed: payload text of UNMODELLED events */
 };
 
 struct tdxr_field_desc {
@@ -115,7 +119,7 @@ struct tdxr_event_desc {
 	const char *name;
 	const char *print_fmt; /* the exact TP_printk format */
 	const char *scan_fmt;  /* what the text reader matches */
-	int opt_from;          /* first optional conversion, -1 none */
+	int opt_from;	       /* first optional conversion, -1 none */
 	unsigned int nr_fields;
 	unsigned int nr_scanned; /* fields read from text (non-derived) */
 	const struct tdxr_field_desc *fields;

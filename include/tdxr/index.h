@@ -21,11 +21,11 @@ struct sqlite3;
 struct idx;
 
 struct idx_build_opts {
-	struct rpl_opts replay;    /* format, kernel profile, strict */
+	struct rpl_opts replay;	   /* format, kernel profile, strict */
 	uint64_t checkpoint_every; /* K events between checkpoints; 0 = default */
 	unsigned int full_every;   /* every Nth checkpoint is a full one; 0 = default */
-	bool progress;             /* progress on stderr when it is a TTY */
-	volatile int *cancel;      /* set non-zero (e.g. from SIGINT) to cancel */
+	bool progress;		   /* progress on stderr when it is a TTY */
+	volatile int *cancel;	   /* set non-zero (e.g. from SIGINT) to cancel */
 };
 
 void idx_build_opts_init(struct idx_build_opts *o);
@@ -39,8 +39,7 @@ void idx_build_opts_init(struct idx_build_opts *o);
  * receives the replay result (free with rpl_result_free()).
  */
 int idx_build(char *const *inputs, unsigned int n, const char *out_path,
-	      const struct idx_build_opts *o, struct rpl_result *res, char *err,
-	      size_t errlen);
+	      const struct idx_build_opts *o, struct rpl_result *res, char *err, size_t errlen);
 
 /* True when @path starts with the SQLite header (cheap sniff). */
 bool idx_is_index_file(const char *path);
@@ -50,7 +49,7 @@ bool idx_is_index_file(const char *path);
 struct idx *idx_open(const char *path, char *err, size_t errlen);
 void idx_close(struct idx *ix);
 
-struct sqlite3 *idx_db(struct idx *ix);                 /* borrowed */
+struct sqlite3 *idx_db(struct idx *ix);			    /* borrowed */
 const struct tdxr_strtab *idx_strtab(const struct idx *ix); /* borrowed */
 
 uint64_t idx_nr_events(const struct idx *ix);

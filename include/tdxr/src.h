@@ -17,8 +17,8 @@ enum tdxr_format {
 	TDXR_FMT_FTRACE,    /* tracefs trace/trace_pipe, trace-cmd report */
 	TDXR_FMT_CONSOLE,   /* console/dmesg log with an ftrace_dump_on_oops dump */
 	TDXR_FMT_TRACE_DAT, /* trace-cmd's binary trace.dat */
-	TDXR_FMT_CTF,       /* an LTTng CTF directory */
-	TDXR_FMT_INDEX,     /* a tdxr SQLite index */
+	TDXR_FMT_CTF,	    /* an LTTng CTF directory */
+	TDXR_FMT_INDEX,	    /* a tdxr SQLite index */
 };
 
 const char *tdxr_format_name(enum tdxr_format f);
@@ -26,11 +26,11 @@ const char *tdxr_format_name(enum tdxr_format f);
 int tdxr_format_parse(const char *s, enum tdxr_format *out);
 
 struct tdxr_src_opts {
-	enum tdxr_format format;  /* AUTO: detect by content */
-	bool strict;              /* a payload that does not parse is fatal */
-	struct tdxr_strtab *st;   /* borrowed: interned strings go here */
-	FILE *err;                /* borrowed: where warnings go (NULL: stderr) */
-	unsigned int input;       /* index stamped into each event */
+	enum tdxr_format format; /* AUTO: detect by content */
+	bool strict;		 /* a payload that does not parse is fatal */
+	struct tdxr_strtab *st;	 /* borrowed: interned strings go here */
+	FILE *err;		 /* borrowed: where warnings go (NULL: stderr) */
+	unsigned int input;	 /* index stamped into each event */
 };
 
 struct tdxr_src;
@@ -39,8 +39,8 @@ struct tdxr_src;
  * Opens @path. On failure returns NULL and writes a one-line message that
  * names the file (and offset) into @err.
  */
-struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o,
-			       char *err, size_t errlen);
+struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, char *err,
+			       size_t errlen);
 
 /*
  * Reads the next event into @ev (seq is left 0: the merger numbers).
@@ -58,13 +58,13 @@ void tdxr_src_progress(const struct tdxr_src *s, uint64_t *done, uint64_t *total
 
 /* Counters, valid at any time. */
 struct tdxr_src_stats {
-	uint64_t lines;        /* text lines read */
+	uint64_t lines;	       /* text lines read */
 	uint64_t events;       /* events produced */
 	uint64_t bad_payloads; /* known events kept as unmodelled */
 	uint64_t lost_records; /* lost-events markers seen */
 	uint64_t lost_events;  /* events they counted */
 	bool trailing_lost;    /* a marker after the last event */
-	bool has_tgid;         /* the text had the (tgid) column */
+	bool has_tgid;	       /* the text had the (tgid) column */
 };
 void tdxr_src_stats(const struct tdxr_src *s, struct tdxr_src_stats *out);
 
@@ -75,11 +75,8 @@ void tdxr_src_close(struct tdxr_src *s);
  * ev->f[] / ev->fmask, computing derived fields. Returns 0, or -1 with a
  * static reason in *why. Used by the text readers and the schema tests.
  */
-int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
-			struct tdxr_event *ev, struct tdxr_strtab *st,
-			const char **why);
-
-
+int tdxr_decode_payload(unsigned int type, const char *payload, size_t len, struct tdxr_event *ev,
+			struct tdxr_strtab *st, const char **why);
 
 /* Computes the derived fields (TDXR_FF_DERIVED) of @ev from its other
  * fields; every reader calls it after filling them. */

@@ -66,12 +66,12 @@ static void progress(struct tdxr_merge *mg, uint64_t events, double t0, bool las
 		dt > 0 ? (double)events / dt / 1e6 : 0.0, last ? "\n" : "");
 }
 
-int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o,
-	    struct rpl_result *res, char *err, size_t errlen)
+int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struct rpl_result *res,
+	    char *err, size_t errlen)
 {
-	struct tdxr_src_opts so = { 0 };
-	struct mdl_config mc = { 0 };
-	struct mdl_sink sink = { keep_finding, res };
+	struct tdxr_src_opts so = {0};
+	struct mdl_config mc = {0};
+	struct mdl_sink sink = {keep_finding, res};
 	struct tdxr_merge *mg = NULL;
 	struct tdxr_event ev;
 	bool show_progress = false;

@@ -54,13 +54,13 @@ void idx_build_opts_init(struct idx_build_opts *o)
 struct batch {
 	size_t n;
 	struct tdxr_event ev[BATCH_EVENTS];
-	size_t rawoff[BATCH_EVENTS];  /* offset into raw, SIZE_MAX for none */
+	size_t rawoff[BATCH_EVENTS]; /* offset into raw, SIZE_MAX for none */
 	char *raw;
 	size_t rawlen, rawcap;
-	void *blob;                   /* checkpoint after the last event, or NULL: */
-	size_t bloblen;               /* as stored (whole or delta, see ckpt.c) */
-	size_t statelen;              /* length of the mdl_save() blob */
-	uint64_t base;                /* checkpoints.base */
+	void *blob;	 /* checkpoint after the last event, or NULL: */
+	size_t bloblen;	 /* as stored (whole or delta, see ckpt.c) */
+	size_t statelen; /* length of the mdl_save() blob */
+	uint64_t base;	 /* checkpoints.base */
 	struct batch *next;
 };
 
@@ -68,18 +68,18 @@ struct bld {
 	sqlite3 *db;
 	sqlite3_stmt *ins_ev[TDXR_EV__COUNT]; /* one per type: only its fields */
 	sqlite3_stmt *ins_extra, *ins_ckpt;
-	struct rpl_opts ro;       /* the engine reads stop_after_seq each event */
+	struct rpl_opts ro; /* the engine reads stop_after_seq each event */
 	const struct idx_build_opts *o;
 	int gpaw;
 	uint64_t k, next_ckpt, ckpt_base;
 	unsigned int full_every, since_full;
 	uint64_t nr_events, nr_extra, nr_ckpt, ckpt_bytes;
 	struct ckpt_enc *enc;
-	struct idx_thread *thr;   /* threads by ctx */
+	struct idx_thread *thr; /* threads by ctx */
 	size_t nr_thr, cap_thr;
-	uint32_t *thash;          /* ctx + 1 by hash, 0 empty */
+	uint32_t *thash; /* ctx + 1 by hash, 0 empty */
 	size_t thmask;
-	bool failed;                  /* writer side (and before/after the run) */
+	bool failed; /* writer side (and before/after the run) */
 	char err[512];
 
 	/* the hand-off between the replay thread and the writer thread */
@@ -88,12 +88,12 @@ struct bld {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_full, cv_free;
 	struct batch *full_head, *full_tail, *free_list, *cur;
-	bool done;                    /* no more batches (under mu) */
-	bool writer_failed;           /* copy of failed for the replay thread (under mu) */
-	bool stop;                    /* replay thread: stop the engine */
-	bool oom;                     /* replay thread ran out of memory */
+	bool done;	    /* no more batches (under mu) */
+	bool writer_failed; /* copy of failed for the replay thread (under mu) */
+	bool stop;	    /* replay thread: stop the engine */
+	bool oom;	    /* replay thread ran out of memory */
 	uint64_t period_bytes, period_n, period_avg; /* replay thread: since the last full */
-	uint64_t nr_events_in;        /* events handed over (replay thread) */
+	uint64_t nr_events_in;			     /* events handed over (replay thread) */
 
 	/* progress */
 	bool progress;
@@ -101,7 +101,7 @@ struct bld {
 	uint64_t total_bytes;
 	int fds[64];
 	unsigned int nr_fds;
-	bool prof;                    /* TDXR_INDEX_PROFILE: phase times on stderr */
+	bool prof; /* TDXR_INDEX_PROFILE: phase times on stderr */
 	double prof_t, t_save, t_ckpt, t_write, t_wait;
 	bool fds_found;
 	char *const *inputs;
@@ -207,14 +207,15 @@ static void show_progress(struct bld *b, bool last)
 	double dt = now_s() - b->t0;
 	uint64_t done = last ? b->total_bytes : bytes_done(b);
 	double mbs = dt > 0 ? (double)done / 1e6 / dt : 0;
-	double eta = mbs > 0 && b->total_bytes > done ? (double)(b->total_bytes - done) / 1e6 / mbs : 0;
+	double eta =
+		mbs > 0 && b->total_bytes > done ? (double)(b->total_bytes - done) / 1e6 / mbs : 0;
 
 	if (done > b->total_bytes) {
 		done = b->total_bytes;
 	}
 	fprintf(stderr, "\rindex: %llu events, %.1f/%.1f MB, %.1f MB/s, ETA %.0f s   %s",
-		(unsigned long long)b->nr_events_in, (double)done / 1e6, (double)b->total_bytes / 1e6,
-		mbs, eta, last ? "\n" : "");
+		(unsigned long long)b->nr_events_in, (double)done / 1e6,
+		(double)b->total_bytes / 1e6, mbs, eta, last ? "\n" : "");
 }
 
 /* ---- the hook ---- */
@@ -270,7 +271,7 @@ static int thread_grow(struct bld *b)
 /* The ctx of the event's thread; -1 when memory runs out. */
 static int64_t thread_ctx(struct bld *b, const struct tdxr_event *ev)
 {
-	struct idx_thread t = { ev->tid, ev->comm, ev->tgid, ev->input };
+	struct idx_thread t = {ev->tid, ev->comm, ev->tgid, ev->input};
 	size_t j;
 
 	if (b->nr_thr == b->cap_thr && thread_grow(b) < 0) {
@@ -300,12 +301,14 @@ static sqlite3_stmt *insert_for(struct bld *b, unsigned int type)
 	if (b->ins_ev[type]) {
 		return b->ins_ev[type];
 	}
-	n = (size_t)snprintf(sql, sizeof(sql),
-			     "INSERT INTO events (seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x");
+	n = (size_t)snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO events (seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x");
 	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", f%u", i);
 	}
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+			      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
 	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", ?");
 	}
@@ -350,7 +353,8 @@ static int write_event(struct bld *b, const struct tdxr_event *ev)
 		sqlite3_bind_null(st, 1 + IDX_C_LEVEL);
 	}
 	if (ev->line) {
-		sqlite3_bind_int64(st, 1 + IDX_C_DLINE, (sqlite3_int64)ev->line - (sqlite3_int64)ev->seq);
+		sqlite3_bind_int64(st, 1 + IDX_C_DLINE,
+				   (sqlite3_int64)ev->line - (sqlite3_int64)ev->seq);
 	} else {
 		sqlite3_bind_null(st, 1 + IDX_C_DLINE);
 	}
@@ -437,8 +441,9 @@ static int encode_checkpoint(struct bld *b, struct batch *bt, uint64_t seq)
 	b->period_bytes += dlen;
 	b->period_n++;
 	avg = b->period_avg ? (size_t)b->period_avg : dlen;
-	b->next_ckpt = seq + 1 +
-		       (avg / IDX_CKPT_BYTES_PER_EVENT > b->k ? avg / IDX_CKPT_BYTES_PER_EVENT : b->k);
+	b->next_ckpt =
+		seq + 1 +
+		(avg / IDX_CKPT_BYTES_PER_EVENT > b->k ? avg / IDX_CKPT_BYTES_PER_EVENT : b->k);
 	return 0;
 }
 
@@ -693,7 +698,7 @@ static void writer_stop(struct bld *b)
 
 static void free_batches(struct bld *b)
 {
-	struct batch *lists[3] = { b->free_list, b->full_head, b->cur };
+	struct batch *lists[3] = {b->free_list, b->full_head, b->cur};
 
 	for (int l = 0; l < 3; l++) {
 		for (struct batch *bt = lists[l], *nx; bt; bt = nx) {
@@ -708,10 +713,11 @@ static void free_batches(struct bld *b)
 
 /* ---- the static tables, strings, findings, meta ---- */
 
-static const char *const ctype_names[] = { "u64", "s64", "u32", "s32", "str" };
+static const char *const ctype_names[] = {"u64", "s64", "u32", "s32", "str"};
 static const char *const role_names[] = {
-	"", "vm", "vcpu", "gfn", "gpa", "level", "pfn", "spte", "old_spte", "new_spte",
-	"status", "leaf", "leaf_name", "sept_op", "as_id", "mirror", "ret", "exit_reason",
+	"",	     "vm",	"vcpu",	    "gfn",	"gpa",	  "level",
+	"pfn",	     "spte",	"old_spte", "new_spte", "status", "leaf",
+	"leaf_name", "sept_op", "as_id",    "mirror",	"ret",	  "exit_reason",
 };
 
 /* Lets Ctrl-C interrupt a long statement (CREATE INDEX, COMMIT). */
@@ -790,7 +796,9 @@ static int write_types(struct bld *b)
 			sqlite3_bind_text(f, 3, fd->name, -1, SQLITE_STATIC);
 			sqlite3_bind_text(f, 4, ctype_names[fd->type], -1, SQLITE_STATIC);
 			sqlite3_bind_text(f, 5,
-					  role < sizeof(role_names) / sizeof(role_names[0]) ? role_names[role] : "?",
+					  role < sizeof(role_names) / sizeof(role_names[0])
+						  ? role_names[role]
+						  : "?",
 					  -1, SQLITE_STATIC);
 			sqlite3_bind_int(f, 6, (fd->flags & TDXR_FF_DERIVED) ? 1 : 0);
 			if (step_reset(b, f, "writing event_fields") < 0) {
@@ -865,7 +873,8 @@ out:
 
 static int write_findings(struct bld *b, const struct rpl_result *res)
 {
-	sqlite3_stmt *f = prep(b, "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *f =
+		prep(b, "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	sqlite3_stmt *c = prep(b, "INSERT INTO finding_chain VALUES (?, ?, ?)");
 	int ret = -1;
 
@@ -889,8 +898,8 @@ static int write_findings(struct bld *b, const struct rpl_result *res)
 		} else {
 			sqlite3_bind_null(f, 10);
 		}
-		sqlite3_bind_text(f, 11, x->expected, (int)strnlen(x->expected, sizeof(x->expected)),
-				  SQLITE_STATIC);
+		sqlite3_bind_text(f, 11, x->expected,
+				  (int)strnlen(x->expected, sizeof(x->expected)), SQLITE_STATIC);
 		sqlite3_bind_text(f, 12, x->actual, (int)strnlen(x->actual, sizeof(x->actual)),
 				  SQLITE_STATIC);
 		sqlite3_bind_text(f, 13, x->message, (int)strnlen(x->message, sizeof(x->message)),
@@ -993,8 +1002,8 @@ static int64_t count_rows(struct bld *b, const char *table)
 /* The row counts of the tables are those meta announces. */
 static int verify(struct bld *b)
 {
-	static const char *const tables[] = { "events", "event_extra", "findings", "checkpoints",
-					      "strings", "threads" };
+	static const char *const tables[] = {"events",	    "event_extra", "findings",
+					     "checkpoints", "strings",	   "threads"};
 
 	for (unsigned int i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		int64_t have = count_rows(b, tables[i]);
@@ -1124,8 +1133,8 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 		goto out;
 	}
 	if (sqlite3_open_v2(tmp, &b->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot create: %s", tmp,
 			 b->db ? sqlite3_errmsg(b->db) : "out of memory");
 		goto out;
@@ -1176,8 +1185,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	}
 	prof_mark(b, "replay+write");
 	if (write_strings(b, r->st, &nr_strings) < 0 || write_threads(b) < 0 ||
-	    write_findings(b, r) < 0 ||
-	    write_meta(b, r, nr_strings) < 0 || exec(b, "COMMIT") < 0) {
+	    write_findings(b, r) < 0 || write_meta(b, r, nr_strings) < 0 || exec(b, "COMMIT") < 0) {
 		goto fail;
 	}
 	prof_mark(b, "commit");

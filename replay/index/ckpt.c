@@ -30,7 +30,7 @@
 #define CK_MIN 12
 #define CK_MAX 1024
 #define CK_MASK 0xf000000000000000ull /* ~28-byte chunks on average */
-#define CK_SKIP 128 /* >= 64: the rolling hash's window */
+#define CK_SKIP 128		      /* >= 64: the rolling hash's window */
 
 static uint64_t gear[256];
 static bool gear_ready;
@@ -99,18 +99,18 @@ static uint64_t chunk_hash(const uint8_t *p, size_t n)
 }
 
 struct ck_slot {
-	uint64_t hash;  /* 0: empty */
+	uint64_t hash;	/* 0: empty */
 	uint64_t where; /* offset << 16 | length */
 };
 
 struct ckpt_enc {
-	uint8_t *base;          /* owned copy of the last full blob */
+	uint8_t *base; /* owned copy of the last full blob */
 	size_t baselen;
-	struct ck_slot *slots;  /* chunks of base by hash */
-	size_t mask;            /* slots - 1 */
-	uint8_t *out;           /* the last delta */
+	struct ck_slot *slots; /* chunks of base by hash */
+	size_t mask;	       /* slots - 1 */
+	uint8_t *out;	       /* the last delta */
 	size_t outcap;
-	size_t spent;           /* bytes of the deltas against base */
+	size_t spent; /* bytes of the deltas against base */
 	bool force_full;
 };
 
@@ -278,7 +278,8 @@ int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, c
 		 * the bytes after a pending copy match the base, grow the copy a
 		 * block at a time without cutting or hashing. The rolling hash
 		 * only depends on the last 64 bytes, so it restarts from them. */
-		while (clen && off + m + CK_SKIP <= len && coff + clen + m + CK_SKIP <= c->baselen &&
+		while (clen && off + m + CK_SKIP <= len &&
+		       coff + clen + m + CK_SKIP <= c->baselen &&
 		       memcmp(b + off + m, c->base + coff + clen + m, CK_SKIP) == 0) {
 			m += CK_SKIP;
 		}
@@ -347,8 +348,8 @@ whole:
 	return 0;
 }
 
-int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen,
-	       uint8_t *out, size_t len)
+int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen, uint8_t *out,
+	       size_t len)
 {
 	const uint8_t *p = delta, *end = delta + dlen;
 	uint64_t expect = 0;

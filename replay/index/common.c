@@ -18,10 +18,10 @@
 static bool leaf_has_gpa(unsigned int leaf)
 {
 	switch (leaf) {
-	case 2:  /* TDH.MEM.PAGE.ADD */
-	case 3:  /* TDH.MEM.SEPT.ADD */
-	case 6:  /* TDH.MEM.PAGE.AUG */
-	case 7:  /* TDH.MEM.RANGE.BLOCK */
+	case 2:	 /* TDH.MEM.PAGE.ADD */
+	case 3:	 /* TDH.MEM.SEPT.ADD */
+	case 6:	 /* TDH.MEM.PAGE.AUG */
+	case 7:	 /* TDH.MEM.RANGE.BLOCK */
 	case 15: /* TDH.MEM.PAGE.DEMOTE */
 	case 16: /* TDH.MR.EXTEND */
 	case 23: /* TDH.MEM.PAGE.PROMOTE */
@@ -141,14 +141,16 @@ int idx_check_meta(sqlite3 *db, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (!ours) {
-		snprintf(err, errlen, "%s: an SQLite file, but not a tdxr index (no meta format '%s')",
-			 path, IDX_FORMAT);
+		snprintf(err, errlen,
+			 "%s: an SQLite file, but not a tdxr index (no meta format '%s')", path,
+			 IDX_FORMAT);
 		return -1;
 	}
 	ver = idx_meta_int(db, "schema_version", -1);
 	if (ver != IDX_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: tdxr index of schema version %lld; this tdxr reads version %d",
-			 path, (long long)ver, IDX_SCHEMA_VERSION);
+		snprintf(err, errlen,
+			 "%s: tdxr index of schema version %lld; this tdxr reads version %d", path,
+			 (long long)ver, IDX_SCHEMA_VERSION);
 		return -1;
 	}
 	if (idx_meta_int(db, "complete", 0) != 1) {
@@ -194,7 +196,8 @@ sqlite3 *idx_db_open_ro(const char *path, char *err, size_t errlen)
 	pages = one_int(db, "PRAGMA page_count", -1);
 	psize = one_int(db, "PRAGMA page_size", -1);
 	if (pages < 0 || psize <= 0 || (uint64_t)(pages * psize) > (uint64_t)sb.st_size) {
-		snprintf(err, errlen, "%s: truncated or damaged SQLite file (%lld bytes, header says %lld)",
+		snprintf(err, errlen,
+			 "%s: truncated or damaged SQLite file (%lld bytes, header says %lld)",
 			 path, (long long)sb.st_size, (long long)(pages * psize));
 		sqlite3_close(db);
 		return NULL;
@@ -214,8 +217,8 @@ int idx_load_threads(sqlite3 *db, struct idx_thread **out, size_t *n)
 	size_t i = 0;
 
 	if (nr < 0 || nr > (1 << 30) ||
-	    sqlite3_prepare_v2(db, "SELECT ctx, tid, comm, tgid, input FROM threads ORDER BY ctx", -1,
-			       &st, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "SELECT ctx, tid, comm, tgid, input FROM threads ORDER BY ctx",
+			       -1, &st, NULL) != SQLITE_OK) {
 		return -1;
 	}
 	t = calloc((size_t)nr + 1, sizeof(*t));

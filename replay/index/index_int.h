@@ -17,8 +17,17 @@
 
 /* Column numbers of IDX_EVENT_COLS. */
 enum {
-	IDX_C_SEQ, IDX_C_TS, IDX_C_TYPE, IDX_C_CPU, IDX_C_CTX, IDX_C_VM, IDX_C_VCPU, IDX_C_GFN,
-	IDX_C_LEVEL, IDX_C_DLINE, IDX_C_X,
+	IDX_C_SEQ,
+	IDX_C_TS,
+	IDX_C_TYPE,
+	IDX_C_CPU,
+	IDX_C_CTX,
+	IDX_C_VM,
+	IDX_C_VCPU,
+	IDX_C_GFN,
+	IDX_C_LEVEL,
+	IDX_C_DLINE,
+	IDX_C_X,
 	IDX_C_F0,
 	IDX_C__COUNT = IDX_C_F0 + TDXR_MAX_FIELDS,
 };
@@ -79,13 +88,13 @@ void ckpt_enc_free(struct ckpt_enc *c);
  * base); else *out is a delta against the last full blob. *out is either
  * @blob or a buffer owned by @c, valid until the next call. 0 or -1.
  */
-int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full,
-		 const void **out, size_t *outlen);
+int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, const void **out,
+		 size_t *outlen);
 /* Forces the next blob to be stored whole. */
 void ckpt_enc_reset(struct ckpt_enc *c);
 
 /* Rebuilds a blob of @len bytes from @base and @delta into @out. 0 or -1. */
-int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen,
-	       uint8_t *out, size_t len);
+int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen, uint8_t *out,
+	       size_t len);
 
 #endif /* TDXR_INDEX_INT_H */

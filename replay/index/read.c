@@ -35,15 +35,15 @@ struct idx {
 	char *rawbuf;
 	size_t rawcap;
 
-	uint8_t *base;        /* the last full checkpoint read */
+	uint8_t *base; /* the last full checkpoint read */
 	size_t baselen;
 	uint64_t base_seq;
 	bool has_base;
-	uint8_t *ck_blob;     /* the delta checkpoint last restored, at ck_seq */
+	uint8_t *ck_blob; /* the delta checkpoint last restored, at ck_seq */
 	size_t ck_len;
 	uint64_t ck_seq;
 	struct mdl_model *cache; /* the state right after cache_seq */
-	uint64_t cache_seq;      /* UINT64_MAX: before the first event */
+	uint64_t cache_seq;	 /* UINT64_MAX: before the first event */
 	bool has_cache;
 };
 
@@ -140,13 +140,15 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 				"ORDER BY seq");
 	ix->get_extra = prep(ix, "SELECT name, raw, lost_flags, lost, src_vm, src_vcpu "
 				 "FROM event_extra WHERE seq = ?");
-	ix->get_finding = prep(ix, "SELECT seq, input, line, ts, kind, severity, vm, vcpu, gfn, "
-				   "expected, actual, message, cause_seq FROM findings WHERE id = ?");
+	ix->get_finding =
+		prep(ix, "SELECT seq, input, line, ts, kind, severity, vm, vcpu, gfn, "
+			 "expected, actual, message, cause_seq FROM findings WHERE id = ?");
 	ix->get_chain = prep(ix, "SELECT seq FROM finding_chain WHERE finding = ? ORDER BY pos");
 	ix->ckpt_at = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq <= ? "
 			       "ORDER BY seq DESC LIMIT 1");
 	ix->get_ckpt = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq = ?");
-	ix->ckpt_seq = prep(ix, "SELECT seq FROM checkpoints WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
+	ix->ckpt_seq =
+		prep(ix, "SELECT seq FROM checkpoints WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
 	ix->gfn_next = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
 				"AND seq > ?3 ORDER BY seq LIMIT 1");
 	ix->gfn_prev = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
@@ -156,18 +158,19 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->vcpu_prev = prep(ix, "SELECT seq FROM events WHERE vcpu = ?1 AND vm = ?2 "
 				 "AND seq < ?3 ORDER BY seq DESC LIMIT 1");
 	ix->find_next = prep(ix, "SELECT seq FROM findings WHERE seq > ?1 ORDER BY seq LIMIT 1");
-	ix->find_prev = prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
+	ix->find_prev =
+		prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
 	if (!ix->path || !ix->get_ev || !ix->range_ev || !ix->get_extra || !ix->get_finding ||
 	    !ix->get_chain || !ix->ckpt_at || !ix->get_ckpt || !ix->ckpt_seq || !ix->gfn_next ||
-	    !ix->gfn_prev ||
-	    !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
+	    !ix->gfn_prev || !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
 		snprintf(err, errlen, "%s: damaged tdxr index: %s", path, sqlite3_errmsg(ix->db));
 		idx_close(ix);
 		return NULL;
 	}
 	if (load_strings(ix) < 0 || load_inputs(ix) < 0 ||
 	    idx_load_threads(ix->db, &ix->threads, &ix->nr_threads) < 0) {
-		snprintf(err, errlen, "%s: damaged tdxr index: strings, inputs or threads unreadable", path);
+		snprintf(err, errlen,
+			 "%s: damaged tdxr index: strings, inputs or threads unreadable", path);
 		idx_close(ix);
 		return NULL;
 	}
@@ -248,7 +251,8 @@ int idx_event(struct idx *ix, uint64_t seq, struct tdxr_event *ev)
 	}
 	sqlite3_bind_int64(ix->get_ev, 1, (sqlite3_int64)seq);
 	if (sqlite3_step(ix->get_ev) == SQLITE_ROW) {
-		ret = idx_row_event(ix->get_ev, ix->get_extra, ix->threads, ix->nr_threads, true, ev, &ix->rawbuf, &ix->rawcap);
+		ret = idx_row_event(ix->get_ev, ix->get_extra, ix->threads, ix->nr_threads, true,
+				    ev, &ix->rawbuf, &ix->rawcap);
 	}
 	sqlite3_reset(ix->get_ev);
 	return ret;
@@ -416,7 +420,8 @@ static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (idx_row_event(st, ix->get_extra, ix->threads, ix->nr_threads, false, &ev, &ix->rawbuf, &ix->rawcap) < 0) {
+		if (idx_row_event(st, ix->get_extra, ix->threads, ix->nr_threads, false, &ev,
+				  &ix->rawbuf, &ix->rawcap) < 0) {
 			ret = -1;
 			break;
 		}
@@ -463,9 +468,9 @@ int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 	}
 	/* The model kept from the last seek, when it lies between the
 	 * checkpoint and @seq, moves forward in place. */
-	if (ix->has_cache && (ix->cache_seq == seq ||
-			      (seq != UINT64_MAX && ix->cache_seq != UINT64_MAX &&
-			       ix->cache_seq <= seq && (!r || ix->cache_seq > ck)))) {
+	if (ix->has_cache &&
+	    (ix->cache_seq == seq || (seq != UINT64_MAX && ix->cache_seq != UINT64_MAX &&
+				      ix->cache_seq <= seq && (!r || ix->cache_seq > ck)))) {
 		if (replay_range(ix, ix->cache, ix->cache_seq, seq) < 0) {
 			mdl_free(ix->cache);
 			ix->cache = NULL;
@@ -483,7 +488,7 @@ int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 		}
 	}
 	if (!m) {
-		struct mdl_config cfg = { 0 };
+		struct mdl_config cfg = {0};
 
 		cfg.kernel_profile = ix->opt_profile;
 		cfg.gpaw = ix->gpaw;

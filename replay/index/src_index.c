@@ -18,7 +18,7 @@
 struct isrc {
 	sqlite3 *db;
 	sqlite3_stmt *rows, *extra;
-	uint32_t *map;      /* stored string id -> id in s->st */
+	uint32_t *map; /* stored string id -> id in s->st */
 	struct idx_thread *threads;
 	size_t nr_threads;
 	uint32_t nr_map;
@@ -42,10 +42,10 @@ static int isrc_next(struct tdxr_src *s, struct tdxr_event *ev)
 		s->consumed = s->total;
 		return 0;
 	}
-	if (r != SQLITE_ROW ||
-	    idx_row_event(p->rows, p->extra, p->threads, p->nr_threads, false, ev, &p->raw, &p->rawcap) < 0) {
-		snprintf(s->err, sizeof(s->err), "%s: damaged tdxr index near event %llu: %s", s->path,
-			 (unsigned long long)p->done, sqlite3_errmsg(p->db));
+	if (r != SQLITE_ROW || idx_row_event(p->rows, p->extra, p->threads, p->nr_threads, false,
+					     ev, &p->raw, &p->rawcap) < 0) {
+		snprintf(s->err, sizeof(s->err), "%s: damaged tdxr index near event %llu: %s",
+			 s->path, (unsigned long long)p->done, sqlite3_errmsg(p->db));
 		return -1;
 	}
 	d = tdxr_event_desc(ev->type);
@@ -122,7 +122,8 @@ int tdxr_index_src_init(struct tdxr_src *s, char *err, size_t errlen)
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 
 		if (id >= 0 && id < n && t) {
-			p->map[id] = tdxr_strtab_intern(s->st, t, (size_t)sqlite3_column_bytes(st, 1));
+			p->map[id] =
+				tdxr_strtab_intern(s->st, t, (size_t)sqlite3_column_bytes(st, 1));
 		}
 	}
 	sqlite3_finalize(st);

@@ -86,7 +86,7 @@ static void put_words(struct wbuf *b, const void *p, size_t size)
 }
 
 struct tab_ref {
-	uint64_t h;    /* tab_hash(key) */
+	uint64_t h; /* tab_hash(key) */
 	uint64_t slot;
 };
 

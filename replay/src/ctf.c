@@ -1221,7 +1221,7 @@ static void rec_close(struct tdxr_src *s)
 
 static bool has_ctf(const char *dir)
 {
-	struct dirlist l = { .n = 0 };
+	struct dirlist l = {.n = 0};
 	bool r;
 
 	find_metadata(dir, 0, &l);

@@ -22,9 +22,9 @@
 #include "tdxr/src.h"
 
 struct conv {
-	char kind;    /* 'd' signed, 'u' unsigned, 'x' hex, 'p' pointer, 's', 'r', 'c' */
-	bool alt;     /* '#' flag: the value prints its own 0x */
-	size_t len;   /* length of the conversion spec in the format */
+	char kind;  /* 'd' signed, 'u' unsigned, 'x' hex, 'p' pointer, 's', 'r', 'c' */
+	bool alt;   /* '#' flag: the value prints its own 0x */
+	size_t len; /* length of the conversion spec in the format */
 };
 
 static size_t parse_conv(const char *f, struct conv *c)
@@ -105,8 +105,8 @@ static int hexval(unsigned char c)
 }
 
 /* Reads a number at *pp (bounded by end); 0 ok, -1 with *why. */
-static int scan_number(const char **pp, const char *end, char kind, bool alt,
-		       uint64_t *out, const char **why)
+static int scan_number(const char **pp, const char *end, char kind, bool alt, uint64_t *out,
+		       const char **why)
 {
 	const char *p = *pp;
 	uint64_t v = 0;
@@ -188,9 +188,8 @@ static const char *find_literal(const char *p, const char *end, const char *lit,
 	return memmem(p, (size_t)(end - p), lit, n);
 }
 
-
-int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
-			struct tdxr_event *ev, struct tdxr_strtab *st, const char **why)
+int tdxr_decode_payload(unsigned int type, const char *payload, size_t len, struct tdxr_event *ev,
+			struct tdxr_strtab *st, const char **why)
 {
 	const struct tdxr_event_desc *d = tdxr_event_desc(type);
 	const char *f = d->scan_fmt;
@@ -230,7 +229,8 @@ int tdxr_decode_payload(unsigned int type, const char *payload, size_t len,
 				continue;
 			}
 			if (p >= end || *p != want) {
-				*why = p >= end ? "payload ends early" : "payload differs from the format";
+				*why = p >= end ? "payload ends early"
+						: "payload differs from the format";
 				return -1;
 			}
 			p++;
@@ -298,27 +298,69 @@ static const struct {
 	const char *name;
 	uint32_t nr;
 } vmx_reasons[] = {
-	{ "EXCEPTION_NMI", 0 },	       { "EXTERNAL_INTERRUPT", 1 },  { "TRIPLE_FAULT", 2 },
-	{ "INIT_SIGNAL", 3 },	       { "SIPI_SIGNAL", 4 },	     { "INTERRUPT_WINDOW", 7 },
-	{ "NMI_WINDOW", 8 },	       { "TASK_SWITCH", 9 },	     { "CPUID", 10 },
-	{ "HLT", 12 },		       { "INVD", 13 },		     { "INVLPG", 14 },
-	{ "RDPMC", 15 },	       { "RDTSC", 16 },		     { "VMCALL", 18 },
-	{ "VMCLEAR", 19 },	       { "VMLAUNCH", 20 },	     { "VMPTRLD", 21 },
-	{ "VMPTRST", 22 },	       { "VMREAD", 23 },	     { "VMRESUME", 24 },
-	{ "VMWRITE", 25 },	       { "VMOFF", 26 },		     { "VMON", 27 },
-	{ "CR_ACCESS", 28 },	       { "DR_ACCESS", 29 },	     { "IO_INSTRUCTION", 30 },
-	{ "MSR_READ", 31 },	       { "MSR_WRITE", 32 },	     { "INVALID_STATE", 33 },
-	{ "MSR_LOAD_FAIL", 34 },       { "MWAIT_INSTRUCTION", 36 },  { "MONITOR_TRAP_FLAG", 37 },
-	{ "MONITOR_INSTRUCTION", 39 }, { "PAUSE_INSTRUCTION", 40 },  { "MCE_DURING_VMENTRY", 41 },
-	{ "TPR_BELOW_THRESHOLD", 43 }, { "APIC_ACCESS", 44 },	     { "EOI_INDUCED", 45 },
-	{ "GDTR_IDTR", 46 },	       { "LDTR_TR", 47 },	     { "EPT_VIOLATION", 48 },
-	{ "EPT_MISCONFIG", 49 },       { "INVEPT", 50 },	     { "RDTSCP", 51 },
-	{ "PREEMPTION_TIMER", 52 },    { "INVVPID", 53 },	     { "WBINVD", 54 },
-	{ "XSETBV", 55 },	       { "APIC_WRITE", 56 },	     { "RDRAND", 57 },
-	{ "INVPCID", 58 },	       { "VMFUNC", 59 },	     { "ENCLS", 60 },
-	{ "RDSEED", 61 },	       { "PML_FULL", 62 },	     { "XSAVES", 63 },
-	{ "XRSTORS", 64 },	       { "UMWAIT", 67 },	     { "TPAUSE", 68 },
-	{ "BUS_LOCK", 74 },	       { "NOTIFY", 75 },	     { "TDCALL", 77 },
+	{"EXCEPTION_NMI", 0},
+	{"EXTERNAL_INTERRUPT", 1},
+	{"TRIPLE_FAULT", 2},
+	{"INIT_SIGNAL", 3},
+	{"SIPI_SIGNAL", 4},
+	{"INTERRUPT_WINDOW", 7},
+	{"NMI_WINDOW", 8},
+	{"TASK_SWITCH", 9},
+	{"CPUID", 10},
+	{"HLT", 12},
+	{"INVD", 13},
+	{"INVLPG", 14},
+	{"RDPMC", 15},
+	{"RDTSC", 16},
+	{"VMCALL", 18},
+	{"VMCLEAR", 19},
+	{"VMLAUNCH", 20},
+	{"VMPTRLD", 21},
+	{"VMPTRST", 22},
+	{"VMREAD", 23},
+	{"VMRESUME", 24},
+	{"VMWRITE", 25},
+	{"VMOFF", 26},
+	{"VMON", 27},
+	{"CR_ACCESS", 28},
+	{"DR_ACCESS", 29},
+	{"IO_INSTRUCTION", 30},
+	{"MSR_READ", 31},
+	{"MSR_WRITE", 32},
+	{"INVALID_STATE", 33},
+	{"MSR_LOAD_FAIL", 34},
+	{"MWAIT_INSTRUCTION", 36},
+	{"MONITOR_TRAP_FLAG", 37},
+	{"MONITOR_INSTRUCTION", 39},
+	{"PAUSE_INSTRUCTION", 40},
+	{"MCE_DURING_VMENTRY", 41},
+	{"TPR_BELOW_THRESHOLD", 43},
+	{"APIC_ACCESS", 44},
+	{"EOI_INDUCED", 45},
+	{"GDTR_IDTR", 46},
+	{"LDTR_TR", 47},
+	{"EPT_VIOLATION", 48},
+	{"EPT_MISCONFIG", 49},
+	{"INVEPT", 50},
+	{"RDTSCP", 51},
+	{"PREEMPTION_TIMER", 52},
+	{"INVVPID", 53},
+	{"WBINVD", 54},
+	{"XSETBV", 55},
+	{"APIC_WRITE", 56},
+	{"RDRAND", 57},
+	{"INVPCID", 58},
+	{"VMFUNC", 59},
+	{"ENCLS", 60},
+	{"RDSEED", 61},
+	{"PML_FULL", 62},
+	{"XSAVES", 63},
+	{"XRSTORS", 64},
+	{"UMWAIT", 67},
+	{"TPAUSE", 68},
+	{"BUS_LOCK", 74},
+	{"NOTIFY", 75},
+	{"TDCALL", 77},
 };
 
 uint32_t tdxr_vmx_exit_reason(const char *s)
@@ -369,7 +411,9 @@ void tdxr_derive_fields(unsigned int type, struct tdxr_event *ev, struct tdxr_st
 			break;
 		}
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_MMIO, type_name));
-		EVF(ev, KVM_MMIO, type) = strcmp(s, "write") == 0 ? 2 : strcmp(s, "read") == 0 ? 1 : 0;
+		EVF(ev, KVM_MMIO, type) = strcmp(s, "write") == 0  ? 2
+					  : strcmp(s, "read") == 0 ? 1
+								   : 0;
 		ev->fmask |= 1u << TDXR_F_KVM_MMIO_type;
 		break;
 	case TDXR_EV_KVM_PIO:
@@ -389,7 +433,8 @@ void tdxr_derive_fields(unsigned int type, struct tdxr_event *ev, struct tdxr_st
 		s = tdxr_strtab_get(st, (uint32_t)EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, role));
 		EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, direct) = strstr(s, " direct") != NULL;
 		root = strstr(s, "root ");
-		EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, root_count) = root ? strtoul(root + 5, NULL, 10) : 0;
+		EVF(ev, KVM_MMU_PREPARE_ZAP_PAGE, root_count) =
+			root ? strtoul(root + 5, NULL, 10) : 0;
 		ev->fmask |= (1u << TDXR_F_KVM_MMU_PREPARE_ZAP_PAGE_direct) |
 			     (1u << TDXR_F_KVM_MMU_PREPARE_ZAP_PAGE_root_count);
 		break;

@@ -13,17 +13,17 @@
 #include "tdxr/merge.h"
 
 struct merge_in {
-	struct tdxr_src *src;   /* owned */
+	struct tdxr_src *src;	/* owned */
 	struct tdxr_event head; /* the input's next event */
 	bool has_head;
 	bool primed;
 };
 
 struct tdxr_merge {
-	struct merge_in *in;    /* owned, n entries */
+	struct merge_in *in; /* owned, n entries */
 	unsigned int n;
 	uint64_t seq;
-	int last;               /* input whose head was handed out last */
+	int last; /* input whose head was handed out last */
 	char err[640];
 };
 

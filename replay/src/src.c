@@ -13,15 +13,15 @@
 #include "src_internal.h"
 
 static const char *const format_names[] = {
-	[TDXR_FMT_AUTO] = "auto",	    [TDXR_FMT_FTRACE] = "ftrace",
-	[TDXR_FMT_CONSOLE] = "console",	    [TDXR_FMT_TRACE_DAT] = "trace.dat",
-	[TDXR_FMT_CTF] = "ctf",		    [TDXR_FMT_INDEX] = "index",
+	[TDXR_FMT_AUTO] = "auto",	[TDXR_FMT_FTRACE] = "ftrace",
+	[TDXR_FMT_CONSOLE] = "console", [TDXR_FMT_TRACE_DAT] = "trace.dat",
+	[TDXR_FMT_CTF] = "ctf",		[TDXR_FMT_INDEX] = "index",
 };
 
 const char *tdxr_format_name(enum tdxr_format f)
 {
 	return (unsigned int)f < sizeof(format_names) / sizeof(format_names[0]) ? format_names[f]
-										  : "?";
+										: "?";
 }
 
 int tdxr_format_parse(const char *s, enum tdxr_format *out)
@@ -84,9 +84,10 @@ static int detect(struct tdxr_src *s, const unsigned char *h, size_t n)
 		s->fmt = TDXR_FMT_INDEX;
 		return 0;
 	}
-	if (n >= 4 && (memcmp(h, "\xc1\x1f\xfc\xc1", 4) == 0 || memcmp(h, "\xc1\xfc\x1f\xc1", 4) == 0 ||
-		       memcmp(h, "\x57\x1d\xd1\x75", 4) == 0 || /* packetized metadata */
-		       memcmp(h, "/* CTF", 6) == 0)) {
+	if (n >= 4 &&
+	    (memcmp(h, "\xc1\x1f\xfc\xc1", 4) == 0 || memcmp(h, "\xc1\xfc\x1f\xc1", 4) == 0 ||
+	     memcmp(h, "\x57\x1d\xd1\x75", 4) == 0 || /* packetized metadata */
+	     memcmp(h, "/* CTF", 6) == 0)) {
 		s->fmt = TDXR_FMT_CTF;
 		return 0;
 	}
@@ -142,8 +143,9 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 		if (S_ISDIR(sb.st_mode)) {
 			/* A CTF trace is a directory; a record directory holds one (ctf.c). */
 			if (o->format != TDXR_FMT_AUTO && o->format != TDXR_FMT_CTF) {
-				snprintf(err, errlen, "%s: --format %s given, but it is a directory",
-					 path, tdxr_format_name(o->format));
+				snprintf(err, errlen,
+					 "%s: --format %s given, but it is a directory", path,
+					 tdxr_format_name(o->format));
 				goto fail;
 			}
 			s->fmt = TDXR_FMT_CTF;
@@ -183,8 +185,9 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 		bool text_found = s->fmt == TDXR_FMT_FTRACE || s->fmt == TDXR_FMT_CONSOLE;
 
 		if (text_forced != text_found) {
-			snprintf(err, errlen, "%s: --format %s given, but the content looks like %s",
-				 path, tdxr_format_name(o->format), tdxr_format_name(s->fmt));
+			snprintf(err, errlen,
+				 "%s: --format %s given, but the content looks like %s", path,
+				 tdxr_format_name(o->format), tdxr_format_name(s->fmt));
 			goto fail;
 		}
 		s->fmt = o->format;

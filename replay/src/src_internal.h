@@ -6,21 +6,21 @@
 #include "tdxr/src.h"
 
 struct tdxr_src {
-	char *path;                   /* owned */
-	int fd;                       /* owned, -1 when closed */
-	enum tdxr_format fmt;         /* detected or forced */
+	char *path;	      /* owned */
+	int fd;		      /* owned, -1 when closed */
+	enum tdxr_format fmt; /* detected or forced */
 	struct tdxr_src_opts opts;
-	struct tdxr_strtab *st;       /* borrowed from opts */
-	uint64_t total;               /* input size, 0 unknown (pipe) */
-	uint64_t consumed;            /* bytes handed out as lines */
+	struct tdxr_strtab *st; /* borrowed from opts */
+	uint64_t total;		/* input size, 0 unknown (pipe) */
+	uint64_t consumed;	/* bytes handed out as lines */
 
 	/* text readers: one line buffer */
-	char *buf;                    /* owned, cap + 1 bytes */
+	char *buf; /* owned, cap + 1 bytes */
 	size_t cap, start, end;
 	bool eof;
-	bool skipping;                /* inside an over-long line */
+	bool skipping; /* inside an over-long line */
 	uint32_t lineno;
-	uint16_t names[128];          /* known event names, hashed */
+	uint16_t names[128]; /* known event names, hashed */
 
 	/* a lost-events record waiting for the next event */
 	uint16_t pend_lost_flags;
@@ -30,10 +30,10 @@ struct tdxr_src {
 #define TDXR_HOLD_MAX 256
 	struct tdxr_event held[TDXR_HOLD_MAX];
 	unsigned int held_head, nheld, nready;
-	struct tdxr_event stash;      /* a trace event waiting behind held ones */
+	struct tdxr_event stash; /* a trace event waiting behind held ones */
 	bool has_stash;
 	bool at_eof;
-	int dump_state;               /* 0 none, 1 header seen, 2 inside */
+	int dump_state; /* 0 none, 1 header seen, 2 inside */
 	bool dump_ended;
 
 	struct tdxr_src_stats stats;
@@ -48,7 +48,6 @@ struct tdxr_src {
 void tdxr_text_init(struct tdxr_src *s);
 int tdxr_text_alloc(struct tdxr_src *s);
 int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev);
-
 
 /* Binary readers (dat.c, ctf.c): set s->next/close/priv; -1 with a message. */
 int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen);

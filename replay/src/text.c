@@ -171,7 +171,8 @@ static bool parse_lost(struct tdxr_src *s, const char *p, const char *end)
 	if (sscanf(buf, "CPU:%d [LOST %llu EVENTS%31[]]", &cpu, &n, tail) == 3 ||
 	    sscanf(buf, "CPU:%d [%llu EVENTS DROPPED%31[]]", &cpu, &n, tail) == 3) {
 		s->pend_lost_flags |= TDXR_LOST_COUNTED;
-		s->pend_lost = s->pend_lost + n > UINT32_MAX ? UINT32_MAX : s->pend_lost + (uint32_t)n;
+		s->pend_lost =
+			s->pend_lost + n > UINT32_MAX ? UINT32_MAX : s->pend_lost + (uint32_t)n;
 		s->stats.lost_records++;
 		s->stats.lost_events += n;
 		return true;
@@ -187,13 +188,13 @@ static bool parse_lost(struct tdxr_src *s, const char *p, const char *end)
 /* ---- event lines -------------------------------------------------------- */
 
 struct line_head {
-	const char *comm;  /* comm text, trimmed */
+	const char *comm; /* comm text, trimmed */
 	size_t comm_len;
 	long long pid;
-	long long tgid;    /* -1: none */
+	long long tgid; /* -1: none */
 	long long cpu;
 	uint64_t ts;
-	const char *name;  /* event name */
+	const char *name; /* event name */
 	size_t name_len;
 	const char *payload;
 };
@@ -533,7 +534,8 @@ static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end
 		log_event(s, ev, TDXR_EV_LOG_ACCEPT_BEFORE, ts);
 		EVF(ev, LOG_ACCEPT_BEFORE, gpa) = hexnum(m + 30, &q);
 		q = strstr(q, "vCPU ");
-		EVF(ev, LOG_ACCEPT_BEFORE, vcpu) = q ? (uint64_t)(int64_t)atoi(q + 5) : (uint64_t)-1;
+		EVF(ev, LOG_ACCEPT_BEFORE, vcpu) =
+			q ? (uint64_t)(int64_t)atoi(q + 5) : (uint64_t)-1;
 		return true;
 	}
 	if ((m = strstr(buf, "HKID ")) && strstr(m, " is leaked")) {
@@ -625,7 +627,8 @@ static int next_line(struct tdxr_src *s, const char **b, const char **e)
 				char *nb = realloc(s->buf, ncap + 1);
 
 				if (!nb) {
-					snprintf(s->err, sizeof(s->err), "%s: out of memory", s->path);
+					snprintf(s->err, sizeof(s->err), "%s: out of memory",
+						 s->path);
 					return -1;
 				}
 				s->buf = nb;
@@ -759,8 +762,9 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 						s->st, &why) < 0) {
 				s->stats.bad_payloads++;
 				if (s->opts.strict) {
-					snprintf(s->err, sizeof(s->err), "%s:%u: cannot parse %.*s: %s",
-						 s->path, s->lineno, (int)h.name_len, h.name, why);
+					snprintf(s->err, sizeof(s->err),
+						 "%s:%u: cannot parse %.*s: %s", s->path, s->lineno,
+						 (int)h.name_len, h.name, why);
 					return -1;
 				}
 				warnf(s, "%s:%u: cannot parse %.*s: %s\n", s->path, s->lineno,
@@ -779,7 +783,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		if (h.tgid >= 0) {
 			s->stats.has_tgid = true;
 		}
-produced:
+	produced:
 		ev->lost_flags = s->pend_lost_flags;
 		ev->lost = s->pend_lost;
 		s->pend_lost_flags = 0;
@@ -859,7 +863,8 @@ int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
 
 			/* Held messages much older than this one belong before it. */
 			while (k < s->nheld &&
-			       s->held[(s->held_head + k) % TDXR_HOLD_MAX].ts + TDXR_HOLD_NS < tmp.ts) {
+			       s->held[(s->held_head + k) % TDXR_HOLD_MAX].ts + TDXR_HOLD_NS <
+				       tmp.ts) {
 				k++;
 			}
 			if (s->dump_state != 2) {

@@ -39,7 +39,7 @@ static int build_to(const char *out, volatile int *cancel, const char *input, ch
 		    size_t errlen)
 {
 	struct idx_build_opts o;
-	char *in[1] = { (char *)input };
+	char *in[1] = {(char *)input};
 
 	idx_build_opts_init(&o);
 	o.checkpoint_every = 4;
@@ -90,7 +90,7 @@ static void expect_refused(const char *p, const char *why)
 {
 	char err[1024] = "";
 	struct idx *ix = idx_open(p, err, sizeof(err));
-	struct tdxr_src_opts so = { 0 };
+	struct tdxr_src_opts so = {0};
 	struct tdxr_src *s;
 
 	assert_null(ix);
@@ -271,7 +271,9 @@ static void test_u64_with_bit_63_reads_back_and_shows_as_hex(void **state)
 	assert_non_null(ix);
 	assert_int_equal(sqlite3_prepare_v2(idx_db(ix),
 					    "SELECT seq, new_spte, new_hex FROM spte_changes "
-					    "WHERE new_spte < 0", -1, &st, NULL), SQLITE_OK);
+					    "WHERE new_spte < 0",
+					    -1, &st, NULL),
+			 SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct tdxr_event ev;
 		char hex[32];
@@ -300,8 +302,9 @@ static void test_every_view_runs(void **state)
 	(void)state;
 	assert_non_null(ix);
 	assert_int_equal(sqlite3_prepare_v2(idx_db(ix),
-					    "SELECT name FROM sqlite_master WHERE type = 'view'", -1,
-					    &st, NULL), SQLITE_OK);
+					    "SELECT name FROM sqlite_master WHERE type = 'view'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char sql[256];
 		int r, rows = 0;

@@ -43,7 +43,9 @@ static char *render(const struct tdxr_event *ev, const struct tdxr_strtab *st)
 	char fields[8192], name[128], *out = NULL;
 
 	tdxr_event_fields(ev, st, fields, sizeof(fields));
-	if (asprintf(&out, "%llu %u:%u %llu cpu %d tid %d tgid %d vm %d vcpu %d comm '%s' lost %u/%u %s %s raw '%s'",
+	if (asprintf(&out,
+		     "%llu %u:%u %llu cpu %d tid %d tgid %d vm %d vcpu %d comm '%s' lost %u/%u %s "
+		     "%s raw '%s'",
 		     (unsigned long long)ev->seq, ev->input, ev->line, (unsigned long long)ev->ts,
 		     ev->cpu, ev->tid, ev->tgid, ev->vm, ev->vcpu, tdxr_strtab_get(st, ev->comm),
 		     ev->lost_flags, ev->lost, tdxr_event_fullname(ev, st, name, sizeof(name)),
@@ -97,7 +99,7 @@ static void seen_free(struct seen *s)
 static void straight_replay(const char *path, struct seen *seen, struct rpl_result *res)
 {
 	struct rpl_opts o;
-	char *in[1] = { (char *)path };
+	char *in[1] = {(char *)path};
 	char err[1024];
 
 	rpl_opts_init(&o);
@@ -111,12 +113,12 @@ static void model_blob_to(const char *path, uint64_t seq, void **blob, size_t *l
 {
 	struct rpl_opts o;
 	struct rpl_result res;
-	char *in[1] = { (char *)path };
+	char *in[1] = {(char *)path};
 	char err[1024];
 
 	rpl_opts_init(&o);
 	if (seq == UINT64_MAX) {
-		struct mdl_config cfg = { 0 };
+		struct mdl_config cfg = {0};
 		struct mdl_model *m = mdl_new(&cfg);
 
 		assert_non_null(m);
@@ -158,7 +160,7 @@ static void assert_findings_equal(const struct mdl_finding *a, const struct mdl_
 static void build(const char *trace, const char *db, uint64_t k, unsigned int full_every)
 {
 	struct idx_build_opts o;
-	char *in[1] = { (char *)trace };
+	char *in[1] = {(char *)trace};
 	char err[1024];
 
 	idx_build_opts_init(&o);
@@ -175,7 +177,7 @@ static void test_index_holds_exactly_the_replayed_events_and_findings(void **sta
 {
 	(void)state;
 	for (unsigned int t = 0; t < nr_traces; t++) {
-		struct seen seen = { 0 };
+		struct seen seen = {0};
 		struct rpl_result res;
 		struct idx *ix;
 		char db[512], err[1024];
@@ -226,7 +228,7 @@ static void test_replay_of_the_index_finds_what_the_trace_gives(void **state)
 		struct rpl_result a, b;
 		struct rpl_opts o;
 		char db[512], err[1024];
-		char *in[1] = { db };
+		char *in[1] = {db};
 
 		snprintf(db, sizeof(db), "%s/rp.db", tmpdir);
 		build(traces[t], db, 1000, 0);
@@ -259,7 +261,8 @@ static void check_seek(struct idx *ix, const char *trace, uint64_t seq)
 	model_blob_to(trace, seq, &want, &wlen);
 	assert_int_equal(mdl_save(m, &got, &glen), 0);
 	if (wlen != glen || memcmp(want, got, wlen) != 0) {
-		fail_msg("%s: idx_seek(%lld): model differs from a straight replay (%zu vs %zu bytes)",
+		fail_msg("%s: idx_seek(%lld): model differs from a straight replay (%zu vs %zu "
+			 "bytes)",
 			 trace, (long long)seq, glen, wlen);
 	}
 	free(want);
@@ -273,7 +276,7 @@ static void test_seek_gives_the_model_of_a_straight_replay(void **state)
 	srand(12345);
 	for (unsigned int t = 0; t < nr_traces; t++) {
 		/* dense checkpoints with deltas, sparse ones, and none at all */
-		static const uint64_t ks[] = { 3, 50, 1u << 30 };
+		static const uint64_t ks[] = {3, 50, 1u << 30};
 
 		for (unsigned int k = 0; k < 3; k++) {
 			char db[512], err[1024];
@@ -348,7 +351,8 @@ static void test_navigation_finds_neighbouring_events(void **state)
 			} else {
 				assert_int_equal(idx_next_vcpu(ix, s, 1, ev.vm, ev.vcpu, &got), 0);
 				assert_int_equal(got, next);
-				assert_int_equal(idx_next_vcpu(ix, next, -1, ev.vm, ev.vcpu, &got), 0);
+				assert_int_equal(idx_next_vcpu(ix, next, -1, ev.vm, ev.vcpu, &got),
+						 0);
 				assert_int_equal(got, s);
 			}
 		}
@@ -362,7 +366,8 @@ static void test_navigation_finds_neighbouring_events(void **state)
 				assert_int_equal(got, f.seq);
 			}
 			if (f.has_gfn) {
-				assert_int_equal(idx_next_gfn(ix, f.seq, -1, f.vm, f.gfn, &got) == 0 ||
+				assert_int_equal(idx_next_gfn(ix, f.seq, -1, f.vm, f.gfn, &got) ==
+								 0 ||
 							 f.seq == 0,
 						 1);
 			}
@@ -394,7 +399,7 @@ static void add_glob(const char *pattern)
 
 static void add_synth(void)
 {
-	static const char *const scen[] = { "clean", "tlb-not-tracked", "busy-retry", "lost-events" };
+	static const char *const scen[] = {"clean", "tlb-not-tracked", "busy-retry", "lost-events"};
 	const char *bin = getenv("TDXR_BIN");
 	char cmd[2048], out[600];
 
@@ -407,8 +412,9 @@ static void add_synth(void)
 	}
 	for (unsigned int i = 0; i < sizeof(scen) / sizeof(scen[0]); i++) {
 		snprintf(out, sizeof(out), "%s/synth-%s.trace", tmpdir, scen[i]);
-		snprintf(cmd, sizeof(cmd), "'%s' synth -o '%s' --events 1500 --seed %u %s >/dev/null 2>&1",
-			 bin, out, 7 + i, scen[i]);
+		snprintf(cmd, sizeof(cmd),
+			 "'%s' synth -o '%s' --events 1500 --seed %u %s >/dev/null 2>&1", bin, out,
+			 7 + i, scen[i]);
 		if (system(cmd) == 0) {
 			add_trace(out);
 		}

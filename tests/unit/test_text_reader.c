@@ -21,13 +21,13 @@ struct rd {
 	struct tdxr_src *src;
 	char path[64];
 	char err[512];
-	FILE *warn;          /* where reader warnings go */
+	FILE *warn; /* where reader warnings go */
 	char warnbuf[4096];
 };
 
 static void rd_open(struct rd *r, const char *text, bool strict)
 {
-	struct tdxr_src_opts o = { 0 };
+	struct tdxr_src_opts o = {0};
 	int fd;
 
 	memset(r, 0, sizeof(*r));
@@ -76,9 +76,10 @@ static void test_tdx_seamcall_decodes_every_register(void **state)
 
 	(void)state;
 	one_event(&r,
-		  TRACEFS_HEAD "tdx_seamcall: leaf TDH_VP_INIT (65558) rcx 0x1 rdx 0x2 r8 0x3 r9 0x4 "
-			       "status 0xc0000b0800000001 out_rcx 0x8000000000000000 out_rdx 0x501 "
-			       "out_r8 0x7 out_r9 0x8\n",
+		  TRACEFS_HEAD
+		  "tdx_seamcall: leaf TDH_VP_INIT (65558) rcx 0x1 rdx 0x2 r8 0x3 r9 0x4 "
+		  "status 0xc0000b0800000001 out_rcx 0x8000000000000000 out_rdx 0x501 "
+		  "out_r8 0x7 out_r9 0x8\n",
 		  TDXR_EV_TDX_SEAMCALL, &ev);
 	assert_string_equal(S(&r, EVF(&ev, TDX_SEAMCALL, leaf_name)), "TDH_VP_INIT");
 	assert_int_equal(EVF(&ev, TDX_SEAMCALL, leaf), 65558);
@@ -102,7 +103,9 @@ static void test_kvm_tdx_sept_negative_ret(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	one_event(&r, TRACEFS_HEAD "kvm_tdx_sept: vm 4711 op remove_spte gfn 8a3f level 1 pfn 1234a ret -5\n",
+	one_event(&r,
+		  TRACEFS_HEAD
+		  "kvm_tdx_sept: vm 4711 op remove_spte gfn 8a3f level 1 pfn 1234a ret -5\n",
 		  TDXR_EV_KVM_TDX_SEPT, &ev);
 	assert_int_equal((int32_t)EVF(&ev, KVM_TDX_SEPT, vm), 4711);
 	assert_string_equal(S(&r, EVF(&ev, KVM_TDX_SEPT, op)), "remove_spte");
@@ -130,7 +133,9 @@ static void test_tdvmcall_and_done(void **state)
 	assert_int_equal(EVF(&ev, KVM_TDX_TDVMCALL, r15), 0xab);
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "kvm_tdx_tdvmcall_done: vm 7 vcpu 2 r11 0x0 status 0x8000000000000003 val 0x0\n",
+	one_event(&r,
+		  TRACEFS_HEAD
+		  "kvm_tdx_tdvmcall_done: vm 7 vcpu 2 r11 0x0 status 0x8000000000000003 val 0x0\n",
 		  TDXR_EV_KVM_TDX_TDVMCALL_DONE, &ev);
 	assert_true(EVF(&ev, KVM_TDX_TDVMCALL_DONE, status) == 0x8000000000000003ull);
 	rd_close(&r);
@@ -142,10 +147,12 @@ static void test_vm_bugged_caller_symbol(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	one_event(&r, TRACEFS_HEAD "kvm_vm_bugged: vm 7099 caller tdx_track+0x7e/0x120 [kvm_intel]\n",
+	one_event(&r,
+		  TRACEFS_HEAD "kvm_vm_bugged: vm 7099 caller tdx_track+0x7e/0x120 [kvm_intel]\n",
 		  TDXR_EV_KVM_VM_BUGGED, &ev);
 	assert_int_equal((int32_t)EVF(&ev, KVM_VM_BUGGED, vm), 7099);
-	assert_string_equal(S(&r, EVF(&ev, KVM_VM_BUGGED, caller)), "tdx_track+0x7e/0x120 [kvm_intel]");
+	assert_string_equal(S(&r, EVF(&ev, KVM_VM_BUGGED, caller)),
+			    "tdx_track+0x7e/0x120 [kvm_intel]");
 	rd_close(&r);
 }
 
@@ -182,7 +189,9 @@ static void test_kvm_entry_with_and_without_immediate_exit(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	one_event(&r, TRACEFS_HEAD "kvm_entry: vcpu 3, rip 0xfff0 intr_info 0x80000030 error_code 0x00000000[immediate exit]\n",
+	one_event(&r,
+		  TRACEFS_HEAD "kvm_entry: vcpu 3, rip 0xfff0 intr_info 0x80000030 error_code "
+			       "0x00000000[immediate exit]\n",
 		  TDXR_EV_KVM_ENTRY, &ev);
 	assert_int_equal(EVF(&ev, KVM_ENTRY, vcpu_id), 3);
 	assert_int_equal(EVF(&ev, KVM_ENTRY, rip), 0xfff0);
@@ -202,9 +211,10 @@ static void test_kvm_exit_symbolic_reasons(void **state)
 
 	(void)state;
 	one_event(&r,
-		  TRACEFS_HEAD "kvm_exit: vcpu 1 reason EPT_MISCONFIG rip 0x0 info1 0x0000000000000000 "
-			       "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000 "
-			       "requests 0x0000000000000000\n",
+		  TRACEFS_HEAD
+		  "kvm_exit: vcpu 1 reason EPT_MISCONFIG rip 0x0 info1 0x0000000000000000 "
+		  "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000 "
+		  "requests 0x0000000000000000\n",
 		  TDXR_EV_KVM_EXIT, &ev);
 	assert_int_equal(EVF(&ev, KVM_EXIT, exit_reason), 49);
 	assert_true(EVF_HAS(&ev, KVM_EXIT, requests));
@@ -221,9 +231,10 @@ static void test_kvm_exit_symbolic_reasons(void **state)
 	assert_int_equal(EVF(&ev, KVM_EXIT, info2), 0xfee00000);
 	rd_close(&r);
 	one_event(&r,
-		  TRACEFS_HEAD "kvm_exit: vcpu 0 reason TDCALL rip 0x0 info1 0x0000000000000000 info2 "
-			       "0x0000000000000000 intr_info 0x00000000 error_code 0x00000000 requests "
-			       "0x0000000000000000\n",
+		  TRACEFS_HEAD
+		  "kvm_exit: vcpu 0 reason TDCALL rip 0x0 info1 0x0000000000000000 info2 "
+		  "0x0000000000000000 intr_info 0x00000000 error_code 0x00000000 requests "
+		  "0x0000000000000000\n",
 		  TDXR_EV_KVM_EXIT, &ev);
 	assert_int_equal(EVF(&ev, KVM_EXIT, exit_reason), 77);
 	rd_close(&r);
@@ -235,7 +246,9 @@ static void test_upstream_kvm_events(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	one_event(&r, TRACEFS_HEAD "kvm_page_fault: vcpu 0 rip 0x0 address 0x0000800008a3f000 error_code 0x182\n",
+	one_event(&r,
+		  TRACEFS_HEAD
+		  "kvm_page_fault: vcpu 0 rip 0x0 address 0x0000800008a3f000 error_code 0x182\n",
 		  TDXR_EV_KVM_PAGE_FAULT, &ev);
 	assert_int_equal(EVF(&ev, KVM_PAGE_FAULT, address), 0x800008a3f000ull);
 	assert_int_equal(EVF(&ev, KVM_PAGE_FAULT, error_code), 0x182);
@@ -246,39 +259,43 @@ static void test_upstream_kvm_events(void **state)
 	assert_int_equal(EVF(&ev, KVM_MMIO, type), 0);
 	assert_int_equal(EVF(&ev, KVM_MMIO, len), 4);
 	rd_close(&r);
-	one_event(&r, TRACEFS_HEAD "kvm_mmio: mmio write len 8 gpa 0x1000 val 0xdeadbeef\n", TDXR_EV_KVM_MMIO,
-		  &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_mmio: mmio write len 8 gpa 0x1000 val 0xdeadbeef\n",
+		  TDXR_EV_KVM_MMIO, &ev);
 	assert_int_equal(EVF(&ev, KVM_MMIO, type), 2);
 	assert_int_equal(EVF(&ev, KVM_MMIO, val), 0xdeadbeef);
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "kvm_fast_mmio: fast mmio at gpa 0xfe003000\n", TDXR_EV_KVM_FAST_MMIO, &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_fast_mmio: fast mmio at gpa 0xfe003000\n",
+		  TDXR_EV_KVM_FAST_MMIO, &ev);
 	assert_int_equal(EVF(&ev, KVM_FAST_MMIO, gpa), 0xfe003000);
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "kvm_hypercall: nr 0xc a0 0x1000 a1 0x1 a2 0x10 a3 0x0\n", TDXR_EV_KVM_HYPERCALL,
-		  &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_hypercall: nr 0xc a0 0x1000 a1 0x1 a2 0x10 a3 0x0\n",
+		  TDXR_EV_KVM_HYPERCALL, &ev);
 	assert_int_equal(EVF(&ev, KVM_HYPERCALL, nr), 12);
 	assert_int_equal(EVF(&ev, KVM_HYPERCALL, a2), 0x10);
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41 \n", TDXR_EV_KVM_PIO, &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41 \n",
+		  TDXR_EV_KVM_PIO, &ev);
 	assert_int_equal(EVF(&ev, KVM_PIO, rw), 1);
 	assert_int_equal(EVF(&ev, KVM_PIO, port), 0x3f8);
 	assert_int_equal(EVF(&ev, KVM_PIO, val), 0x41);
 	rd_close(&r);
-	one_event(&r, TRACEFS_HEAD "kvm_pio: pio_read at 0x60 size 2 count 4 val 0x1 (...)\n", TDXR_EV_KVM_PIO, &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_pio: pio_read at 0x60 size 2 count 4 val 0x1 (...)\n",
+		  TDXR_EV_KVM_PIO, &ev);
 	assert_int_equal(EVF(&ev, KVM_PIO, rw), 0);
 	assert_int_equal(EVF(&ev, KVM_PIO, count), 4);
 	assert_string_equal(S(&r, EVF(&ev, KVM_PIO, more)), "(...)");
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "kvm_userspace_exit: reason KVM_EXIT_MMIO (6)\n", TDXR_EV_KVM_USERSPACE_EXIT,
-		  &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_userspace_exit: reason KVM_EXIT_MMIO (6)\n",
+		  TDXR_EV_KVM_USERSPACE_EXIT, &ev);
 	assert_int_equal(EVF(&ev, KVM_USERSPACE_EXIT, reason), 6);
 	rd_close(&r);
 	/* KVM_EXIT_MEMORY_FAULT has no symbol: printed raw. */
-	one_event(&r, TRACEFS_HEAD "kvm_userspace_exit: reason 0x27 (39)\n", TDXR_EV_KVM_USERSPACE_EXIT, &ev);
+	one_event(&r, TRACEFS_HEAD "kvm_userspace_exit: reason 0x27 (39)\n",
+		  TDXR_EV_KVM_USERSPACE_EXIT, &ev);
 	assert_int_equal(EVF(&ev, KVM_USERSPACE_EXIT, reason), 39);
 	rd_close(&r);
 }
@@ -289,13 +306,17 @@ static void test_kvmmmu_events(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	one_event(&r, TRACEFS_HEAD "kvm_mmu_set_spte: gfn 8a3f spte 860000001234ab37 (rwxu) level 1 at 10c1f8\n",
+	one_event(&r,
+		  TRACEFS_HEAD
+		  "kvm_mmu_set_spte: gfn 8a3f spte 860000001234ab37 (rwxu) level 1 at 10c1f8\n",
 		  TDXR_EV_KVM_MMU_SET_SPTE, &ev);
 	assert_string_equal(S(&r, EVF(&ev, KVM_MMU_SET_SPTE, access)), "rwxu");
 	assert_int_equal(EVF(&ev, KVM_MMU_SET_SPTE, sptep), 0x10c1f8);
 	rd_close(&r);
 	/* u == -1 prints nothing for the fourth flag. */
-	one_event(&r, TRACEFS_HEAD "kvm_mmu_set_spte: gfn 10 spte 600000001234ab37 (r-x) level 2 at 10c1f8\n",
+	one_event(&r,
+		  TRACEFS_HEAD
+		  "kvm_mmu_set_spte: gfn 10 spte 600000001234ab37 (r-x) level 2 at 10c1f8\n",
 		  TDXR_EV_KVM_MMU_SET_SPTE, &ev);
 	assert_string_equal(S(&r, EVF(&ev, KVM_MMU_SET_SPTE, access)), "r-x");
 	assert_int_equal(EVF(&ev, KVM_MMU_SET_SPTE, level), 2);
@@ -306,7 +327,8 @@ static void test_kvmmmu_events(void **state)
 	assert_int_equal(EVF(&ev, KVM_MMU_SPTE_REQUESTED, pfn), 0x1234a);
 	rd_close(&r);
 
-	one_event(&r, TRACEFS_HEAD "mark_mmio_spte: sptep:000000007a3b5e1c gfn fee00 access 0 gen 2a\n",
+	one_event(&r,
+		  TRACEFS_HEAD "mark_mmio_spte: sptep:000000007a3b5e1c gfn fee00 access 0 gen 2a\n",
 		  TDXR_EV_MARK_MMIO_SPTE, &ev);
 	assert_int_equal(EVF(&ev, MARK_MMIO_SPTE, gfn), 0xfee00);
 	assert_int_equal(EVF(&ev, MARK_MMIO_SPTE, gen), 0x2a);
@@ -318,8 +340,9 @@ static void test_kvmmmu_events(void **state)
 	rd_close(&r);
 
 	one_event(&r,
-		  TRACEFS_HEAD "kvm_mmu_prepare_zap_page: sp gen 0 gfn 8a200 l2 8-byte q0 direct wux !nxe "
-			       "!ad root 0 sync\n",
+		  TRACEFS_HEAD
+		  "kvm_mmu_prepare_zap_page: sp gen 0 gfn 8a200 l2 8-byte q0 direct wux !nxe "
+		  "!ad root 0 sync\n",
 		  TDXR_EV_KVM_MMU_PREPARE_ZAP_PAGE, &ev);
 	assert_int_equal(EVF(&ev, KVM_MMU_PREPARE_ZAP_PAGE, gfn), 0x8a200);
 	assert_int_equal(EVF(&ev, KVM_MMU_PREPARE_ZAP_PAGE, level), 2);
@@ -353,17 +376,20 @@ static void test_tracefs_with_irq_info_and_tgid(void **state)
 {
 	(void)state;
 	expect_header("# tracer: nop\n#\n"
-		      "       CPU 0/KVM-4712    (   4711) [001] d..1.   812.000100: kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+		      "       CPU 0/KVM-4712    (   4711) [001] d..1.   812.000100: kvm_fast_mmio: "
+		      "fast mmio at gpa 0x1000\n",
 		      1, 4712, 4711, "CPU 0/KVM", 812000100000ull);
 	/* Unknown tgid prints dashes. */
-	expect_header("          <idle>-0       (-------) [000] dNh2.    1.5: kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+	expect_header("          <idle>-0       (-------) [000] dNh2.    1.5: kvm_fast_mmio: fast "
+		      "mmio at gpa 0x1000\n",
 		      0, 0, -1, "<idle>", 1500000000ull);
 }
 
 static void test_tracefs_without_irq_info(void **state)
 {
 	(void)state;
-	expect_header("           <...>-4712    [002]   812.000100: kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+	expect_header("           <...>-4712    [002]   812.000100: kvm_fast_mmio: fast mmio at "
+		      "gpa 0x1000\n",
 		      2, 4712, -1, "<...>", 812000100000ull);
 }
 
@@ -371,7 +397,8 @@ static void test_trace_cmd_report(void **state)
 {
 	(void)state;
 	expect_header("version = 6\ncpus=2\n"
-		      " qemu-system-x86-4711  [001]   812.000100123: kvm_fast_mmio:        fast mmio at gpa 0x1000\n",
+		      " qemu-system-x86-4711  [001]   812.000100123: kvm_fast_mmio:        fast "
+		      "mmio at gpa 0x1000\n",
 		      1, 4711, -1, "qemu-system-x86", 812000100123ull);
 }
 
@@ -380,18 +407,22 @@ static void test_console_latency_format(void **state)
 	(void)state;
 	expect_header("[  100.000001] Dumping ftrace buffer:\n"
 		      "[  100.000002] ---------------------------------\n"
-		      "[  100.000003] CPU 0/KV-4712      3d..1. 1234us+: kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+		      "[  100.000003] CPU 0/KV-4712      3d..1. 1234us+: kvm_fast_mmio: fast mmio "
+		      "at gpa 0x1000\n",
 		      3, 4712, -1, "CPU 0/KV", 1234000ull);
 	/* CPU numbers of three digits glue to the pid column. */
-	expect_header("[  100.000003] qemu-sys-4711  123d.h2.  5us : kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+	expect_header("[  100.000003] qemu-sys-4711  123d.h2.  5us : kvm_fast_mmio: fast mmio at "
+		      "gpa 0x1000\n",
 		      123, 4711, -1, "qemu-sys", 5000ull);
 }
 
 static void test_console_verbose_format(void **state)
 {
 	(void)state;
-	expect_header("[  100.000003]        CPU 0/KVM    4712   1 1 00000000 00000012 [0000000012345678] 2.500ms (+0.010ms): kvm_fast_mmio: fast mmio at gpa 0x1000\n",
-		      1, 4712, -1, "CPU 0/KVM", 2500000ull);
+	expect_header(
+		"[  100.000003]        CPU 0/KVM    4712   1 1 00000000 00000012 "
+		"[0000000012345678] 2.500ms (+0.010ms): kvm_fast_mmio: fast mmio at gpa 0x1000\n",
+		1, 4712, -1, "CPU 0/KVM", 2500000ull);
 }
 
 static void test_console_kvm_messages_become_log_events(void **state)
@@ -401,12 +432,15 @@ static void test_console_kvm_messages_become_log_events(void **state)
 
 	(void)state;
 	rd_open(&r,
-		"[  200.100000] kvm_intel: SEAMCALL TDH_MEM_PAGE_AUG failed: 0xc0000b0d00000001, entry 0x8000000000000000, level_state 0x400\n"
+		"[  200.100000] kvm_intel: SEAMCALL TDH_MEM_PAGE_AUG failed: 0xc0000b0d00000001, "
+		"entry 0x8000000000000000, level_state 0x400\n"
 		"[  200.100001] some unrelated kernel message\n"
-		"[  200.100002] kvm_intel: SEAMCALL (0x000000000000001c) failed: 0xc000030000000001\n"
+		"[  200.100002] kvm_intel: SEAMCALL (0x000000000000001c) failed: "
+		"0xc000030000000001\n"
 		"[  200.100003] kvm_intel: Guest access before accepting 0x8a3f000 on vCPU 3\n"
 		"[  200.100004] kvm_intel: tdh_mng_key_freeid() failed. HKID 17 is leaked.\n"
-		"[  200.100005] WARNING: CPU: 5 PID: 4711 at arch/x86/kvm/vmx/tdx.c:1783 tdx_sept_remove_private_spte+0x1a4/0x2c0 [kvm_intel]\n"
+		"[  200.100005] WARNING: CPU: 5 PID: 4711 at arch/x86/kvm/vmx/tdx.c:1783 "
+		"tdx_sept_remove_private_spte+0x1a4/0x2c0 [kvm_intel]\n"
 		"[  200.100006] WARNING: CPU: 5 PID: 4711 at mm/page_alloc.c:1 foo+0x1/0x2\n",
 		true);
 	assert_non_null(r.src);
@@ -446,7 +480,6 @@ static void test_console_kvm_messages_become_log_events(void **state)
 	rd_close(&r);
 }
 
-
 static void test_console_messages_before_a_dump_follow_its_events(void **state)
 {
 	struct rd r;
@@ -455,11 +488,14 @@ static void test_console_messages_before_a_dump_follow_its_events(void **state)
 	(void)state;
 	rd_open(&r,
 		"[   10.000000] kvm_intel: SEAMCALL TDH_MNG_RD failed: 0x1\n"
-		"[  800.000000] kvm_intel: SEAMCALL TDH_MEM_PAGE_REMOVE failed: 0xc0000b0800000001\n"
-		"[  800.000001] WARNING: CPU: 0 PID: 4711 at arch/x86/kvm/vmx/tdx.c:1783 f+0x1/0x2 [kvm_intel]\n"
+		"[  800.000000] kvm_intel: SEAMCALL TDH_MEM_PAGE_REMOVE failed: "
+		"0xc0000b0800000001\n"
+		"[  800.000001] WARNING: CPU: 0 PID: 4711 at arch/x86/kvm/vmx/tdx.c:1783 f+0x1/0x2 "
+		"[kvm_intel]\n"
 		"[  800.000002] Dumping ftrace buffer:\n"
 		"[  800.000003] ---------------------------------\n"
-		"[  800.000004] qemu-sys-4711      0.....  520us : kvm_fast_mmio: fast mmio at gpa 0x1000\n"
+		"[  800.000004] qemu-sys-4711      0.....  520us : kvm_fast_mmio: fast mmio at gpa "
+		"0x1000\n"
 		"[  800.000005] ---------------------------------\n"
 		"[  900.000000] kvm_intel: HKID 3 is leaked\n",
 		true);
@@ -492,8 +528,9 @@ static void test_three_lost_event_shapes_attach_to_next_event(void **state)
 	char text[1024];
 
 	(void)state;
-	snprintf(text, sizeof(text), "%sCPU:1 [LOST 12 EVENTS]\n%sCPU:0 [7 EVENTS DROPPED]\n%s"
-				     "##### CPU 2 buffer started ####\n%s",
+	snprintf(text, sizeof(text),
+		 "%sCPU:1 [LOST 12 EVENTS]\n%sCPU:0 [7 EVENTS DROPPED]\n%s"
+		 "##### CPU 2 buffer started ####\n%s",
 		 ev_line, ev_line, ev_line, ev_line);
 	rd_open(&r, text, true);
 	assert_non_null(r.src);
@@ -521,7 +558,9 @@ static void test_malformed_payload_is_kept_unmodelled_with_a_warning(void **stat
 	struct tdxr_event ev;
 
 	(void)state;
-	rd_open(&r, "  qemu-1 [000]  1.0: kvm_tdx_sept: vm 1 op set_spte gfn zz level 1 pfn 1 ret 0\n", false);
+	rd_open(&r,
+		"  qemu-1 [000]  1.0: kvm_tdx_sept: vm 1 op set_spte gfn zz level 1 pfn 1 ret 0\n",
+		false);
 	assert_non_null(r.src);
 	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
 	assert_int_equal(ev.type, TDXR_EV_UNMODELLED);
@@ -537,8 +576,9 @@ static void test_malformed_payload_is_fatal_when_strict(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	rd_open(&r, "  qemu-1 [000]  1.0: kvm_fast_mmio: fast mmio at gpa 0x1000\n"
-		    "  qemu-1 [000]  1.1: kvm_pio: pio_write at 0x3f8 size one count 1 val 0x41\n",
+	rd_open(&r,
+		"  qemu-1 [000]  1.0: kvm_fast_mmio: fast mmio at gpa 0x1000\n"
+		"  qemu-1 [000]  1.1: kvm_pio: pio_write at 0x3f8 size one count 1 val 0x41\n",
 		true);
 	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
 	assert_int_equal(tdxr_src_next(r.src, &ev), -1);
@@ -552,8 +592,9 @@ static void test_truncated_last_line_and_trailing_text(void **state)
 	struct tdxr_event ev;
 
 	(void)state;
-	rd_open(&r, "  qemu-1 [000]  1.0: kvm_fast_mmio: fast mmio at gpa 0x1000 extra\n"
-		    "  qemu-1 [000]  1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 8a3f level 1 old_sp",
+	rd_open(&r,
+		"  qemu-1 [000]  1.0: kvm_fast_mmio: fast mmio at gpa 0x1000 extra\n"
+		"  qemu-1 [000]  1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 8a3f level 1 old_sp",
 		false);
 	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
 	assert_int_equal(ev.type, TDXR_EV_UNMODELLED);
@@ -602,8 +643,9 @@ static void test_random_bytes_never_crash(void **state)
 		struct tdxr_event ev;
 
 		/* Mostly printable noise around real line fragments. */
-		static const char *frag[] = { " [001] ", "1.5: ", "kvm_exit: ", "vcpu ", "0x",
-					      "CPU:1 [LOST ", "\n", "qemu-1", " reason ", "[  1.0] " };
+		static const char *frag[] = {" [001] ",	 "1.5: ",	 "kvm_exit: ", "vcpu ",
+					     "0x",	 "CPU:1 [LOST ", "\n",	       "qemu-1",
+					     " reason ", "[  1.0] "};
 		size_t k = 0;
 
 		while (k < n) {
