@@ -416,20 +416,6 @@ static int format_payload(struct ctf_priv *p, const bt_field *payload)
 	return 0;
 }
 
-static void add_lost(struct tdxr_src *s, bool known, uint64_t n)
-{
-	s->stats.lost_records++;
-	if (known) {
-		uint64_t t = (uint64_t)s->pend_lost + n;
-
-		s->pend_lost_flags |= TDXR_LOST_COUNTED;
-		s->pend_lost = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
-		s->stats.lost_events += n;
-	} else {
-		s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
-	}
-}
-
 /* procname repeats event after event: intern it once while it does. */
 static uint32_t intern_cached(struct ctf_priv *p, const char *str, uint64_t len)
 {
@@ -625,14 +611,14 @@ static int ctf_next(struct tdxr_src *s, struct tdxr_event *ev)
 				is_event = true;
 				break;
 			case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-				add_lost(s,
-					 bt_message_discarded_events_get_count(msg, &n) ==
-						 BT_PROPERTY_AVAILABILITY_AVAILABLE,
-					 n);
+				tdxr_src_add_lost(s,
+						  bt_message_discarded_events_get_count(msg, &n) ==
+							  BT_PROPERTY_AVAILABILITY_AVAILABLE,
+						  n);
 				break;
 			case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 				/* A lost packet held an unknown number of events. */
-				add_lost(s, false, 0);
+				tdxr_src_add_lost(s, false, 0);
 				break;
 			default:
 				break;
@@ -642,11 +628,7 @@ static int ctf_next(struct tdxr_src *s, struct tdxr_event *ev)
 				return -1;
 			}
 			if (is_event) {
-				ev->lost_flags = s->pend_lost_flags;
-				ev->lost = s->pend_lost;
-				s->pend_lost_flags = 0;
-				s->pend_lost = 0;
-				s->stats.events++;
+				tdxr_src_produce(s, ev);
 				return 1;
 			}
 		}
@@ -749,7 +731,7 @@ static void check_streams(struct tdxr_src *s, const char *dir)
 				"are "
 				"absent, reported as lost\n",
 				s->path, (int)(n - 4), de->d_name, de->d_name);
-			add_lost(s, false, 0);
+			tdxr_src_add_lost(s, false, 0);
 		}
 	}
 	closedir(d);

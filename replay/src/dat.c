@@ -349,16 +349,10 @@ static int dat_next(struct tdxr_src *s, struct tdxr_event *ev)
 		s->consumed += (uint64_t)(rec->record_size > 0 ? rec->record_size : 0);
 		tep = tracecmd_get_tep(st->h);
 		if (rec->missed_events) {
-			s->stats.lost_records++;
-			if (rec->missed_events > 0) {
-				uint64_t n = (uint64_t)s->pend_lost + (uint64_t)rec->missed_events;
-
-				s->pend_lost_flags |= TDXR_LOST_COUNTED;
-				s->pend_lost = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-				s->stats.lost_events += (uint64_t)rec->missed_events;
-			} else {
-				s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
-			}
+			/* libtracecmd: > 0 counted, < 0 an unknown number */
+			tdxr_src_add_lost(s, rec->missed_events > 0,
+					  rec->missed_events > 0 ? (uint64_t)rec->missed_events
+								 : 0);
 		}
 		m = lookup_map(s, p, tep, tep_data_type(tep, rec));
 		if (!m) {
@@ -427,11 +421,7 @@ static int dat_next(struct tdxr_src *s, struct tdxr_event *ev)
 			}
 			ev->raw = p->raw;
 		}
-		ev->lost_flags = s->pend_lost_flags;
-		ev->lost = s->pend_lost;
-		s->pend_lost_flags = 0;
-		s->pend_lost = 0;
-		s->stats.events++;
+		tdxr_src_produce(s, ev);
 		return 1;
 	}
 	if (s->pend_lost_flags) {

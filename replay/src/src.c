@@ -224,6 +224,29 @@ fail:
 	return NULL;
 }
 
+void tdxr_src_add_lost(struct tdxr_src *s, bool counted, uint64_t n)
+{
+	s->stats.lost_records++;
+	if (counted) {
+		uint64_t t = (uint64_t)s->pend_lost + n;
+
+		s->pend_lost_flags |= TDXR_LOST_COUNTED;
+		s->pend_lost = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+		s->stats.lost_events += n;
+	} else {
+		s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
+	}
+}
+
+void tdxr_src_produce(struct tdxr_src *s, struct tdxr_event *ev)
+{
+	ev->lost_flags = s->pend_lost_flags;
+	ev->lost = s->pend_lost;
+	s->pend_lost_flags = 0;
+	s->pend_lost = 0;
+	s->stats.events++;
+}
+
 int tdxr_src_next(struct tdxr_src *s, struct tdxr_event *ev)
 {
 	return s->next(s, ev);

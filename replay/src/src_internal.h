@@ -45,6 +45,15 @@ struct tdxr_src {
 	void *priv;
 };
 
+/*
+ * Lost-events records (DESIGN.md §2.2) take no seq: a reader notes one with
+ * tdxr_src_add_lost() (@counted: n events lost; else an unknown number),
+ * and tdxr_src_produce() attaches what is pending to the next event it
+ * hands out and counts that event. Every reader goes through both.
+ */
+void tdxr_src_add_lost(struct tdxr_src *s, bool counted, uint64_t n);
+void tdxr_src_produce(struct tdxr_src *s, struct tdxr_event *ev);
+
 void tdxr_text_init(struct tdxr_src *s);
 int tdxr_text_alloc(struct tdxr_src *s);
 int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev);

@@ -170,16 +170,11 @@ static bool parse_lost(struct tdxr_src *s, const char *p, const char *end)
 	buf[len] = '\0';
 	if (sscanf(buf, "CPU:%d [LOST %llu EVENTS%31[]]", &cpu, &n, tail) == 3 ||
 	    sscanf(buf, "CPU:%d [%llu EVENTS DROPPED%31[]]", &cpu, &n, tail) == 3) {
-		s->pend_lost_flags |= TDXR_LOST_COUNTED;
-		s->pend_lost =
-			s->pend_lost + n > UINT32_MAX ? UINT32_MAX : s->pend_lost + (uint32_t)n;
-		s->stats.lost_records++;
-		s->stats.lost_events += n;
+		tdxr_src_add_lost(s, true, n);
 		return true;
 	}
 	if (sscanf(buf, "##### CPU %d buffer started ###%31[#]", &cpu, tail) == 2) {
-		s->pend_lost_flags |= TDXR_LOST_UNKNOWN;
-		s->stats.lost_records++;
+		tdxr_src_add_lost(s, false, 0);
 		return true;
 	}
 	return false;
@@ -784,11 +779,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			s->stats.has_tgid = true;
 		}
 	produced:
-		ev->lost_flags = s->pend_lost_flags;
-		ev->lost = s->pend_lost;
-		s->pend_lost_flags = 0;
-		s->pend_lost = 0;
-		s->stats.events++;
+		tdxr_src_produce(s, ev);
 		return 1;
 	}
 	return r < 0 ? -1 : 0;
