@@ -2,9 +2,11 @@
 /*
  * replay/index/build.c - `tdxr index`: one replay, written to SQLite.
  *
- * The engine's after hook writes each event (one prepared statement, one
- * big transaction, journal and sync off: the file is a temporary one until
- * it is complete) and, every K events, a model checkpoint (ckpt.c). When
+ * The engine's after hook hands each event to a writer thread, which
+ * loads them a batch at a time (one INSERT ... SELECT from the batch as a
+ * virtual table, rows.c; one big transaction, journal and sync off: the
+ * file is a temporary one until it is complete), and, every K events, a
+ * model checkpoint (ckpt.c). When
  * the replay is done: strings, findings, inputs, meta, then the indexes,
  * a check that the row counts match meta, and a rename over the
  * final name. Any failure or cancel unlinks the temporary; an existing
@@ -66,7 +68,8 @@ struct batch {
 
 struct bld {
 	sqlite3 *db;
-	sqlite3_stmt *ins_ev[TDXR_EV__COUNT]; /* one per type: only its fields */
+	sqlite3_stmt *ins_rows; /* INSERT INTO events ... SELECT ... FROM tdxr_rows */
+	struct idx_rows rows;	/* the writer's batch as rows (rows.c) */
 	sqlite3_stmt *ins_extra, *ins_ckpt;
 	struct rpl_opts ro; /* the engine reads stop_after_seq each event */
 	const struct idx_build_opts *o;
@@ -291,95 +294,56 @@ static int64_t thread_ctx(struct bld *b, const struct tdxr_event *ev)
 
 static sqlite3_stmt *prep(struct bld *b, const char *sql);
 
-/* The INSERT of events of @type: the common columns and the type's fields. */
-static sqlite3_stmt *insert_for(struct bld *b, unsigned int type)
+static void row_set(struct idx_row *r, int col, int64_t v)
 {
-	const struct tdxr_event_desc *d = tdxr_event_desc(type);
-	char sql[1024];
-	size_t n;
-
-	if (b->ins_ev[type]) {
-		return b->ins_ev[type];
-	}
-	n = (size_t)snprintf(
-		sql, sizeof(sql),
-		"INSERT INTO events (seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x");
-	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", f%u", i);
-	}
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n,
-			      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
-	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", ?");
-	}
-	snprintf(sql + n, sizeof(sql) - n, ")");
-	b->ins_ev[type] = prep(b, sql);
-	return b->ins_ev[type];
+	r->v[col] = v;
+	r->set |= 1u << col;
 }
 
-static int write_event(struct bld *b, const struct tdxr_event *ev)
+/* The events row of @ev into @r; -1 when memory runs out. */
+static int fill_row(struct bld *b, const struct tdxr_event *ev, struct idx_row *r)
 {
-	sqlite3_stmt *st = ev->type < TDXR_EV__COUNT ? insert_for(b, ev->type) : NULL;
 	const struct tdxr_event_desc *d = tdxr_event_desc(ev->type);
-	bool extra = ev->type == TDXR_EV_UNMODELLED || ev->lost_flags || ev->lost;
 	int64_t ctx = thread_ctx(b, ev);
 	uint64_t gfn;
 	int level;
 
-	if (!st) {
-		return -1;
-	}
-	bind_u64(st, 1 + IDX_C_SEQ, ev->seq);
-	bind_u64(st, 1 + IDX_C_TS, ev->ts);
-	sqlite3_bind_int(st, 1 + IDX_C_TYPE, ev->type);
-	sqlite3_bind_int(st, 1 + IDX_C_CPU, ev->cpu);
 	if (ctx < 0) {
-		snprintf(b->err, sizeof(b->err), "out of memory");
-		b->failed = true;
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1 + IDX_C_CTX, ctx);
-	sqlite3_bind_int(st, 1 + IDX_C_VM, ev->vm);
-	sqlite3_bind_int(st, 1 + IDX_C_VCPU, ev->vcpu);
+	r->set = 0;
+	row_set(r, IDX_C_SEQ, (int64_t)ev->seq);
+	row_set(r, IDX_C_TS, (int64_t)ev->ts);
+	row_set(r, IDX_C_TYPE, ev->type);
+	row_set(r, IDX_C_CPU, ev->cpu);
+	row_set(r, IDX_C_CTX, ctx);
+	row_set(r, IDX_C_VM, ev->vm);
+	row_set(r, IDX_C_VCPU, ev->vcpu);
 	if (idx_event_gfn(ev, b->gpaw, &gfn, &level)) {
-		bind_u64(st, 1 + IDX_C_GFN, gfn);
+		row_set(r, IDX_C_GFN, (int64_t)gfn);
 		if (level > 0) {
-			sqlite3_bind_int(st, 1 + IDX_C_LEVEL, level);
-		} else {
-			sqlite3_bind_null(st, 1 + IDX_C_LEVEL);
+			row_set(r, IDX_C_LEVEL, level);
 		}
-	} else {
-		sqlite3_bind_null(st, 1 + IDX_C_GFN);
-		sqlite3_bind_null(st, 1 + IDX_C_LEVEL);
 	}
 	if (ev->line) {
-		sqlite3_bind_int64(st, 1 + IDX_C_DLINE,
-				   (sqlite3_int64)ev->line - (sqlite3_int64)ev->seq);
-	} else {
-		sqlite3_bind_null(st, 1 + IDX_C_DLINE);
+		row_set(r, IDX_C_DLINE, (int64_t)ev->line - (int64_t)ev->seq);
 	}
-	if (extra) {
-		sqlite3_bind_int(st, 1 + IDX_C_X, 1);
-	} else {
-		sqlite3_bind_null(st, 1 + IDX_C_X);
+	if (ev->type == TDXR_EV_UNMODELLED || ev->lost_flags || ev->lost) {
+		row_set(r, IDX_C_X, 1);
 	}
 	for (unsigned int i = 0; i < d->nr_fields && i < TDXR_MAX_FIELDS; i++) {
 		if ((ev->fmask >> i) & 1) {
-			bind_u64(st, 1 + IDX_C_F0 + (int)i, ev->f[i]);
-		} else {
-			sqlite3_bind_null(st, 1 + IDX_C_F0 + (int)i);
+			row_set(r, IDX_C_F0 + (int)i, (int64_t)ev->f[i]);
 		}
 	}
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		bld_fail(b, "writing events");
-		return -1;
-	}
-	sqlite3_reset(st);
-	if (!extra) {
-		return 0;
-	}
-	st = b->ins_extra;
+	return 0;
+}
+
+/* The event_extra row of an unmodelled event or one after a loss. */
+static int write_extra(struct bld *b, const struct tdxr_event *ev)
+{
+	sqlite3_stmt *st = b->ins_extra;
+
 	bind_u64(st, 1, ev->seq);
 	if (ev->type == TDXR_EV_UNMODELLED) {
 		sqlite3_bind_int64(st, 2, ev->name);
@@ -470,15 +434,33 @@ static int store_checkpoint(struct bld *b, uint64_t seq, const struct batch *bt)
 static void write_batch(struct bld *b, struct batch *bt)
 {
 	double t0 = b->prof ? now_s() : 0;
+	size_t i;
 
-	for (size_t i = 0; i < bt->n && !b->failed; i++) {
-		struct tdxr_event *ev = &bt->ev[i];
-
-		ev->raw = bt->rawoff[i] == SIZE_MAX ? NULL : bt->raw + bt->rawoff[i];
-		if (write_event(b, ev) == 0) {
-			b->nr_events++;
+	for (i = 0; i < bt->n; i++) {
+		if (fill_row(b, &bt->ev[i], &b->rows.row[i]) < 0) {
+			snprintf(b->err, sizeof(b->err), "out of memory");
+			b->failed = true;
+			break;
 		}
 	}
+	b->rows.n = bt->n;
+	if (!b->failed) {
+		if (sqlite3_step(b->ins_rows) != SQLITE_DONE) {
+			bld_fail(b, "writing events");
+		} else {
+			b->nr_events += bt->n;
+		}
+		sqlite3_reset(b->ins_rows);
+	}
+	for (i = 0; i < bt->n && !b->failed; i++) {
+		struct tdxr_event *ev = &bt->ev[i];
+
+		if (b->rows.row[i].set & (1u << IDX_C_X)) {
+			ev->raw = bt->rawoff[i] == SIZE_MAX ? NULL : bt->raw + bt->rawoff[i];
+			write_extra(b, ev);
+		}
+	}
+	b->rows.n = 0;
 	if (bt->blob && !b->failed) {
 		store_checkpoint(b, bt->ev[bt->n - 1].seq, bt);
 	}
@@ -1063,10 +1045,8 @@ static void remove_stale(const char *out)
 
 static void finalize_all(struct bld *b)
 {
-	for (unsigned int i = 0; i < TDXR_EV__COUNT; i++) {
-		sqlite3_finalize(b->ins_ev[i]);
-		b->ins_ev[i] = NULL;
-	}
+	sqlite3_finalize(b->ins_rows);
+	b->ins_rows = NULL;
 	sqlite3_finalize(b->ins_extra);
 	sqlite3_finalize(b->ins_ckpt);
 	b->ins_extra = b->ins_ckpt = NULL;
@@ -1152,7 +1132,14 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	b->ins_extra = prep(b, "INSERT INTO event_extra (seq, name, raw, lost_flags, lost) "
 			       "VALUES (?, ?, ?, ?, ?)");
 	b->ins_ckpt = prep(b, "INSERT INTO checkpoints VALUES (?, ?, ?, ?)");
-	if (!b->ins_extra || !b->ins_ckpt) {
+	b->rows.row = malloc(BATCH_EVENTS * sizeof(*b->rows.row));
+	if (!b->rows.row || idx_rows_register(b->db, &b->rows) < 0) {
+		snprintf(err, errlen, "%s: out of memory", out_path);
+		goto out;
+	}
+	b->ins_rows = prep(b, "INSERT INTO events (" IDX_EVENT_COLS ") SELECT " IDX_EVENT_COLS
+			      " FROM tdxr_rows");
+	if (!b->ins_extra || !b->ins_ckpt || !b->ins_rows) {
 		goto fail;
 	}
 	if (writer_start(b) < 0) {
@@ -1249,6 +1236,7 @@ out:
 	ckpt_enc_free(b->enc);
 	free(b->thr);
 	free(b->thash);
+	free(b->rows.row);
 	free(ddl);
 	free(b);
 	return ret;

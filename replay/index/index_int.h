@@ -40,6 +40,24 @@ struct idx_thread {
 	uint16_t input;
 };
 
+/* One row of the events table as the writer hands it to SQLite (rows.c). */
+struct idx_row {
+	int64_t v[IDX_C__COUNT];
+	uint32_t set; /* bit c: v[c] holds a value; else the column is NULL */
+};
+
+/* The rows `SELECT ... FROM tdxr_rows` returns: row[0..n). */
+struct idx_rows {
+	struct idx_row *row;
+	size_t n;
+};
+
+/*
+ * Makes @rows readable as the eponymous virtual table tdxr_rows in @db
+ * (the writing connection only; nothing is stored in the file). 0 or -1.
+ */
+int idx_rows_register(sqlite3 *db, const struct idx_rows *rows);
+
 /* The generated DDL (schema/index.sql). */
 extern const char tdxr_index_sql[];
 
