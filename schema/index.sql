@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: GPL-2.0
 --
--- schema/index.sql - the DDL of a tdxr index (DESIGN.md §6), schema 1.
+-- schema/index.sql - the DDL of a tdxr index (DESIGN.md §6), schema 2.
 --
 -- This file is the only DDL: it is compiled into libtdxr (see
 -- replay/index/CMakeLists.txt) and executed as is by `tdxr index` on a
@@ -20,7 +20,7 @@
 
 -- meta: one row per fact about the index.
 --   key    'format' = 'tdxr-index' (what makes a file a tdxr index),
---          'schema_version' (this file: 1), 'event_schema' (events.def
+--          'schema_version' (this file: 2), 'event_schema' (events.def
 --          version), 'tdxr_version', 'created' (UTC, ISO 8601),
 --          'kernel_profile' ("6.16"/"6.19"), 'gpaw', 'inputs' (count),
 --          'events', 'event_extra', 'findings', 'checkpoints', 'strings',
@@ -209,20 +209,20 @@ CREATE TABLE finding_chain (
 	PRIMARY KEY (finding, pos)
 ) WITHOUT ROWID;
 
--- checkpoints: model snapshots (mdl_save blobs), the state right after
--- event seq was applied. A full checkpoint (base = seq) holds the blob; a
--- delta (base < seq) holds what changed relative to the full checkpoint
--- at seq = base, encoded by replay/index/ckpt.c: a sequence of
--- varint-prefixed ops, "copy LEN bytes from OFFSET of the base" or
--- "LEN literal bytes follow".
+-- checkpoints: model snapshots, the state right after event seq was
+-- applied. A full checkpoint (base = seq) holds the whole state
+-- (mdl_save). Each following one, up to the next full one, holds what
+-- changed since the checkpoint before it (base = that one's seq): the
+-- model's records touched in between, slot for slot (mdl_save_changes,
+-- replay/model/save.c). Restoring a checkpoint loads the full one before
+-- it and applies the chain in seq order.
 --   seq   the event the snapshot follows
---   base  seq of the full checkpoint a delta applies to (= seq when full)
---   len   length of the restored blob
---   data  the blob (full) or the delta
+--   base  seq for a full checkpoint; else the seq of the checkpoint the
+--         changes apply to (the one before)
+--   data  the whole state or the changes
 CREATE TABLE checkpoints (
 	seq	INTEGER PRIMARY KEY,
 	base	INTEGER NOT NULL,
-	len	INTEGER NOT NULL,
 	data	BLOB NOT NULL
 );
 
@@ -315,8 +315,8 @@ FROM findings f JOIN finding_kinds k ON k.kind = f.kind;
 
 -- checkpoint_sizes: how the checkpoints are stored.
 CREATE VIEW checkpoint_sizes AS
-SELECT seq, base, CASE WHEN base = seq THEN 'full' ELSE 'delta' END AS kind,
-	len AS state_bytes, length(data) AS stored_bytes
+SELECT seq, base, CASE WHEN base = seq THEN 'full' ELSE 'changes' END AS kind,
+	length(data) AS stored_bytes
 FROM checkpoints;
 
 -- @@ AFTER LOAD @@

@@ -63,7 +63,7 @@ static void *seeker_main(void *arg)
 	for (;;) {
 		struct mdl_gfn_view view;
 		struct mdl_vm_info vi;
-		struct mdl_model *m = NULL;
+		const struct mdl_model *m = NULL;
 		uint64_t seq, gfn;
 		bool has_gfn, ok_gfn = false;
 		int vm, rc;
@@ -100,7 +100,6 @@ static void *seeker_main(void *arg)
 		sk->res_nr_vms = m ? mdl_nr_vms(m) : 0;
 		sk->res_view = view;
 		pthread_cond_broadcast(&sk->cv);
-		mdl_free(m);
 	}
 	pthread_mutex_unlock(&sk->mu);
 	return NULL;

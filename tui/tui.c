@@ -612,7 +612,7 @@ static void set_vm(struct tui *t, bool all, int vm)
 /* v: all VMs -> the first -> the next ... -> all again. */
 static void cycle_vm(struct tui *t)
 {
-	struct mdl_model *m = NULL;
+	const struct mdl_model *m = NULL;
 	unsigned int n, i, pick = 0;
 	struct mdl_vm_info vi;
 	bool found = false;
@@ -626,7 +626,6 @@ static void cycle_vm(struct tui *t)
 	}
 	n = mdl_nr_vms(m);
 	if (n < 2) {
-		mdl_free(m);
 		tui_msg(t, false, "the trace has %u VM%s: nothing to pick", n, n == 1 ? "" : "s");
 		return;
 	}
@@ -653,7 +652,6 @@ static void cycle_vm(struct tui *t)
 		tui_msg(t, false, "showing vm %d (%u of %u)%s", vi.vm, pick + 1, n,
 			vi.is_tdx ? ", a TD" : "");
 	}
-	mdl_free(m);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)

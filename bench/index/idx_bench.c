@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 0) : 88172645463325252ull;
 		double t0 = now_s(), t_open, first, *ms = calloc(n ? n : 1, sizeof(double));
 		struct idx *ix = idx_open(argv[2], err, sizeof(err));
-		struct mdl_model *m;
+		const struct mdl_model *m;
 		uint64_t ne;
 
 		if (!ix || !ms) {
@@ -81,7 +81,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		first = (now_s() - t0) * 1e3;
-		mdl_free(m);
 		for (unsigned int i = 0; i < n; i++) {
 			uint64_t s = rnd(&seed) % ne;
 
@@ -92,7 +91,6 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			ms[i] = (now_s() - t0) * 1e3;
-			mdl_free(m);
 		}
 		qsort(ms, n, sizeof(double), cmp_double);
 		for (int dir = 1; dir >= -1; dir -= 2) {
@@ -106,7 +104,6 @@ int main(int argc, char **argv)
 				s = ne - 31;
 			}
 			idx_seek(ix, s, &m);
-			mdl_free(m);
 			for (int i = 0; i < 30; i++) {
 				s += (uint64_t)(int64_t)dir;
 				t0 = now_s();
@@ -116,7 +113,6 @@ int main(int argc, char **argv)
 					return 2;
 				}
 				st[i] = (now_s() - t0) * 1e3;
-				mdl_free(m);
 			}
 			qsort(st, 30, sizeof(double), cmp_double);
 			printf("step_%s_p50_ms %.1f step_%s_p99_ms %.1f ", dir > 0 ? "fwd" : "back",

@@ -23,7 +23,7 @@ struct idx;
 struct idx_build_opts {
 	struct rpl_opts replay;	   /* format, kernel profile, strict */
 	uint64_t checkpoint_every; /* K events between checkpoints; 0 = default */
-	unsigned int full_every;   /* every Nth checkpoint is a full one; 0 = default */
+	unsigned int full_every;   /* a full checkpoint at least every N; 0 = default */
 	bool progress;		   /* progress on stderr when it is a TTY */
 	volatile int *cancel;	   /* set non-zero (e.g. from SIGINT) to cancel */
 };
@@ -70,10 +70,11 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out);
 /*
  * The model state right after event @seq was applied (seq == UINT64_MAX:
  * before the first event): nearest checkpoint at or before it, restored,
- * then the events up to @seq replayed. *out is a new model the caller
- * frees with mdl_free(). 0 or -1.
+ * then the events up to @seq replayed. *out belongs to @ix and stays
+ * valid until the next idx_seek() or idx_close() (the next seek forward
+ * moves it on in place; mdl_clone() it to keep it). 0 or -1.
  */
-int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out);
+int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out);
 
 /*
  * Navigation helpers for the TUI: the next (dir > 0) or previous (dir < 0)

@@ -28,6 +28,8 @@ struct mdl_config {
 	 * (kvm_tdx_sept op, tdvmcall name, kvm_exit reason fallback).
 	 * May be NULL: the model then relies on numeric fields only. */
 	const struct tdxr_strtab *st;
+	/* keep track of what changes, for mdl_save_changes() (the index) */
+	bool track_changes;
 };
 
 struct mdl_sink {
@@ -64,6 +66,25 @@ int mdl_save(const struct mdl_model *m, void **blob, size_t *len);
 /* NULL on a malformed blob (never crashes on bad input). */
 struct mdl_model *mdl_load(const void *blob, size_t len);
 struct mdl_model *mdl_clone(const struct mdl_model *m);
+
+/*
+ * Incremental snapshots (the index's checkpoints, DESIGN.md §3). A model
+ * made with mdl_config.track_changes remembers which of its records were
+ * touched. mdl_save_changes() writes what changed since the previous call
+ * (or since mdl_changes_clear(), or since the model was made) and starts
+ * over; mdl_load_changes() applies such a blob to a model in the state of
+ * that previous point (one restored with mdl_load() and the blobs in
+ * between), which is then byte-equal (mdl_save) to the model that wrote
+ * it and replays identically. The tracking is not part of the model's
+ * value: a clone or a loaded model does not track.
+ *
+ * mdl_save_changes: *blob is malloc'd. 0, -ENOMEM, or -EINVAL when @m
+ * does not track. mdl_load_changes: 0, or -1 on a malformed blob or one
+ * that does not follow @m's state (@m is then unusable: free it).
+ */
+int mdl_save_changes(const struct mdl_model *m, void **blob, size_t *len);
+void mdl_changes_clear(const struct mdl_model *m);
+int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len);
 
 /* Runs the full invariant check now; returns the number of violations
  * (0 = consistent). Used by tests and by check_every. */

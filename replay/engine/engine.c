@@ -88,6 +88,7 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 	mc.kernel_profile = o->kernel_profile;
 	mc.gpaw = o->gpaw;
 	mc.st = res->st;
+	mc.track_changes = o->track_changes;
 	res->model = res->st ? mdl_new(&mc) : NULL;
 	if (!res->st || !res->stats || !res->formats || !res->model) {
 		snprintf(err, errlen, "out of memory");

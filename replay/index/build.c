@@ -33,7 +33,9 @@
 #include "tdxr/print.h"
 
 #define IDX_DEFAULT_K 8192
-#define IDX_DEFAULT_FULL_EVERY 64
+#define IDX_DEFAULT_FULL_EVERY 512
+/* A full checkpoint once the changes since the last one reach this share of it. */
+#define IDX_FULL_RATIO_PCT 50
 /* Checkpoints may take at most this many bytes per event on average. */
 #define IDX_CKPT_BYTES_PER_EVENT 48
 
@@ -59,10 +61,9 @@ struct batch {
 	size_t rawoff[BATCH_EVENTS]; /* offset into raw, SIZE_MAX for none */
 	char *raw;
 	size_t rawlen, rawcap;
-	void *blob;	 /* checkpoint after the last event, or NULL: */
-	size_t bloblen;	 /* as stored (whole or delta, see ckpt.c) */
-	size_t statelen; /* length of the mdl_save() blob */
-	uint64_t base;	 /* checkpoints.base */
+	void *blob;	/* checkpoint after the last event, or NULL: */
+	size_t bloblen; /* mdl_save() or mdl_save_changes() */
+	uint64_t base;	/* checkpoints.base */
 	struct batch *next;
 };
 
@@ -74,10 +75,9 @@ struct bld {
 	struct rpl_opts ro; /* the engine reads stop_after_seq each event */
 	const struct idx_build_opts *o;
 	int gpaw;
-	uint64_t k, next_ckpt, ckpt_base;
-	unsigned int full_every, since_full;
+	uint64_t k, next_ckpt;
+	unsigned int full_every;
 	uint64_t nr_events, nr_extra, nr_ckpt, ckpt_bytes;
-	struct ckpt_enc *enc;
 	struct idx_thread *thr; /* threads by ctx */
 	size_t nr_thr, cap_thr;
 	uint32_t *thash; /* ctx + 1 by hash, 0 empty */
@@ -95,8 +95,10 @@ struct bld {
 	bool writer_failed; /* copy of failed for the replay thread (under mu) */
 	bool stop;	    /* replay thread: stop the engine */
 	bool oom;	    /* replay thread ran out of memory */
-	uint64_t period_bytes, period_n, period_avg; /* replay thread: since the last full */
-	uint64_t nr_events_in;			     /* events handed over (replay thread) */
+	/* replay thread: the chain of checkpoints since the last full one */
+	uint64_t nr_taken, last_ckpt, full_len, chain_bytes, chain_n;
+	uint64_t period_avg;   /* stored bytes per checkpoint of the last chain */
+	uint64_t nr_events_in; /* events handed over (replay thread) */
 
 	/* progress */
 	bool progress;
@@ -105,7 +107,7 @@ struct bld {
 	int fds[64];
 	unsigned int nr_fds;
 	bool prof; /* TDXR_INDEX_PROFILE: phase times on stderr */
-	double prof_t, t_save, t_ckpt, t_write, t_wait;
+	double prof_t, t_save, t_write, t_wait;
 	bool fds_found;
 	char *const *inputs;
 	unsigned int nr_inputs;
@@ -128,9 +130,9 @@ static void prof_mark(struct bld *b, const char *phase)
 		fprintf(stderr, "index profile: %-14s %7.3f s", phase, t - b->prof_t);
 		if (strcmp(phase, "replay+write") == 0) {
 			fprintf(stderr,
-				" (replay thread: mdl_save %.3f, encoding %.3f, waited %.3f;"
+				" (replay thread: checkpoints %.3f, waited %.3f;"
 				" writer: inserts %.3f)",
-				b->t_save, b->t_ckpt, b->t_wait, b->t_write);
+				b->t_save, b->t_wait, b->t_write);
 		}
 		fputc('\n', stderr);
 	}
@@ -365,49 +367,51 @@ static int write_extra(struct bld *b, const struct tdxr_event *ev)
 }
 
 /*
- * Replay thread: encodes the checkpoint blob of @bt (taken after event
- * @seq) against the last full one, in place (a delta is at most half the
- * blob), and plans the next checkpoint. Encoding here, not in the writer,
- * balances the two threads: the writer's inserts are the longer job.
+ * Replay thread: the checkpoint after event @seq into @bt. A full one
+ * (mdl_save) starts a chain; the next ones hold what changed since the
+ * checkpoint before (mdl_save_changes: the records the model touched,
+ * so their cost follows the events, not the size of the state). A new
+ * full one is taken when the chain's changes add up to @full_ratio of
+ * the last full one (restoring a checkpoint reads at most that much
+ * more than the full one), or after full_every checkpoints. Then plans
+ * the next checkpoint: K events on, or further when the average stored
+ * bytes per event of the last chain would exceed the budget.
  */
-static int encode_checkpoint(struct bld *b, struct batch *bt, uint64_t seq)
+static int take_checkpoint(struct bld *b, struct batch *bt, const struct mdl_model *m, uint64_t seq)
 {
-	const void *data;
-	size_t dlen, avg;
-	bool full;
+	bool full = !b->nr_taken || b->chain_bytes >= b->full_len * IDX_FULL_RATIO_PCT / 100 ||
+		    (b->full_every && b->chain_n + 1 >= b->full_every);
+	uint64_t gap;
+	int r;
 
-	if (b->full_every && b->since_full + 1 >= b->full_every) {
-		ckpt_enc_reset(b->enc);
+	if (full) {
+		r = mdl_save(m, &bt->blob, &bt->bloblen);
+		if (r == 0) {
+			mdl_changes_clear(m);
+		}
+	} else {
+		r = mdl_save_changes(m, &bt->blob, &bt->bloblen);
 	}
-	if (ckpt_enc_put(b->enc, bt->blob, bt->bloblen, &full, &data, &dlen) < 0) {
+	if (r != 0) {
+		bt->blob = NULL;
 		return -1;
 	}
+	bt->base = full ? seq : b->last_ckpt;
 	if (full) {
-		b->since_full = 0;
-		b->ckpt_base = seq;
-	} else {
-		b->since_full++;
-		memcpy(bt->blob, data, dlen);
-	}
-	bt->statelen = bt->bloblen;
-	bt->bloblen = dlen;
-	bt->base = b->ckpt_base;
-	/* Spacing: the average stored size over the last period (a full and
-	 * its deltas), so that a full does not open a long gap after it.
-	 * Checkpoints stay within their byte budget: a big state waits longer. */
-	if (full) {
-		if (b->period_n) {
-			b->period_avg = b->period_bytes / b->period_n;
+		if (b->nr_taken) {
+			b->period_avg = (b->full_len + b->chain_bytes) / (b->chain_n + 1);
 		}
-		b->period_bytes = 0;
-		b->period_n = 0;
+		b->full_len = bt->bloblen;
+		b->chain_bytes = 0;
+		b->chain_n = 0;
+	} else {
+		b->chain_bytes += bt->bloblen;
+		b->chain_n++;
 	}
-	b->period_bytes += dlen;
-	b->period_n++;
-	avg = b->period_avg ? (size_t)b->period_avg : dlen;
-	b->next_ckpt =
-		seq + 1 +
-		(avg / IDX_CKPT_BYTES_PER_EVENT > b->k ? avg / IDX_CKPT_BYTES_PER_EVENT : b->k);
+	b->nr_taken++;
+	b->last_ckpt = seq;
+	gap = (b->period_avg ? b->period_avg : bt->bloblen) / IDX_CKPT_BYTES_PER_EVENT;
+	b->next_ckpt = seq + 1 + (gap > b->k ? gap : b->k);
 	return 0;
 }
 
@@ -418,8 +422,7 @@ static int store_checkpoint(struct bld *b, uint64_t seq, const struct batch *bt)
 
 	bind_u64(b->ins_ckpt, 1, seq);
 	bind_u64(b->ins_ckpt, 2, bt->base);
-	bind_u64(b->ins_ckpt, 3, bt->statelen);
-	sqlite3_bind_blob64(b->ins_ckpt, 4, bt->blob, bt->bloblen, SQLITE_STATIC);
+	sqlite3_bind_blob64(b->ins_ckpt, 3, bt->blob, bt->bloblen, SQLITE_STATIC);
 	if (sqlite3_step(b->ins_ckpt) != SQLITE_DONE) {
 		bld_fail(b, "writing checkpoints");
 	} else {
@@ -599,27 +602,15 @@ static void after_hook(void *ctx, const struct tdxr_event *ev, const struct mdl_
 	b->nr_events_in++;
 	if (ev->seq + 1 >= b->next_ckpt) {
 		double t0 = b->prof ? now_s() : 0;
-		int sr = mdl_save(m, &bt->blob, &bt->bloblen);
 
-		if (sr == 0 && b->prof) {
-			b->t_save += now_s() - t0;
-			t0 = now_s();
-		}
-		if (sr == 0) {
-			sr = encode_checkpoint(b, bt, ev->seq);
-			if (sr != 0) {
-				free(bt->blob);
-			}
-			if (b->prof) {
-				b->t_ckpt += now_s() - t0;
-			}
-		}
-		if (sr != 0) {
-			bt->blob = NULL;
+		if (take_checkpoint(b, bt, m, ev->seq) < 0) {
 			b->stop = true;
 			b->oom = true;
 			b->ro.stop_after_seq = ev->seq;
 			return;
+		}
+		if (b->prof) {
+			b->t_save += now_s() - t0;
 		}
 		push_batch(b);
 	} else if (bt->n == BATCH_EVENTS) {
@@ -1088,11 +1079,11 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	b->ro.after = after_hook;
 	b->ro.hook_ctx = b;
 	b->ro.progress = false;
+	b->ro.track_changes = true;
 	b->gpaw = o->replay.gpaw ? o->replay.gpaw : 48;
 	b->k = o->checkpoint_every ? o->checkpoint_every : IDX_DEFAULT_K;
 	b->next_ckpt = b->k;
 	b->full_every = o->full_every ? o->full_every : IDX_DEFAULT_FULL_EVERY;
-	b->enc = ckpt_enc_new();
 	b->inputs = inputs;
 	b->nr_inputs = n;
 	b->t0 = now_s();
@@ -1108,7 +1099,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 		}
 	}
 	ddl = strndup(tdxr_index_sql, (size_t)(after - tdxr_index_sql));
-	if (!b->enc || !ddl) {
+	if (!ddl) {
 		snprintf(err, errlen, "%s: out of memory", out_path);
 		goto out;
 	}
@@ -1131,7 +1122,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	}
 	b->ins_extra = prep(b, "INSERT INTO event_extra (seq, name, raw, lost_flags, lost) "
 			       "VALUES (?, ?, ?, ?, ?)");
-	b->ins_ckpt = prep(b, "INSERT INTO checkpoints VALUES (?, ?, ?, ?)");
+	b->ins_ckpt = prep(b, "INSERT INTO checkpoints VALUES (?, ?, ?)");
 	b->rows.row = malloc(BATCH_EVENTS * sizeof(*b->rows.row));
 	if (!b->rows.row || idx_rows_register(b->db, &b->rows) < 0) {
 		snprintf(err, errlen, "%s: out of memory", out_path);
@@ -1233,7 +1224,6 @@ out:
 	if (!res) {
 		rpl_result_free(&local);
 	}
-	ckpt_enc_free(b->enc);
 	free(b->thr);
 	free(b->thash);
 	free(b->rows.row);

@@ -187,7 +187,9 @@ sqlite3 *idx_db_open_ro(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a tdxr index (no SQLite header)", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	/* One handle per thread (the TUI's seeker has its own): no mutex. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
@@ -246,6 +248,32 @@ int idx_load_threads(sqlite3 *db, struct idx_thread **out, size_t *n)
 	return 0;
 }
 
+/*
+ * Puts the cursor @extra (IDX_EXTRA_SQL) on the first extra row at or
+ * after @seq: a few steps forward when it is already near, else a new
+ * query. 0, or -1 on an error.
+ */
+static int extra_seek(sqlite3_stmt *extra, uint64_t seq)
+{
+	int r;
+
+	if (sqlite3_stmt_busy(extra) && (uint64_t)sqlite3_column_int64(extra, 0) <= seq) {
+		for (int i = 0; i < 64; i++) {
+			if ((uint64_t)sqlite3_column_int64(extra, 0) >= seq) {
+				return 0;
+			}
+			r = sqlite3_step(extra);
+			if (r != SQLITE_ROW) {
+				return r == SQLITE_DONE ? 0 : -1;
+			}
+		}
+	}
+	sqlite3_reset(extra);
+	sqlite3_bind_int64(extra, 1, (sqlite3_int64)seq);
+	r = sqlite3_step(extra);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+}
+
 int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_thread *threads,
 		  size_t nr_threads, bool resolved, struct tdxr_event *ev, char **rawbuf,
 		  size_t *rawcap)
@@ -273,34 +301,37 @@ int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_threa
 		ev->line = (uint32_t)(ev->seq + (uint64_t)sqlite3_column_int64(row, IDX_C_DLINE));
 	}
 	for (unsigned int i = 0; i < TDXR_MAX_FIELDS && i < d->nr_fields; i++) {
-		if (sqlite3_column_type(row, IDX_C_F0 + (int)i) != SQLITE_NULL) {
-			ev->f[i] = (uint64_t)sqlite3_column_int64(row, IDX_C_F0 + (int)i);
+		sqlite3_value *v = sqlite3_column_value(row, IDX_C_F0 + (int)i);
+
+		if (sqlite3_value_type(v) != SQLITE_NULL) {
+			ev->f[i] = (uint64_t)sqlite3_value_int64(v);
 			ev->fmask |= (uint16_t)(1u << i);
 		}
 	}
 	if (sqlite3_column_type(row, IDX_C_X) == SQLITE_NULL) {
 		return 0;
 	}
-	sqlite3_bind_int64(extra, 1, (sqlite3_int64)ev->seq);
-	if (sqlite3_step(extra) == SQLITE_ROW) {
-		const unsigned char *raw = sqlite3_column_text(extra, 1);
-		size_t n = (size_t)sqlite3_column_bytes(extra, 1);
+	if (extra_seek(extra, ev->seq) < 0) {
+		return -1;
+	}
+	if (sqlite3_stmt_busy(extra) && (uint64_t)sqlite3_column_int64(extra, 0) == ev->seq) {
+		const unsigned char *raw = sqlite3_column_text(extra, 2);
+		size_t n = (size_t)sqlite3_column_bytes(extra, 2);
 
-		ev->name = (uint32_t)sqlite3_column_int64(extra, 0);
-		ev->lost_flags = (uint16_t)sqlite3_column_int(extra, 2);
-		ev->lost = (uint32_t)sqlite3_column_int64(extra, 3);
-		if (!resolved && sqlite3_column_type(extra, 4) != SQLITE_NULL) {
-			ev->vm = sqlite3_column_int(extra, 4);
-		}
+		ev->name = (uint32_t)sqlite3_column_int64(extra, 1);
+		ev->lost_flags = (uint16_t)sqlite3_column_int(extra, 3);
+		ev->lost = (uint32_t)sqlite3_column_int64(extra, 4);
 		if (!resolved && sqlite3_column_type(extra, 5) != SQLITE_NULL) {
-			ev->vcpu = sqlite3_column_int(extra, 5);
+			ev->vm = sqlite3_column_int(extra, 5);
+		}
+		if (!resolved && sqlite3_column_type(extra, 6) != SQLITE_NULL) {
+			ev->vcpu = sqlite3_column_int(extra, 6);
 		}
 		if (raw) {
 			if (n + 1 > *rawcap) {
 				char *nb = realloc(*rawbuf, n + 1);
 
 				if (!nb) {
-					sqlite3_reset(extra);
 					return -1;
 				}
 				*rawbuf = nb;
@@ -311,6 +342,5 @@ int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_threa
 			ev->raw = *rawbuf;
 		}
 	}
-	sqlite3_reset(extra);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include "tdxr/index.h"
 
 #define IDX_FORMAT "tdxr-index"
-#define IDX_SCHEMA_VERSION 1
+#define IDX_SCHEMA_VERSION 2
 #define IDX_AFTER_LOAD "\n-- @@ AFTER LOAD @@\n"
 
 /* Column numbers of IDX_EVENT_COLS. */
@@ -61,6 +61,10 @@ int idx_rows_register(sqlite3 *db, const struct idx_rows *rows);
 /* The generated DDL (schema/index.sql). */
 extern const char tdxr_index_sql[];
 
+#define IDX_EXTRA_SQL                                                                 \
+	"SELECT seq, name, raw, lost_flags, lost, src_vm, src_vcpu FROM event_extra " \
+	"WHERE seq >= ? ORDER BY seq"
+
 #define IDX_EVENT_COLS                                                                      \
 	"seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x, f0, f1, f2, f3, f4, f5, " \
 	"f6, f7, f8, f9, f10, f11"
@@ -84,9 +88,9 @@ int64_t idx_meta_int(sqlite3 *db, const char *key, int64_t def);
  * IDX_EVENT_COLS. @resolved: vm/vcpu as the model resolved them; else as
  * the reader gave them (event_extra.src_*), so a replay from the index
  * resolves them again exactly as the first replay did. The extra row (if
- * x) is read with @extra (a prepared "SELECT name, raw, lost_flags, lost,
- * src_vm, src_vcpu FROM event_extra WHERE seq = ?"); ev->raw then points
- * into *@rawbuf (grown as needed). 0 or -1.
+ * x) is read with the cursor @extra (IDX_EXTRA_SQL, prepared; left on
+ * that row, so a scan in seq order steps it forward instead of querying
+ * again); ev->raw then points into *@rawbuf (grown as needed). 0 or -1.
  */
 int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_thread *threads,
 		  size_t nr_threads, bool resolved, struct tdxr_event *ev, char **rawbuf,
@@ -94,25 +98,5 @@ int idx_row_event(sqlite3_stmt *row, sqlite3_stmt *extra, const struct idx_threa
 
 /* The threads table, indexed by ctx (malloc'd). 0 or -1. */
 int idx_load_threads(sqlite3 *db, struct idx_thread **out, size_t *n);
-
-/* ---- checkpoints (ckpt.c) ---- */
-
-/* The builder's side: remembers the last full blob and its chunks. */
-struct ckpt_enc;
-struct ckpt_enc *ckpt_enc_new(void);
-void ckpt_enc_free(struct ckpt_enc *c);
-/*
- * Encodes @blob. Sets *full when it is stored whole (and becomes the new
- * base); else *out is a delta against the last full blob. *out is either
- * @blob or a buffer owned by @c, valid until the next call. 0 or -1.
- */
-int ckpt_enc_put(struct ckpt_enc *c, const void *blob, size_t len, bool *full, const void **out,
-		 size_t *outlen);
-/* Forces the next blob to be stored whole. */
-void ckpt_enc_reset(struct ckpt_enc *c);
-
-/* Rebuilds a blob of @len bytes from @base and @delta into @out. 0 or -1. */
-int ckpt_apply(const uint8_t *base, size_t baselen, const uint8_t *delta, size_t dlen, uint8_t *out,
-	       size_t len);
 
 #endif /* TDXR_INDEX_INT_H */

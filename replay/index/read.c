@@ -4,12 +4,12 @@
  * and idx_seek (nearest checkpoint + replay of the events read back from
  * the index).
  *
- * idx_seek keeps three things between calls: the full checkpoint blob
- * last read (deltas of the following checkpoints apply to it), the blob of
- * the checkpoint last restored (stepping back restores it again without
- * reading SQLite) and the model at the seq it last returned (stepping
- * forward replays only the events in between, into that model in place;
- * the caller gets a clone).
+ * idx_seek keeps two models between calls: the state at the checkpoint
+ * last restored (a later checkpoint of the same chain applies only the
+ * changes in between to it, in place; stepping back clones it again
+ * without reading SQLite) and the model at the seq it last returned
+ * (stepping forward replays only the events in between, into that model
+ * in place; the caller borrows it until the next seek).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +29,18 @@ struct idx {
 	size_t nr_threads;
 	int opt_profile, gpaw;
 
-	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain, *ckpt_at, *get_ckpt;
-	sqlite3_stmt *ckpt_seq;
+	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain;
+	sqlite3_stmt *ckpt_seq, *full_seq, *ckpt_chain;
 	sqlite3_stmt *gfn_next, *gfn_prev, *vcpu_next, *vcpu_prev, *find_next, *find_prev;
 	char *rawbuf;
 	size_t rawcap;
 
-	uint8_t *base; /* the last full checkpoint read */
-	size_t baselen;
-	uint64_t base_seq;
-	bool has_base;
-	uint8_t *ck_blob; /* the delta checkpoint last restored, at ck_seq */
-	size_t ck_len;
-	uint64_t ck_seq;
-	struct mdl_model *cache; /* the state right after cache_seq */
-	uint64_t cache_seq;	 /* UINT64_MAX: before the first event */
+	uint8_t *ckbuf; /* a full checkpoint as read (kept: see load_full) */
+	size_t ckcap;
+	struct mdl_model *ck;	  /* the state at checkpoint ck_seq, of the chain */
+	uint64_t ck_seq, ck_full; /* that starts with the full one at ck_full */
+	struct mdl_model *cache;  /* the state right after cache_seq */
+	uint64_t cache_seq;	  /* UINT64_MAX: before the first event */
 	bool has_cache;
 };
 
@@ -138,17 +135,17 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->get_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq = ?");
 	ix->range_ev = prep(ix, "SELECT " IDX_EVENT_COLS " FROM events WHERE seq >= ? AND seq <= ? "
 				"ORDER BY seq");
-	ix->get_extra = prep(ix, "SELECT name, raw, lost_flags, lost, src_vm, src_vcpu "
-				 "FROM event_extra WHERE seq = ?");
+	ix->get_extra = prep(ix, IDX_EXTRA_SQL);
 	ix->get_finding =
 		prep(ix, "SELECT seq, input, line, ts, kind, severity, vm, vcpu, gfn, "
 			 "expected, actual, message, cause_seq FROM findings WHERE id = ?");
 	ix->get_chain = prep(ix, "SELECT seq FROM finding_chain WHERE finding = ? ORDER BY pos");
-	ix->ckpt_at = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq <= ? "
-			       "ORDER BY seq DESC LIMIT 1");
-	ix->get_ckpt = prep(ix, "SELECT seq, base, len, data FROM checkpoints WHERE seq = ?");
 	ix->ckpt_seq =
 		prep(ix, "SELECT seq FROM checkpoints WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
+	ix->full_seq = prep(ix, "SELECT seq FROM checkpoints WHERE seq <= ? AND base = seq "
+				"ORDER BY seq DESC LIMIT 1");
+	ix->ckpt_chain = prep(ix, "SELECT seq, base, data FROM checkpoints WHERE seq > ? AND "
+				  "seq <= ? ORDER BY seq");
 	ix->gfn_next = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
 				"AND seq > ?3 ORDER BY seq LIMIT 1");
 	ix->gfn_prev = prep(ix, "SELECT seq FROM events WHERE gfn = ?1 AND vm = ?2 "
@@ -161,7 +158,7 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->find_prev =
 		prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
 	if (!ix->path || !ix->get_ev || !ix->range_ev || !ix->get_extra || !ix->get_finding ||
-	    !ix->get_chain || !ix->ckpt_at || !ix->get_ckpt || !ix->ckpt_seq || !ix->gfn_next ||
+	    !ix->get_chain || !ix->full_seq || !ix->ckpt_chain || !ix->ckpt_seq || !ix->gfn_next ||
 	    !ix->gfn_prev || !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
 		snprintf(err, errlen, "%s: damaged tdxr index: %s", path, sqlite3_errmsg(ix->db));
 		idx_close(ix);
@@ -187,8 +184,8 @@ void idx_close(struct idx *ix)
 	sqlite3_finalize(ix->get_extra);
 	sqlite3_finalize(ix->get_finding);
 	sqlite3_finalize(ix->get_chain);
-	sqlite3_finalize(ix->ckpt_at);
-	sqlite3_finalize(ix->get_ckpt);
+	sqlite3_finalize(ix->full_seq);
+	sqlite3_finalize(ix->ckpt_chain);
 	sqlite3_finalize(ix->ckpt_seq);
 	sqlite3_finalize(ix->gfn_next);
 	sqlite3_finalize(ix->gfn_prev);
@@ -206,8 +203,8 @@ void idx_close(struct idx *ix)
 	free(ix->profile);
 	free(ix->path);
 	free(ix->rawbuf);
-	free(ix->base);
-	free(ix->ck_blob);
+	free(ix->ckbuf);
+	mdl_free(ix->ck);
 	mdl_free(ix->cache);
 	free(ix);
 }
@@ -311,99 +308,121 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
 
 /* ---- seek ---- */
 
-/* Reads the full checkpoint at @seq into ix->base (kept for the deltas). */
-static int load_base(struct idx *ix, uint64_t seq)
+/* Seq of the full checkpoint at or before @seq: 1, 0 when none, -1. */
+static int full_before(struct idx *ix, uint64_t seq, uint64_t *at)
 {
-	sqlite3_stmt *st = ix->get_ckpt;
-	int ret = -1;
-
-	if (ix->has_base && ix->base_seq == seq) {
-		return 0;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	if (sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 1) == seq) {
-		const void *d = sqlite3_column_blob(st, 3);
-		size_t n = (size_t)sqlite3_column_bytes(st, 3);
-		uint8_t *nb = malloc(n ? n : 1);
-
-		if (nb && (d || n == 0)) {
-			memcpy(nb, d, n);
-			free(ix->base);
-			ix->base = nb;
-			ix->baselen = n;
-			ix->base_seq = seq;
-			ix->has_base = true;
-			ret = 0;
-		} else {
-			free(nb);
-		}
-	}
-	sqlite3_reset(st);
-	return ret;
-}
-
-/*
- * The model of the nearest checkpoint at or before @seq: 1 with *m and
- * *at set, 0 when there is none, -1 on a damaged checkpoint.
- */
-static int restore_checkpoint(struct idx *ix, uint64_t seq, struct mdl_model **m, uint64_t *at)
-{
-	sqlite3_stmt *st = ix->ckpt_at;
-	uint64_t cseq, base;
-	size_t len;
+	sqlite3_stmt *st = ix->full_seq;
 	int r;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return r == SQLITE_DONE ? 0 : -1;
+	if (r == SQLITE_ROW) {
+		*at = (uint64_t)sqlite3_column_int64(st, 0);
 	}
-	cseq = (uint64_t)sqlite3_column_int64(st, 0);
-	base = (uint64_t)sqlite3_column_int64(st, 1);
-	len = (size_t)sqlite3_column_int64(st, 2);
-	if (base == cseq) {
-		sqlite3_reset(st);
-		if (load_base(ix, cseq) < 0) {
-			return -1;
-		}
-		*m = mdl_load(ix->base, ix->baselen);
-	} else if (ix->ck_blob && ix->ck_seq == cseq) {
-		/* Stepping back again: the blob is at hand. */
-		sqlite3_reset(st);
-		*m = mdl_load(ix->ck_blob, ix->ck_len);
-	} else {
-		/* The delta stays valid while st is not reset; load_base uses
-		 * another statement. */
-		const uint8_t *d;
-		size_t n;
-		uint8_t *blob;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
 
-		if (load_base(ix, base) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-		d = sqlite3_column_blob(st, 3);
-		n = (size_t)sqlite3_column_bytes(st, 3);
-		blob = malloc(len ? len : 1);
-		if (!blob || ckpt_apply(ix->base, ix->baselen, d, n, blob, len) < 0) {
-			free(blob);
-			sqlite3_reset(st);
-			return -1;
-		}
-		sqlite3_reset(st);
-		free(ix->ck_blob);
-		ix->ck_blob = blob;
-		ix->ck_len = len;
-		ix->ck_seq = cseq;
-		*m = mdl_load(blob, len);
+/*
+ * ix->ck = the full checkpoint at @seq, read into a buffer kept for the
+ * next one (tens of MB for a big TD: fresh memory each time would cost
+ * more in page faults than the read). 0 or -1.
+ */
+static int load_full(struct idx *ix, uint64_t seq)
+{
+	sqlite3_blob *bl = NULL;
+	size_t n;
+
+	mdl_free(ix->ck);
+	ix->ck = NULL;
+	if (sqlite3_blob_open(ix->db, "main", "checkpoints", "data", (sqlite3_int64)seq, 0, &bl) !=
+	    SQLITE_OK) {
+		sqlite3_blob_close(bl);
+		return -1;
 	}
+	n = (size_t)sqlite3_blob_bytes(bl);
+	if (n > ix->ckcap) {
+		uint8_t *nb = malloc(n);
+
+		if (!nb) {
+			sqlite3_blob_close(bl);
+			return -1;
+		}
+		free(ix->ckbuf);
+		ix->ckbuf = nb;
+		ix->ckcap = n;
+	}
+	if (sqlite3_blob_read(bl, ix->ckbuf, (int)n, 0) == SQLITE_OK) {
+		ix->ck = mdl_load(ix->ckbuf, n);
+	}
+	sqlite3_blob_close(bl);
+	if (!ix->ck) {
+		return -1;
+	}
+	ix->ck_full = seq;
+	ix->ck_seq = seq;
+	return 0;
+}
+
+/* Applies the chain's changes (ix->ck_seq, @to] to ix->ck. 0 or -1. */
+static int apply_chain(struct idx *ix, uint64_t to)
+{
+	sqlite3_stmt *st = ix->ckpt_chain;
+	int r, ret = 0;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ix->ck_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t base = (uint64_t)sqlite3_column_int64(st, 1);
+
+		/* each link applies to the one before; a full one ends it */
+		if (base != ix->ck_seq ||
+		    mdl_load_changes(ix->ck, sqlite3_column_blob(st, 2),
+				     (size_t)sqlite3_column_bytes(st, 2)) < 0) {
+			ret = -1;
+			break;
+		}
+		ix->ck_seq = seq;
+	}
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		ret = -1;
+	}
+	sqlite3_reset(st);
+	if (ret < 0 || ix->ck_seq != to) {
+		mdl_free(ix->ck);
+		ix->ck = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The model of checkpoint @cseq (the nearest at or before the seek): a
+ * clone of ix->ck, brought there from its full checkpoint, or from where
+ * it is when that lies on the same chain before @cseq. 0 or -1.
+ */
+static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **m)
+{
+	uint64_t full;
+
+	if (full_before(ix, cseq, &full) != 1) {
+		return -1;
+	}
+	if (!ix->ck || ix->ck_full != full || ix->ck_seq > cseq) {
+		if (load_full(ix, full) < 0) {
+			return -1;
+		}
+	}
+	if (ix->ck_seq != cseq && apply_chain(ix, cseq) < 0) {
+		return -1;
+	}
+	*m = mdl_clone(ix->ck);
 	if (!*m) {
 		return -1;
 	}
 	mdl_set_strtab(*m, ix->st);
-	*at = cseq;
-	return 1;
+	return 0;
 }
 
 /* Applies events (@from, @to] (@from == UINT64_MAX: from the first). */
@@ -450,7 +469,7 @@ static int checkpoint_before(struct idx *ix, uint64_t seq, uint64_t *at)
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
-int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
+int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 {
 	struct mdl_model *m = NULL;
 	uint64_t at = UINT64_MAX, ck = UINT64_MAX;
@@ -478,14 +497,19 @@ int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 			return -1;
 		}
 		ix->cache_seq = seq;
-		*out = mdl_clone(ix->cache);
-		return *out ? 0 : -1;
+		*out = ix->cache;
+		return 0;
 	}
+	/* Not of use any more: its memory goes back to the model's pool
+	 * first, for the clone of the checkpoint to take. */
+	mdl_free(ix->cache);
+	ix->cache = NULL;
+	ix->has_cache = false;
 	if (r) {
-		r = restore_checkpoint(ix, seq, &m, &at);
-		if (r < 0) {
+		if (restore_checkpoint(ix, ck, &m) < 0) {
 			return -1;
 		}
+		at = ck;
 	}
 	if (!m) {
 		struct mdl_config cfg = {0};
@@ -507,8 +531,8 @@ int idx_seek(struct idx *ix, uint64_t seq, struct mdl_model **out)
 	ix->cache = m;
 	ix->cache_seq = seq;
 	ix->has_cache = true;
-	*out = mdl_clone(m);
-	return *out ? 0 : -1;
+	*out = m;
+	return 0;
 }
 
 /* ---- navigation ---- */

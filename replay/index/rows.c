@@ -151,7 +151,6 @@ static const sqlite3_module rows_module = {
 
 int idx_rows_register(sqlite3 *db, const struct idx_rows *rows)
 {
-	return sqlite3_create_module(db, "tdxr_rows", &rows_module, (void *)rows) == SQLITE_OK
-		       ? 0
-		       : -1;
+	return sqlite3_create_module(db, "tdxr_rows", &rows_module, (void *)rows) == SQLITE_OK ? 0
+											       : -1;
 }

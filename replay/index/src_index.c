@@ -129,10 +129,7 @@ int tdxr_index_src_init(struct tdxr_src *s, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(p->db, "SELECT " IDX_EVENT_COLS " FROM events ORDER BY seq", -1,
 			       &p->rows, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(p->db,
-			       "SELECT name, raw, lost_flags, lost, src_vm, src_vcpu "
-			       "FROM event_extra WHERE seq = ?",
-			       -1, &p->extra, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(p->db, IDX_EXTRA_SQL, -1, &p->extra, NULL) != SQLITE_OK) {
 		goto damaged;
 	}
 	return 0;

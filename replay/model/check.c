@@ -30,7 +30,7 @@ static unsigned int check_tab(const struct mdl_tab *t)
 			continue;
 		}
 		n++;
-		if (tab_find(t, k) != tab_slot(t, i)) {
+		if (tab_peek(t, k) != tab_slot(t, i)) {
 			bad++;
 		}
 	}
@@ -68,7 +68,7 @@ static unsigned int check_vm(const struct mdl_model *m, const struct mdl_vm *vm,
 		for (j = 0; j < 512; j++) {
 			uint64_t g = ent_gfn(e) + (j << (9 * (level - 2)));
 			const struct mdl_ent *ch =
-				ent_find(vm, g, level - 1, (int)((e->key >> 52) & 3));
+				ent_peek(vm, g, level - 1, (int)((e->key >> 52) & 3));
 
 			if (!ch) {
 				continue;
@@ -147,7 +147,7 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 	out->td_epoch = vm->s.td_epoch;
 	out->op_state = (int)vm->s.op_state;
 	for (l = 1; l <= MDL_LEVELS; l++) {
-		const struct mdl_ent *e = ent_find(vm, gfn, l, 0);
+		const struct mdl_ent *e = ent_peek(vm, gfn, l, 0);
 
 		if (!e) {
 			continue;
@@ -161,7 +161,7 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 		}
 	}
 	if (!leaf) {
-		leaf = ent_find(vm, gfn, 1, 0);
+		leaf = ent_peek(vm, gfn, 1, 0);
 	}
 	if (leaf) {
 		unsigned int cnt = leaf->nhist < MDL_HIST ? leaf->nhist : MDL_HIST;
@@ -178,7 +178,7 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 				leaf->hist[(uint8_t)(leaf->nhist - cnt + i) % MDL_HIST];
 		}
 		if (leaf->pfn) {
-			const struct mdl_page *pg = pamt_find(m, leaf->pfn);
+			const struct mdl_page *pg = pamt_peek(m, leaf->pfn);
 
 			if (pg) {
 				out->pamt_type = pg->type;

@@ -151,10 +151,22 @@ static inline bool tdx_busy(uint64_t st)
  */
 #define KEY_TAG (1ull << 63)
 
+/*
+ * Change tracking of a table (mdl_save_changes): a bit per slot touched
+ * since the last snapshot, and whether the slots were laid out anew (the
+ * table grew, or is new). Kept apart from the table so that a snapshot of
+ * a const model can start over: it is not part of the model's value.
+ */
+struct tab_track {
+	uint64_t *bits; /* cap / 64 words (at least one) */
+	bool relaid;
+};
+
 struct mdl_tab {
-	uint8_t *slots; /* owned */
-	uint64_t esz;	/* element size, bytes, multiple of 8 */
-	uint64_t cap;	/* slots, power of two (0: not allocated) */
+	uint8_t *slots;	       /* owned */
+	struct tab_track *trk; /* owned, NULL: not tracked */
+	uint64_t esz;	       /* element size, bytes, multiple of 8 */
+	uint64_t cap;	       /* slots, power of two (0: not allocated) */
 	uint64_t count;
 	unsigned int lg; /* log2(cap); 0 when cap is 0 */
 };
@@ -167,9 +179,21 @@ static inline uint64_t tab_hash(uint64_t key)
 }
 
 void tab_init(struct mdl_tab *t, uint64_t esz);
+/* Starts tracking the changes of @t (relaid: everything is new). 0 or -1. */
+int tab_track(struct mdl_tab *t);
+/* Marks slot @i touched. */
+static inline void tab_touch(const struct mdl_tab *t, uint64_t i)
+{
+	if (t->trk) {
+		t->trk->bits[i >> 6] |= 1ull << (i & 63);
+	}
+}
 uint8_t *tab_alloc(uint64_t n, uint64_t esz);
 void tab_free(struct mdl_tab *t);
+/* The element of @key, or NULL; marks it touched (tracking: the caller
+ * may write it). tab_peek() is the same for readers: no mark. */
 void *tab_find(const struct mdl_tab *t, uint64_t key);
+void *tab_peek(const struct mdl_tab *t, uint64_t key);
 /* Finds or inserts (zeroed, key set). NULL only when memory runs out. */
 void *tab_get(struct mdl_tab *t, uint64_t key, bool *created);
 int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src);
@@ -386,6 +410,13 @@ struct mdl_model {
 	int32_t res_tid;
 	int32_t res_vm;	       /* ... and its VM, provisional ones included */
 	uint64_t cpu_slot[16]; /* cpus slot of (input, cpu & 15): cache */
+	/* NULL, or: pages and every VM's ents track their changes */
+	struct mdl_track *track;
+};
+
+/* What mdl_save_changes() remembers between snapshots (owned). */
+struct mdl_track {
+	uint64_t from_events; /* g.events at the last snapshot */
 };
 
 /* ---- per-event context --------------------------------------------- */
@@ -407,6 +438,8 @@ struct mdl_vm *vm_new_empty(void);
 void vm_free(struct mdl_vm *vm);
 struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
 struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+/* ent_find() for readers (mdl_check, queries): not a change. */
+const struct mdl_ent *ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
 void ent_touch(struct mdl_ent *e, uint64_t seq);
 void ent_note(struct mdl_ent *e, uint64_t seq);
 bool ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e);
@@ -465,6 +498,7 @@ void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa);
 /* pamt.c */
 void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level);
 struct mdl_page *pamt_find(const struct mdl_model *m, uint64_t pfn);
+const struct mdl_page *pamt_peek(const struct mdl_model *m, uint64_t pfn);
 void pamt_reclaim(struct mdl_ctx *c, uint64_t status);
 void pamt_teardown_check(struct mdl_ctx *c);
 

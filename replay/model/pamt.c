@@ -17,6 +17,11 @@ struct mdl_page *pamt_find(const struct mdl_model *m, uint64_t pfn)
 	return tab_find(&m->pages, pfn | KEY_TAG);
 }
 
+const struct mdl_page *pamt_peek(const struct mdl_model *m, uint64_t pfn)
+{
+	return tab_peek(&m->pages, pfn | KEY_TAG);
+}
+
 static bool pamt_counted(int type)
 {
 	return type == MDL_PAMT_REG || type == MDL_PAMT_SEPT;

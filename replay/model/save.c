@@ -142,10 +142,29 @@ static void put_tab(struct wbuf *b, const struct mdl_tab *t)
 	free(r);
 }
 
+/* nr_vms, then each VM: state words, vCPUs, and its entries by @put_ents. */
+static void put_vms(struct wbuf *b, const struct mdl_model *m,
+		    void (*put_ents)(struct wbuf *b, const struct mdl_tab *t))
+{
+	uint64_t i, j;
+
+	put_u64(b, m->nr_vms);
+	for (i = 0; i < m->nr_vms; i++) {
+		const struct mdl_vm *vm = m->vms[i];
+
+		put_words(b, &vm->s, sizeof(vm->s));
+		put_u64(b, vm->nr_vcpus);
+		for (j = 0; j < vm->nr_vcpus; j++) {
+			put_words(b, &vm->vcpus[j], sizeof(vm->vcpus[j]));
+		}
+		put_ents(b, &vm->ents);
+	}
+}
+
 int mdl_save(const struct mdl_model *m, void **blob, size_t *len)
 {
 	struct wbuf b = {0};
-	uint64_t i, j;
+	uint64_t i;
 
 	for (i = 0; i < 8; i++) {
 		put_byte(&b, (uint8_t)MDL_MAGIC[i]);
@@ -156,17 +175,7 @@ int mdl_save(const struct mdl_model *m, void **blob, size_t *len)
 	put_tab(&b, &m->tids);
 	put_tab(&b, &m->addrs);
 	put_tab(&b, &m->cpus);
-	put_u64(&b, m->nr_vms);
-	for (i = 0; i < m->nr_vms; i++) {
-		const struct mdl_vm *vm = m->vms[i];
-
-		put_words(&b, &vm->s, sizeof(vm->s));
-		put_u64(&b, vm->nr_vcpus);
-		for (j = 0; j < vm->nr_vcpus; j++) {
-			put_words(&b, &vm->vcpus[j], sizeof(vm->vcpus[j]));
-		}
-		put_tab(&b, &vm->ents);
-	}
+	put_vms(&b, m, put_tab);
 	if (b.oom) {
 		free(b.p);
 		*blob = NULL;
@@ -211,6 +220,29 @@ static void get_words(struct rbuf *r, void *p, size_t size)
 	uint8_t *d = p;
 	size_t i;
 
+	/* Fast path: room for the longest encoding of every word, so no
+	 * bounds check per byte (an element is mostly small words and a few
+	 * SPTEs of ten bytes). */
+	if (!r->bad && r->len - r->off >= size / 8 * 10) {
+		const uint8_t *q = r->p + r->off;
+
+		for (i = 0; i < size; i += 8) {
+			uint64_t w = *q & 0x7f;
+			unsigned int shift = 7;
+
+			while (*q++ & 0x80) {
+				if (shift > 63) {
+					r->bad = true;
+					return;
+				}
+				w |= (uint64_t)(*q & 0x7f) << shift;
+				shift += 7;
+			}
+			memcpy(d + i, &w, 8);
+		}
+		r->off = (size_t)(q - r->p);
+		return;
+	}
 	for (i = 0; i < size; i += 8) {
 		uint64_t w = get_u64(r);
 
@@ -292,7 +324,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		uint64_t k;
 
 		memcpy(&k, tab_slot(t, far[i]), 8);
-		if (tab_find(t, k) != tab_slot(t, far[i])) {
+		if (tab_peek(t, k) != tab_slot(t, far[i])) {
 			ret = -1;
 			break;
 		}
@@ -428,4 +460,278 @@ struct mdl_model *mdl_clone(const struct mdl_model *src)
 bad:
 	mdl_free(m);
 	return NULL;
+}
+
+/* ---- incremental snapshots ----------------------------------------------
+ *
+ * Changes blob layout (varints, as above):
+ *
+ *   magic "TDXRCHG1"
+ *   g.events of the state the changes apply to (the last snapshot's)
+ *   words in struct mdl_gstate, then each word
+ *   tids, addrs, cpus: whole, as in a full blob (they are small)
+ *   pages: a tracked table
+ *   nr_vms, then per VM: state words, nr_vcpus, each vCPU's words, its
+ *   entry table as a tracked table
+ *
+ * A tracked table is 0 and the whole table as in a full blob when it was
+ * laid out anew since the last snapshot (it grew, or is new); else 1,
+ * log2(cap) + 1, count, the number of touched slots, then each touched
+ * slot as its distance from the previous one (the first: from slot 0) and
+ * its element as words. Applied over the previous state, slots land where
+ * they were: the restored tables are the tracking model's, slot for slot.
+ */
+#define CHG_MAGIC "TDXRCHG1"
+
+static void put_tracked(struct wbuf *b, const struct mdl_tab *t)
+{
+	const struct tab_track *k = t->trk;
+	uint64_t w, nw, n = 0, prev = 0;
+
+	if (!k || k->relaid || !t->cap) {
+		put_u64(b, 0);
+		put_tab(b, t);
+		return;
+	}
+	nw = t->cap / 64;
+	for (w = 0; w < nw; w++) {
+		n += (uint64_t)__builtin_popcountll(k->bits[w]);
+	}
+	put_u64(b, 1);
+	put_u64(b, t->lg + 1);
+	put_u64(b, t->count);
+	put_u64(b, n);
+	for (w = 0; w < nw; w++) {
+		uint64_t bits = k->bits[w];
+
+		while (bits) {
+			uint64_t slot = w * 64 + (uint64_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			put_u64(b, slot - prev);
+			put_words(b, tab_slot(t, slot), t->esz);
+			prev = slot;
+		}
+	}
+}
+
+static void clear_tracked(const struct mdl_tab *t)
+{
+	struct tab_track *k = t->trk;
+
+	if (k) {
+		memset(k->bits, 0, (t->cap > 64 ? t->cap / 64 : 1) * sizeof(*k->bits));
+		k->relaid = false;
+	}
+}
+
+void mdl_changes_clear(const struct mdl_model *m)
+{
+	uint64_t i;
+
+	if (!m->track) {
+		return;
+	}
+	m->track->from_events = m->g.events;
+	clear_tracked(&m->pages);
+	for (i = 0; i < m->nr_vms; i++) {
+		clear_tracked(&m->vms[i]->ents);
+	}
+}
+
+int mdl_save_changes(const struct mdl_model *m, void **blob, size_t *len)
+{
+	struct wbuf b = {0};
+	uint64_t i;
+
+	*blob = NULL;
+	*len = 0;
+	if (!m->track) {
+		return -22; /* -EINVAL */
+	}
+	for (i = 0; i < 8; i++) {
+		put_byte(&b, (uint8_t)CHG_MAGIC[i]);
+	}
+	put_u64(&b, m->track->from_events);
+	put_u64(&b, sizeof(m->g) / 8);
+	put_words(&b, &m->g, sizeof(m->g));
+	put_tab(&b, &m->tids);
+	put_tab(&b, &m->addrs);
+	put_tab(&b, &m->cpus);
+	put_tracked(&b, &m->pages);
+	put_vms(&b, m, put_tracked);
+	if (b.oom) {
+		free(b.p);
+		return -12; /* -ENOMEM */
+	}
+	mdl_changes_clear(m);
+	*blob = b.p;
+	*len = b.len;
+	return 0;
+}
+
+/* Replaces @t by the whole table that follows. */
+static int get_whole(struct rbuf *r, struct mdl_tab *t)
+{
+	uint64_t esz = t->esz;
+
+	tab_free(t);
+	tab_init(t, esz);
+	return get_tab(r, t);
+}
+
+static int get_tracked(struct rbuf *r, struct mdl_tab *t)
+{
+	uint64_t mode = get_u64(r), lg, count, n, i, slot = 0, used;
+	uint64_t *put = NULL;
+	int ret = -1;
+
+	if (r->bad) {
+		return -1;
+	}
+	if (mode == 0) {
+		return get_whole(r, t);
+	}
+	lg = get_u64(r);
+	count = get_u64(r);
+	n = get_u64(r);
+	/* Only over the same layout, and a table that keeps empty slots
+	 * (lookups stop at one). */
+	if (r->bad || mode != 1 || !t->cap || lg != t->lg + 1u || count > t->cap / 2 ||
+	    count < t->count || n > count || n > r->len - r->off) {
+		return -1;
+	}
+	put = malloc((n ? n : 1) * sizeof(*put));
+	if (!put) {
+		return -1;
+	}
+	used = t->count;
+	for (i = 0; i < n; i++) {
+		uint64_t d = get_u64(r), k, old;
+		uint8_t *s;
+
+		if (r->bad || d >= t->cap || (i && !d) || slot + d >= t->cap) {
+			goto out;
+		}
+		slot += d;
+		s = tab_slot(t, slot);
+		memcpy(&old, s, 8);
+		k = get_u64(r);
+		/* a slot keeps its key; an empty one takes a new key */
+		if (r->bad || !(k & KEY_TAG) || (old && old != k)) {
+			goto out;
+		}
+		if (!old && ++used > count) {
+			goto out;
+		}
+		memcpy(s, &k, 8);
+		get_words(r, s + 8, t->esz - 8);
+		if (r->bad) {
+			goto out;
+		}
+		put[i] = slot;
+	}
+	if (used != count) {
+		goto out;
+	}
+	t->count = count;
+	/* Every key put must be found where it was put (once all are in:
+	 * a probe run may wrap around to lower slots). */
+	for (i = 0; i < n; i++) {
+		uint64_t k;
+
+		memcpy(&k, tab_slot(t, put[i]), 8);
+		if (tab_peek(t, k) != tab_slot(t, put[i])) {
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(put);
+	return ret;
+}
+
+int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len)
+{
+	struct rbuf r = {blob, len, 0, false};
+	uint64_t nw, i, j, nvms;
+
+	if (!blob || len < 8 || memcmp(blob, CHG_MAGIC, 8)) {
+		return -1;
+	}
+	r.off = 8;
+	/* changes follow the state they were taken against, no other */
+	if (get_u64(&r) != m->g.events || r.bad) {
+		return -1;
+	}
+	nw = get_u64(&r);
+	if (r.bad || nw != sizeof(m->g) / 8) {
+		return -1;
+	}
+	get_words(&r, &m->g, sizeof(m->g));
+	if (r.bad || get_whole(&r, &m->tids) || get_whole(&r, &m->addrs) ||
+	    get_whole(&r, &m->cpus) || get_tracked(&r, &m->pages)) {
+		return -1;
+	}
+	nvms = get_u64(&r);
+	/* VMs are only ever added */
+	if (r.bad || nvms < m->nr_vms || nvms > r.len - r.off) {
+		return -1;
+	}
+	for (i = 0; i < nvms; i++) {
+		struct mdl_vm *vm;
+		uint64_t nv;
+
+		if (i == m->nr_vms) {
+			if (m->nr_vms == m->cap_vms) {
+				uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
+				struct mdl_vm **nvm = realloc(m->vms, ncap * sizeof(*nvm));
+
+				if (!nvm) {
+					return -1;
+				}
+				m->vms = nvm;
+				m->cap_vms = ncap;
+			}
+			vm = vm_new_empty();
+			if (!vm) {
+				return -1;
+			}
+			m->vms[m->nr_vms++] = vm;
+		}
+		vm = m->vms[i];
+		get_words(&r, &vm->s, sizeof(vm->s));
+		nv = get_u64(&r);
+		if (r.bad || nv > 4096 || nv > r.len - r.off || nv < vm->nr_vcpus) {
+			return -1;
+		}
+		if (nv != vm->nr_vcpus) {
+			struct mdl_vcpu *v = realloc(vm->vcpus, nv * sizeof(*v));
+
+			if (!v) {
+				return -1;
+			}
+			vm->vcpus = v;
+			vm->nr_vcpus = nv;
+		}
+		for (j = 0; j < nv; j++) {
+			get_words(&r, &vm->vcpus[j], sizeof(vm->vcpus[j]));
+		}
+		/* a VM added since the last snapshot brings its whole table */
+		if (r.bad || get_tracked(&r, &vm->ents) || vm->s.top_level < 4 ||
+		    vm->s.top_level > 5) {
+			return -1;
+		}
+	}
+	if (r.bad || r.off != r.len) {
+		return -1;
+	}
+	/* Caches start cold, as after mdl_load(). */
+	m->last_vm = 0;
+	m->res_ev = NULL;
+	m->res_seq = 0;
+	m->res_tid = 0;
+	m->res_vm = 0;
+	memset(m->cpu_slot, 0, sizeof(m->cpu_slot));
+	return 0;
 }

@@ -121,8 +121,37 @@ void tab_init(struct mdl_tab *t, uint64_t esz)
 	t->esz = esz;
 }
 
+static uint64_t track_words(uint64_t cap)
+{
+	return cap > 64 ? cap / 64 : 1;
+}
+
+int tab_track(struct mdl_tab *t)
+{
+	struct tab_track *k = calloc(1, sizeof(*k));
+
+	if (!k) {
+		return -1;
+	}
+	k->bits = calloc(track_words(t->cap), sizeof(*k->bits));
+	if (!k->bits) {
+		free(k);
+		return -1;
+	}
+	k->relaid = true;
+	free(t->trk ? t->trk->bits : NULL);
+	free(t->trk);
+	t->trk = k;
+	return 0;
+}
+
 void tab_free(struct mdl_tab *t)
 {
+	if (t->trk) {
+		free(t->trk->bits);
+		free(t->trk);
+		t->trk = NULL;
+	}
 	if (t->slots) {
 		pool_put(t->slots, (size_t)(t->cap * t->esz));
 	}
@@ -133,6 +162,16 @@ void tab_free(struct mdl_tab *t)
 }
 
 void *tab_find(const struct mdl_tab *t, uint64_t key)
+{
+	uint8_t *s = tab_peek(t, key);
+
+	if (s) {
+		tab_touch(t, (uint64_t)(s - t->slots) / t->esz);
+	}
+	return s;
+}
+
+void *tab_peek(const struct mdl_tab *t, uint64_t key)
 {
 	uint64_t mask, i;
 
@@ -176,11 +215,25 @@ static int tab_grow(struct mdl_tab *t)
 {
 	uint64_t ncap = t->cap ? t->cap * 2 : 64, i;
 	struct mdl_tab old = *t;
+	uint64_t *bits = NULL;
 
+	if (t->trk) {
+		bits = calloc(track_words(ncap), sizeof(*bits));
+		if (!bits) {
+			return -1;
+		}
+	}
 	t->slots = tab_alloc(ncap, t->esz);
 	if (!t->slots) {
 		t->slots = old.slots;
+		free(bits);
 		return -1;
+	}
+	if (t->trk) {
+		/* a new layout: the next snapshot holds the whole table */
+		free(t->trk->bits);
+		t->trk->bits = bits;
+		t->trk->relaid = true;
 	}
 	t->cap = ncap;
 	t->lg = old.lg ? old.lg + 1 : 6;
@@ -226,11 +279,13 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 
 		memcpy(&k, s, sizeof(k));
 		if (k == key) {
+			tab_touch(t, i);
 			return s;
 		}
 		if (!k) {
 			memset(s, 0, t->esz);
 			memcpy(s, &key, sizeof(key));
+			tab_touch(t, i);
 			t->count++;
 			if (created) {
 				*created = true;
@@ -244,6 +299,7 @@ int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 {
 	*dst = *src;
 	dst->slots = NULL;
+	dst->trk = NULL; /* a copy does not track */
 	if (!src->cap) {
 		return 0;
 	}

@@ -35,6 +35,13 @@ struct mdl_model *mdl_new(const struct mdl_config *cfg)
 	tab_init(&m->tids, sizeof(struct mdl_tid));
 	tab_init(&m->addrs, sizeof(struct mdl_addr));
 	tab_init(&m->cpus, sizeof(struct mdl_cpu));
+	if (cfg && cfg->track_changes) {
+		m->track = calloc(1, sizeof(*m->track));
+		if (!m->track || tab_track(&m->pages) < 0) {
+			mdl_free(m);
+			return NULL;
+		}
+	}
 	return m;
 }
 
@@ -63,6 +70,7 @@ void mdl_free(struct mdl_model *m)
 	tab_free(&m->tids);
 	tab_free(&m->addrs);
 	tab_free(&m->cpus);
+	free(m->track);
 	free(m);
 }
 
@@ -162,6 +170,10 @@ static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx)
 		m->cap_vms = ncap;
 	}
 	vm = vm_new_empty();
+	if (vm && m->track && tab_track(&vm->ents) < 0) {
+		vm_free(vm);
+		vm = NULL;
+	}
 	if (!vm) {
 		return m->nr_vms ? m->vms[0] : NULL;
 	}
@@ -201,6 +213,11 @@ struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id)
 struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
 {
 	return tab_find(&vm->ents, ent_key(gfn_align(gfn, level), level, as_id));
+}
+
+const struct mdl_ent *ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
+{
+	return tab_peek(&vm->ents, ent_key(gfn_align(gfn, level), level, as_id));
 }
 
 struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id)

@@ -151,10 +151,10 @@ static void test_index_of_another_schema_version_is_refused(void **state)
 	char p[600];
 
 	(void)state;
-	path_in(p, sizeof(p), "v2.db");
+	path_in(p, sizeof(p), "v99.db");
 	copy_file(good, p, SIZE_MAX);
-	exec_sql(p, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
-	expect_refused(p, "schema version 2");
+	exec_sql(p, "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+	expect_refused(p, "schema version 99");
 }
 
 static void test_truncated_index_is_refused(void **state)

@@ -251,7 +251,7 @@ static void test_replay_of_the_index_finds_what_the_trace_gives(void **state)
 
 static void check_seek(struct idx *ix, const char *trace, uint64_t seq)
 {
-	struct mdl_model *m = NULL;
+	const struct mdl_model *m = NULL;
 	void *want, *got;
 	size_t wlen, glen;
 
@@ -267,7 +267,6 @@ static void check_seek(struct idx *ix, const char *trace, uint64_t seq)
 	}
 	free(want);
 	free(got);
-	mdl_free(m);
 }
 
 static void test_seek_gives_the_model_of_a_straight_replay(void **state)
@@ -307,7 +306,7 @@ static void test_seek_gives_the_model_of_a_straight_replay(void **state)
 				}
 			}
 			{
-				struct mdl_model *m = NULL;
+				const struct mdl_model *m = NULL;
 
 				assert_int_equal(idx_seek(ix, n, &m), -1);
 				assert_null(m);
