@@ -35,9 +35,13 @@
 #define IDX_DEFAULT_K 8192
 #define IDX_DEFAULT_FULL_EVERY 512
 /* A full checkpoint once the changes since the last one reach this share of it. */
-#define IDX_FULL_RATIO_PCT 50
-/* Checkpoints may take at most this many bytes per event on average. */
-#define IDX_CKPT_BYTES_PER_EVENT 48
+#define IDX_FULL_RATIO_PCT 25
+/*
+ * Changes may take at most this many bytes per event on average before
+ * checkpoints are spaced further apart. With full checkpoints at a
+ * quarter (IDX_FULL_RATIO_PCT), checkpoints then stay within ~5x that.
+ */
+#define IDX_CHANGE_BYTES_PER_EVENT 12
 
 void idx_build_opts_init(struct idx_build_opts *o)
 {
@@ -97,7 +101,7 @@ struct bld {
 	bool oom;	    /* replay thread ran out of memory */
 	/* replay thread: the chain of checkpoints since the last full one */
 	uint64_t nr_taken, last_ckpt, full_len, chain_bytes, chain_n;
-	uint64_t period_avg;   /* stored bytes per checkpoint of the last chain */
+	uint64_t chg_avg;      /* bytes of a changes checkpoint, moving average */
 	uint64_t nr_events_in; /* events handed over (replay thread) */
 
 	/* progress */
@@ -371,11 +375,13 @@ static int write_extra(struct bld *b, const struct tdxr_event *ev)
  * (mdl_save) starts a chain; the next ones hold what changed since the
  * checkpoint before (mdl_save_changes: the records the model touched,
  * so their cost follows the events, not the size of the state). A new
- * full one is taken when the chain's changes add up to @full_ratio of
+ * full one is taken when the chain's changes add up to a quarter of
  * the last full one (restoring a checkpoint reads at most that much
  * more than the full one), or after full_every checkpoints. Then plans
- * the next checkpoint: K events on, or further when the average stored
- * bytes per event of the last chain would exceed the budget.
+ * the next checkpoint: K events on, or further when the changes take
+ * more than IDX_CHANGE_BYTES_PER_EVENT per event: the spacing follows
+ * the events, not the size of the state (a big TD's full checkpoints
+ * are amortized by the ratio, not by waiting longer).
  */
 static int take_checkpoint(struct bld *b, struct batch *bt, const struct mdl_model *m, uint64_t seq)
 {
@@ -398,19 +404,24 @@ static int take_checkpoint(struct bld *b, struct batch *bt, const struct mdl_mod
 	}
 	bt->base = full ? seq : b->last_ckpt;
 	if (full) {
-		if (b->nr_taken) {
-			b->period_avg = (b->full_len + b->chain_bytes) / (b->chain_n + 1);
-		}
 		b->full_len = bt->bloblen;
 		b->chain_bytes = 0;
 		b->chain_n = 0;
 	} else {
+		/* a table laid out anew comes whole: one sample does not
+		 * move the average much */
+		uint64_t x = bt->bloblen;
+
+		if (b->chg_avg && x > 4 * b->chg_avg) {
+			x = 4 * b->chg_avg;
+		}
+		b->chg_avg = b->chg_avg ? (b->chg_avg * 7 + x) / 8 : x;
 		b->chain_bytes += bt->bloblen;
 		b->chain_n++;
 	}
 	b->nr_taken++;
 	b->last_ckpt = seq;
-	gap = (b->period_avg ? b->period_avg : bt->bloblen) / IDX_CKPT_BYTES_PER_EVENT;
+	gap = b->chg_avg / IDX_CHANGE_BYTES_PER_EVENT;
 	b->next_ckpt = seq + 1 + (gap > b->k ? gap : b->k);
 	return 0;
 }

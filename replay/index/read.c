@@ -39,6 +39,7 @@ struct idx {
 	size_t ckcap;
 	struct mdl_model *ck;	  /* the state at checkpoint ck_seq, of the chain */
 	uint64_t ck_seq, ck_full; /* that starts with the full one at ck_full */
+	uint64_t last_ck;	  /* the checkpoint the last seek restored */
 	struct mdl_model *cache;  /* the state right after cache_seq */
 	uint64_t cache_seq;	  /* UINT64_MAX: before the first event */
 	bool has_cache;
@@ -122,6 +123,7 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	ix->path = strdup(path);
+	ix->last_ck = UINT64_MAX;
 	ix->nr_events = (uint64_t)idx_meta_int(ix->db, "events", 0);
 	ix->nr_findings = (size_t)idx_meta_int(ix->db, "findings", 0);
 	ix->nr_inputs = (unsigned int)idx_meta_int(ix->db, "inputs", 0);
@@ -398,14 +400,20 @@ static int apply_chain(struct idx *ix, uint64_t to)
 }
 
 /*
- * The model of checkpoint @cseq (the nearest at or before the seek): a
- * clone of ix->ck, brought there from its full checkpoint, or from where
- * it is when that lies on the same chain before @cseq. 0 or -1.
+ * The model of checkpoint @cseq (the nearest at or before the seek),
+ * from ix->ck: brought there from its full checkpoint, or from where it
+ * is when that lies on the same chain before @cseq. Seeking again within
+ * the checkpoint's events (stepping back) gets a clone and keeps ix->ck
+ * for the next time; a jump elsewhere takes ix->ck itself: a big TD's
+ * model is 100+ MB in memory, and a clone the next jump would not use
+ * costs as much as the restore. 0 or -1.
  */
 static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **m)
 {
 	uint64_t full;
+	bool again = ix->last_ck == cseq;
 
+	ix->last_ck = cseq;
 	if (full_before(ix, cseq, &full) != 1) {
 		return -1;
 	}
@@ -417,9 +425,14 @@ static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **
 	if (ix->ck_seq != cseq && apply_chain(ix, cseq) < 0) {
 		return -1;
 	}
-	*m = mdl_clone(ix->ck);
-	if (!*m) {
-		return -1;
+	if (again) {
+		*m = mdl_clone(ix->ck);
+		if (!*m) {
+			return -1;
+		}
+	} else {
+		*m = ix->ck;
+		ix->ck = NULL;
 	}
 	mdl_set_strtab(*m, ix->st);
 	return 0;

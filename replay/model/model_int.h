@@ -189,6 +189,8 @@ static inline void tab_touch(const struct mdl_tab *t, uint64_t i)
 	}
 }
 uint8_t *tab_alloc(uint64_t n, uint64_t esz);
+/* Not zeroed unless *zero says so (a fresh mapping). */
+uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero);
 void tab_free(struct mdl_tab *t);
 /* The element of @key, or NULL; marks it touched (tracking: the caller
  * may write it). tab_peek() is the same for readers: no mark. */

@@ -252,8 +252,9 @@ static void get_words(struct rbuf *r, void *p, size_t size)
 
 static int get_tab(struct rbuf *r, struct mdl_tab *t)
 {
-	uint64_t lg = get_u64(r), count = get_u64(r), i, mask, prev_h = 0, nfar = 0;
+	uint64_t lg = get_u64(r), count = get_u64(r), i, mask, prev_h = 0, nfar = 0, hi = 0;
 	uint64_t *far = NULL;
+	bool zero;
 	int ret = 0;
 
 	if (r->bad || lg > 40) {
@@ -275,7 +276,9 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		t->lg = 0;
 		return -1;
 	}
-	t->slots = tab_alloc(t->cap, t->esz);
+	/* Slots [0, hi) are set: the ones between elements are zeroed as the
+	 * elements come, front to back (one pass over the table, not two). */
+	t->slots = tab_alloc_raw(t->cap, t->esz, &zero);
 	if (!t->slots) {
 		t->cap = 0;
 		t->lg = 0;
@@ -283,7 +286,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	}
 	far = malloc((count ? count : 1) * sizeof(*far));
 	if (!far) {
-		return -1;
+		goto bad;
 	}
 	for (i = 0; i < count; i++) {
 		uint64_t d = get_u64(r), k, h, slot, k0;
@@ -301,6 +304,12 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		prev_h = h;
 		slot = ((h >> (64 - t->lg)) + d) & mask;
 		s = tab_slot(t, slot);
+		if (slot >= hi) {
+			if (!zero) {
+				memset(tab_slot(t, hi), 0, (size_t)((slot + 1 - hi) * t->esz));
+			}
+			hi = slot + 1;
+		}
 		memcpy(&k0, s, 8);
 		if (k0) {
 			goto bad;
@@ -315,6 +324,10 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		}
 	}
 	t->count = count;
+	if (!zero) {
+		memset(tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
+	}
+	hi = t->cap;
 	/*
 	 * Every key must be reachable from its home slot, all slots between
 	 * taken (keys are unique: they are in strict hash order). An element
@@ -332,6 +345,9 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	goto out;
 bad:
 	ret = -1;
+	if (!zero && hi < t->cap) {
+		memset(tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
+	}
 out:
 	free(far);
 	return ret;

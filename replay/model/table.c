@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "model_int.h"
 
@@ -63,6 +64,16 @@ static void *pool_take(size_t sz)
 	return p;
 }
 
+/* Big arrays are mapped, not malloc'd (see tab_alloc_raw). */
+static void slots_release(void *p, size_t sz)
+{
+	if (p && sz >= TAB_BIG) {
+		munmap(p, sz);
+	} else {
+		free(p);
+	}
+}
+
 static void pool_put(void *p, size_t sz)
 {
 	pthread_mutex_lock(&tab_pool_mu);
@@ -78,16 +89,22 @@ static void pool_put(void *p, size_t sz)
 		}
 	}
 	pthread_mutex_unlock(&tab_pool_mu);
-	free(p);
+	slots_release(p, sz);
 }
 
-/* Cache-line aligned, not zeroed: an element never straddles more lines
- * than its size needs. */
-static uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz)
+/*
+ * Cache-line aligned, not zeroed: an element never straddles more lines
+ * than its size needs. A big array comes from the pool, or is mapped with
+ * its pages populated up front: the kernel zeroes them in one go, which
+ * costs a fraction of faulting them in one by one (tens of MB for a big
+ * TD's tables, on every checkpoint restore); *zero then says it is zeroed.
+ */
+uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero)
 {
 	void *p = NULL;
 	size_t sz;
 
+	*zero = false;
 	if (n > (1ull << 40) / esz) {
 		return NULL;
 	}
@@ -97,6 +114,13 @@ static uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz)
 		if (p) {
 			return p;
 		}
+		p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED) {
+			return NULL;
+		}
+		*zero = true;
+		return p;
 	}
 	if (posix_memalign(&p, 64, sz)) {
 		return NULL;
@@ -107,9 +131,10 @@ static uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz)
 /* Zeroed. */
 uint8_t *tab_alloc(uint64_t n, uint64_t esz)
 {
-	uint8_t *p = tab_alloc_raw(n, esz);
+	bool zero;
+	uint8_t *p = tab_alloc_raw(n, esz, &zero);
 
-	if (p) {
+	if (p && !zero) {
 		memset(p, 0, (size_t)(n * esz));
 	}
 	return p;
@@ -246,7 +271,7 @@ static int tab_grow(struct mdl_tab *t)
 			tab_place(t, s);
 		}
 	}
-	free(old.slots);
+	slots_release(old.slots, (size_t)(old.cap * old.esz));
 	return 0;
 }
 
@@ -297,13 +322,15 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 
 int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 {
+	bool zero;
+
 	*dst = *src;
 	dst->slots = NULL;
 	dst->trk = NULL; /* a copy does not track */
 	if (!src->cap) {
 		return 0;
 	}
-	dst->slots = tab_alloc_raw(src->cap, src->esz);
+	dst->slots = tab_alloc_raw(src->cap, src->esz, &zero);
 	if (!dst->slots) {
 		dst->cap = 0;
 		dst->lg = 0;
