@@ -16,9 +16,11 @@
 #     one-event steps forward and 30 back (p50/p99)
 # and prints each figure with the command that produced it.
 #
-#   bench/index/run.sh [-n EVENTS] [-s SEEKS] [-k]
+#   bench/index/run.sh [-n EVENTS] [-s SEEKS] [-b] [-k]
 #     -n EVENTS  big trace size (default 10000000)
 #     -s SEEKS   random seeks (default 50)
+#     -b         also a trace of EVENTS events of two 2 GiB TDs (a model
+#                state of ~22 MB saved): replay, index, checkpoints, seeks
 #     -k         keep the generated files
 # Environment: TDXR_BUILD (default: build; holds tdxr and libtdxr.a),
 # BENCH_DIR (default /tmp). Wants an idle machine: CPU seconds are shown
@@ -30,10 +32,12 @@ ROOT=$(cd "$HERE/../.." && pwd)
 EVENTS=10000000
 SEEKS=50
 KEEP=0
-while getopts "n:s:k" o; do
+BIG=0
+while getopts "n:s:bk" o; do
 	case "$o" in
 	n) EVENTS=$OPTARG ;;
 	s) SEEKS=$OPTARG ;;
+	b) BIG=1 ;;
 	k) KEEP=1 ;;
 	*) sed -n '2,/^set/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -83,11 +87,11 @@ measure() { # EVENTS
 			sum(CASE WHEN name LIKE 'events_%' THEN pgsize END) * 1.0 / $ev,
 			sum(CASE WHEN name = 'event_extra' THEN pgsize END) * 1.0 / $ev,
 			sum(CASE WHEN name = 'events' OR name LIKE 'events_%' OR name = 'event_extra' THEN pgsize END) * 1.0 / $ev),
-		printf('   checkpoints %.1f B/event (%d full, %d delta, state %.1f MB); file %.1f B/event',
+		printf('   checkpoints %.1f B/event (%d full, %d changes, state %.1f MB); file %.1f B/event',
 			sum(CASE WHEN name = 'checkpoints' THEN pgsize END) * 1.0 / $ev,
 			(SELECT count(*) FROM checkpoints WHERE base = seq),
 			(SELECT count(*) FROM checkpoints WHERE base < seq),
-			(SELECT max(len) FROM checkpoints) / 1e6,
+			(SELECT max(length(data)) FROM checkpoints WHERE base = seq) / 1e6,
 			sum(pgsize) * 1.0 / $ev)
 		FROM dbstat" | tr '|' '\n'
 }
@@ -101,3 +105,31 @@ echo
 echo "\$ idx_bench seek $DIR/clean-$EVENTS.db $SEEKS"
 "$DIR/idx_bench" seek "$DIR/clean-$EVENTS.db" "$SEEKS" | sed 's/^/   /'
 echo "   (target: p99 < 50 ms)"
+if [ "$BIG" = 1 ]; then
+	# A big TD: 2 TDs of 2 GiB, whose model state grows to ~22 MB saved
+	# (~170 MB in memory) over the trace.
+	big="$DIR/big-$EVENTS.trace"
+	params="synth clean --events $EVENTS --vcpus 8 --vms 2 --mem 2048 --seed 42"
+	if ! [[ -f $big && -f $big.params && "$(cat "$big.params")" == "$params" ]]; then
+		# shellcheck disable=SC2086
+		"$TDXR" $params -o "$big" >/dev/null
+		echo "$params" >"$big.params"
+	fi
+	echo
+	echo "## big TD state: tdxr $params"
+	r=$(timed "$DIR/idx_bench" replay "$big")
+	echo "\$ idx_bench replay $big"
+	echo "   $(cat "$DIR/out")  [wall cpu_user cpu_sys maxrss_kb: $r]"
+	i=$(timed "$TDXR" index -q -o "$DIR/big.db" "$big")
+	echo "\$ tdxr index -q -o $DIR/big.db $big"
+	echo "   [wall cpu_user cpu_sys maxrss_kb: $i]"
+	ev=$(sqlite3 "$DIR/big.db" "SELECT value FROM meta WHERE key = 'events'")
+	sqlite3 "$DIR/big.db" "SELECT printf('   checkpoints %.1f B/event (%d full, %d changes, last full state %.1f MB)',
+		(SELECT sum(pgsize) FROM dbstat WHERE name = 'checkpoints') * 1.0 / $ev,
+		(SELECT count(*) FROM checkpoints WHERE base = seq),
+		(SELECT count(*) FROM checkpoints WHERE base < seq),
+		(SELECT length(data) FROM checkpoints WHERE base = seq ORDER BY seq DESC LIMIT 1) / 1e6)"
+	echo "\$ idx_bench seek $DIR/big.db $SEEKS"
+	"$DIR/idx_bench" seek "$DIR/big.db" "$SEEKS" | sed 's/^/   /'
+	echo "   (target: p99 < 50 ms)"
+fi
