@@ -52,9 +52,9 @@ void idx_build_opts_init(struct idx_build_opts *o)
 /*
  * The replay thread copies events into batches; a writer thread inserts
  * them, so parsing and modelling overlap with SQLite's work. A batch that
- * ends with a checkpoint carries the mdl_save() blob taken in the replay
- * thread right after its last event, already encoded there (whole or as a
- * delta, ckpt.c): the inserts are the longer job of the two.
+ * ends with a checkpoint carries the blob taken in the replay thread
+ * right after its last event (mdl_save, or mdl_save_changes: see
+ * take_checkpoint); the writer only stores it.
  */
 #define BATCH_EVENTS 4096
 #define NR_BATCHES 4

@@ -16,10 +16,10 @@
  * order (tab_hash() of the key, a bijection: a stable order that does not
  * depend on the capacity or on the order of insertion), each as its slot's
  * distance from the key's home slot (linear probing) and the element as
- * words. Two saves of states that differ in a few elements thus differ in
- * a few places, the rest byte-equal (ckpt.c's deltas rely on it). Home
- * slots follow hash order (table.c), so loading writes the table front to
- * back, and the distances put every element back in its own slot:
+ * words: two saves of states that differ in a few elements differ in a
+ * few places, the rest byte-equal. Home slots follow hash order
+ * (table.c), so loading writes the table front to back, and the
+ * distances put every element back in its own slot:
  * save(load(save(m))) is byte-equal and a loaded model probes exactly like
  * the saved one. Elements are padding-free sequences of words (see
  * model_int.h). Every length is checked on load: a malformed blob gives

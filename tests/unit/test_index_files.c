@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "tdxr/index.h"
+#include "tdxr/model.h"
 #include "tdxr/src.h"
 
 #define TRACE TDXR_TESTS_DIR "/traces/td-tlb-not-tracked.trace"
@@ -327,6 +328,72 @@ static void test_every_view_runs(void **state)
 	idx_close(ix);
 }
 
+static int64_t query_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/*
+ * A checkpoint damaged after the build (its changes cut short or zeroed,
+ * its link wrong, the full checkpoint of its chain gone): a seek that
+ * needs it fails, one before it still works, and nothing crashes.
+ */
+static void test_damaged_checkpoint_fails_the_seek_not_the_process(void **state)
+{
+	static const char *const damage[] = {
+		"UPDATE checkpoints SET data = substr(data, 1, length(data) / 2) WHERE seq = %lld",
+		"UPDATE checkpoints SET data = zeroblob(length(data)) WHERE seq = %lld",
+		"UPDATE checkpoints SET data = substr(data, 1, 8) || zeroblob(length(data) - 8) "
+		"WHERE seq = %lld",
+		"DELETE FROM checkpoints WHERE seq = (SELECT base FROM checkpoints WHERE seq = "
+		"%lld)",
+		"UPDATE checkpoints SET base = base - 1 WHERE seq = %lld",
+	};
+	char p[600], sql[512], err[1024];
+	int64_t s, full;
+
+	(void)state;
+	path_in(p, sizeof(p), "ckpt.db");
+	/* the first changes checkpoint, and the full one it follows */
+	s = query_int(good, "SELECT seq FROM checkpoints WHERE base < seq ORDER BY seq LIMIT 1");
+	assert_true(s > 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT max(seq) FROM checkpoints WHERE base = seq AND seq < %lld", (long long)s);
+	full = query_int(good, sql);
+	assert_true(full >= 0 && full < s);
+	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		const struct mdl_model *m = NULL;
+		struct idx *ix;
+
+		copy_file(good, p, SIZE_MAX);
+		snprintf(sql, sizeof(sql), damage[i], (long long)s);
+		exec_sql(p, sql);
+		ix = idx_open(p, err, sizeof(err));
+		assert_non_null(ix);
+		if (idx_seek(ix, (uint64_t)s, &m) != -1) {
+			fail_msg("damage '%s': the seek to %lld did not fail", damage[i],
+				 (long long)s);
+		}
+		/* the full checkpoint before it is intact: seeks there work,
+		 * also after the failed one */
+		assert_int_equal(idx_seek(ix, (uint64_t)full, &m), 0);
+		assert_non_null(m);
+		assert_int_equal(mdl_check(m), 0);
+		idx_close(ix);
+	}
+}
+
 static int setup(void **state)
 {
 	char err[1024];
@@ -361,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_temporaries_of_killed_builds_are_removed),
 		cmocka_unit_test(test_u64_with_bit_63_reads_back_and_shows_as_hex),
 		cmocka_unit_test(test_every_view_runs),
+		cmocka_unit_test(test_damaged_checkpoint_fails_the_seek_not_the_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
