@@ -44,6 +44,7 @@
 #include "cli.h"
 #include "report.h"
 #include "datw.h"
+#include "ust_session.h"
 #include "tdxr/event.h"
 
 #define MAX_EVENTS 256
@@ -73,7 +74,7 @@ struct vcap {
 	char session[64];
 	bool private_daemon;
 	pid_t daemon;
-	bool started;
+	struct ust_session ust;
 	uint64_t discarded, lost_packets;
 };
 
@@ -507,22 +508,11 @@ static void kernel_cleanup(struct kcap *k)
 
 /* ---- VMM capture (LTTng) ---------------------------------------------------------- */
 
-static int lttng_fail(const char *what, int ret)
-{
-	msg("--vmm: %s: %s", what, lttng_strerror(ret));
-	return -1;
-}
-
 static int vmm_start(struct vcap *v)
 {
-	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
-	struct lttng_handle *h = NULL;
-	struct lttng_channel *ch = NULL;
-	struct lttng_event ev;
 	static const enum lttng_event_context_type ctxs[] = {
 		LTTNG_EVENT_CONTEXT_VTID, LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_PROCNAME};
-	char out[PATH_MAX + 16];
-	int ret, r = -1;
+	char out[PATH_MAX + 16], e[256];
 
 	if (!lttng_session_daemon_alive()) {
 		pid_t pid = fork();
@@ -579,100 +569,24 @@ static int vmm_start(struct vcap *v)
 			return -1;
 		}
 	}
-	ret = lttng_create_session(v->session, out);
-	if (ret < 0) {
-		return lttng_fail("cannot create the session", ret);
+	v->ust.name = v->session;
+	v->ust.out = out;
+	v->ust.channel = "tdxr";
+	v->ust.events = "tdxr_vmm:*";
+	v->ust.subbuf_size = 4u << 20;
+	v->ust.num_subbuf = 8;
+	v->ust.ctxs = ctxs;
+	v->ust.nr_ctxs = sizeof(ctxs) / sizeof(ctxs[0]);
+	if (ust_session_start(&v->ust, e, sizeof(e)) < 0) {
+		msg("--vmm: %s", e);
+		return -1;
 	}
-	v->started = true; /* to destroy */
-	h = lttng_create_handle(v->session, &dom);
-	ch = lttng_channel_create(&dom);
-	if (!h || !ch) {
-		msg("--vmm: out of memory");
-		goto out;
-	}
-	snprintf(ch->name, sizeof(ch->name), "tdxr");
-	ch->enabled = 1;
-	ch->attr.overwrite = 0;
-	ch->attr.subbuf_size = 4u << 20;
-	ch->attr.num_subbuf = 8;
-	ch->attr.switch_timer_interval = 0;
-	ch->attr.read_timer_interval = 200000;
-	ch->attr.output = LTTNG_EVENT_MMAP;
-	/* Blocking (needs LTTNG_UST_ALLOW_BLOCKING=1 in the VMM): no lost events. */
-	ret = lttng_channel_set_blocking_timeout(ch, -1);
-	if (ret < 0) {
-		lttng_fail("cannot make the channel blocking", ret);
-		goto out;
-	}
-	ret = lttng_enable_channel(h, ch);
-	if (ret < 0) {
-		lttng_fail("cannot enable the channel", ret);
-		goto out;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.type = LTTNG_EVENT_TRACEPOINT;
-	ev.loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
-	snprintf(ev.name, sizeof(ev.name), "tdxr_vmm:*");
-	ret = lttng_enable_event(h, &ev, "tdxr");
-	if (ret < 0) {
-		lttng_fail("cannot enable tdxr_vmm:*", ret);
-		goto out;
-	}
-	for (size_t i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
-		struct lttng_event_context c;
-
-		memset(&c, 0, sizeof(c));
-		c.ctx = ctxs[i];
-		ret = lttng_add_context(h, &c, NULL, "tdxr");
-		if (ret < 0) {
-			lttng_fail("cannot add a context", ret);
-			goto out;
-		}
-	}
-	ret = lttng_start_tracing(v->session);
-	if (ret < 0) {
-		lttng_fail("cannot start tracing", ret);
-		goto out;
-	}
-	r = 0;
-out:
-	if (ch) {
-		lttng_channel_destroy(ch);
-	}
-	if (h) {
-		lttng_destroy_handle(h);
-	}
-	return r;
+	return 0;
 }
 
 static void vmm_stop(struct vcap *v)
 {
-	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
-	struct lttng_handle *h;
-	struct lttng_channel *chans = NULL;
-	int n;
-
-	if (!v->started) {
-		return;
-	}
-	lttng_stop_tracing(v->session); /* waits until the data is on disk */
-	h = lttng_create_handle(v->session, &dom);
-	if (h && (n = lttng_list_channels(h, &chans)) > 0) {
-		for (int i = 0; i < n; i++) {
-			uint64_t d = 0, l = 0;
-
-			lttng_channel_get_discarded_event_count(&chans[i], &d);
-			lttng_channel_get_lost_packet_count(&chans[i], &l);
-			v->discarded += d;
-			v->lost_packets += l;
-		}
-		free(chans);
-	}
-	if (h) {
-		lttng_destroy_handle(h);
-	}
-	lttng_destroy_session(v->session);
-	v->started = false;
+	ust_session_stop(&v->ust, &v->discarded, &v->lost_packets);
 }
 
 static void vmm_cleanup(struct vcap *v)

@@ -46,6 +46,7 @@
 #include <lttng/lttng.h>
 
 #include "syn.h"
+#include "ust_session.h"
 
 #define CTF_SESSION "tdxr-synth"
 #define CTF_CHANNEL "tdxr"
@@ -124,7 +125,7 @@ struct mgr {
 	const char *helper;
 	char **hargv;
 	pid_t daemon;
-	bool session;
+	struct ust_session ust;
 };
 
 static void report(struct mgr *m, const char *kind, const char *fmt, ...)
@@ -282,105 +283,31 @@ static void stop_daemon(struct mgr *m)
 	m->daemon = 0;
 }
 
-static int lttng_err(struct mgr *m, const char *what, int ret)
-{
-	report(m, "ERR", "lttng: %s: %s", what, lttng_strerror(ret));
-	return -1;
-}
-
 static int start_session(struct mgr *m)
 {
-	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
-	struct lttng_handle *h;
-	struct lttng_channel *ch;
-	struct lttng_event ev;
-	int ret, r = -1;
+	char err[256];
 
-	ret = lttng_create_session(CTF_SESSION, m->out);
-	if (ret < 0) {
-		return lttng_err(m, "cannot create the session", ret);
+	m->ust.name = CTF_SESSION;
+	m->ust.out = m->out;
+	m->ust.channel = CTF_CHANNEL;
+	m->ust.events = "tdxr_kernel:*";
+	m->ust.subbuf_size = 1u << 20;
+	m->ust.num_subbuf = 8;
+	/* blocking, with LTTNG_UST_ALLOW_BLOCKING=1 in the helper */
+	if (ust_session_start(&m->ust, err, sizeof(err)) < 0) {
+		report(m, "ERR", "lttng: %s", err);
+		return -1;
 	}
-	m->session = true;
-	h = lttng_create_handle(CTF_SESSION, &dom);
-	ch = lttng_channel_create(&dom);
-	if (!h || !ch) {
-		report(m, "ERR", "out of memory");
-		goto out;
-	}
-	snprintf(ch->name, sizeof(ch->name), CTF_CHANNEL);
-	ch->enabled = 1;
-	ch->attr.overwrite = 0;
-	ch->attr.subbuf_size = 1u << 20;
-	ch->attr.num_subbuf = 8;
-	ch->attr.switch_timer_interval = 0;
-	ch->attr.read_timer_interval = 200000;
-	ch->attr.output = LTTNG_EVENT_MMAP;
-	/* Blocking, with LTTNG_UST_ALLOW_BLOCKING=1 in the helper: nothing discarded. */
-	ret = lttng_channel_set_blocking_timeout(ch, -1);
-	if (ret < 0) {
-		lttng_err(m, "cannot make the channel blocking", ret);
-		goto out;
-	}
-	ret = lttng_enable_channel(h, ch);
-	if (ret < 0) {
-		lttng_err(m, "cannot enable the channel", ret);
-		goto out;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.type = LTTNG_EVENT_TRACEPOINT;
-	ev.loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
-	snprintf(ev.name, sizeof(ev.name), "tdxr_kernel:*");
-	ret = lttng_enable_event(h, &ev, CTF_CHANNEL);
-	if (ret < 0) {
-		lttng_err(m, "cannot enable tdxr_kernel:*", ret);
-		goto out;
-	}
-	ret = lttng_start_tracing(CTF_SESSION);
-	if (ret < 0) {
-		lttng_err(m, "cannot start tracing", ret);
-		goto out;
-	}
-	r = 0;
-out:
-	if (ch) {
-		lttng_channel_destroy(ch);
-	}
-	if (h) {
-		lttng_destroy_handle(h);
-	}
-	return r;
+	return 0;
 }
 
 /* Stops the session (the data is then on disk); returns the events LTTng lost. */
 static uint64_t stop_session(struct mgr *m)
 {
-	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
-	struct lttng_channel *chans = NULL;
-	struct lttng_handle *h;
-	uint64_t lost = 0;
-	int n;
+	uint64_t discarded = 0, lost = 0;
 
-	if (!m->session) {
-		return 0;
-	}
-	lttng_stop_tracing(CTF_SESSION);
-	h = lttng_create_handle(CTF_SESSION, &dom);
-	if (h && (n = lttng_list_channels(h, &chans)) > 0) {
-		for (int i = 0; i < n; i++) {
-			uint64_t d = 0, l = 0;
-
-			lttng_channel_get_discarded_event_count(&chans[i], &d);
-			lttng_channel_get_lost_packet_count(&chans[i], &l);
-			lost += d + l;
-		}
-		free(chans);
-	}
-	if (h) {
-		lttng_destroy_handle(h);
-	}
-	lttng_destroy_session(CTF_SESSION);
-	m->session = false;
-	return lost;
+	ust_session_stop(&m->ust, &discarded, &lost);
+	return discarded + lost;
 }
 
 static int run_helper(struct mgr *m)
