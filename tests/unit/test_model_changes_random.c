@@ -113,8 +113,11 @@ static void brd_words(struct blob_rd *r, const char *what, uint64_t nw, const st
 
 		if (!r->done && r->target >= at && r->target < r->off) {
 			word_name(name, sizeof(name), f, w);
-			snprintf(r->out, r->n, "%s, %s (value here 0x%llx)", what, name,
-				 (unsigned long long)v);
+			/* a cut message is still a useful one */
+			if (snprintf(r->out, r->n, "%s, %s (value here 0x%llx)", what, name,
+				     (unsigned long long)v) >= (int)r->n) {
+				r->out[r->n - 1] = '\0';
+			}
 			r->done = true;
 		}
 	}
