@@ -514,7 +514,7 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 		return 0;
 	}
 	/* Not of use any more: its memory goes back to the model's pool
-	 * first, for the clone of the checkpoint to take. */
+	 * first, for the restored checkpoint to take. */
 	mdl_free(ix->cache);
 	ix->cache = NULL;
 	ix->has_cache = false;
@@ -540,7 +540,6 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 		mdl_free(m);
 		return -1;
 	}
-	mdl_free(ix->cache);
 	ix->cache = m;
 	ix->cache_seq = seq;
 	ix->has_cache = true;
