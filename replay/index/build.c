@@ -6,7 +6,7 @@
  * loads them a batch at a time (one INSERT ... SELECT from the batch as a
  * virtual table, rows.c; one big transaction, journal and sync off: the
  * file is a temporary one until it is complete), and, every K events, a
- * model checkpoint (ckpt.c). When
+ * model checkpoint (take_checkpoint). When
  * the replay is done: strings, findings, inputs, meta, then the indexes,
  * a check that the row counts match meta, and a rename over the
  * final name. Any failure or cancel unlinks the temporary; an existing

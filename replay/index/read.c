@@ -4,10 +4,11 @@
  * and idx_seek (nearest checkpoint + replay of the events read back from
  * the index).
  *
- * idx_seek keeps two models between calls: the state at the checkpoint
- * last restored (a later checkpoint of the same chain applies only the
- * changes in between to it, in place; stepping back clones it again
- * without reading SQLite) and the model at the seq it last returned
+ * idx_seek keeps two models between calls: the state at a restored
+ * checkpoint, once a seek came back to it (stepping back again then
+ * clones it without reading SQLite; a later checkpoint of the same chain
+ * applies only the changes in between to it, in place; see
+ * restore_checkpoint), and the model at the seq it last returned
  * (stepping forward replays only the events in between, into that model
  * in place; the caller borrows it until the next seek).
  */

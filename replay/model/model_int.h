@@ -179,6 +179,12 @@ static inline uint64_t tab_hash(uint64_t key)
 }
 
 void tab_init(struct mdl_tab *t, uint64_t esz);
+/* Words of a tab_track bitmap for @cap slots. */
+static inline uint64_t tab_track_words(uint64_t cap)
+{
+	return cap > 64 ? cap / 64 : 1;
+}
+
 /* Starts tracking the changes of @t (relaid: everything is new). 0 or -1. */
 int tab_track(struct mdl_tab *t);
 /* Marks slot @i touched. */

@@ -270,7 +270,10 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	t->lg = (unsigned int)(lg - 1);
 	mask = t->cap - 1;
 	/* tables grow at half load: a bigger cap is a corrupt blob */
-	if (count > t->cap / 2 + 1 || count > r->len - r->off ||
+	/* An element takes at least its distance and a byte per word: a count
+	 * the blob cannot hold must not size the table (a damaged checkpoint
+	 * would commit gigabytes before failing). */
+	if (count > t->cap / 2 + 1 || count > (r->len - r->off) / (1 + t->esz / 8) ||
 	    (t->cap > 64 && t->cap > 4 * (count + MDL_EVENT_INSERTS))) {
 		t->cap = 0;
 		t->lg = 0;
@@ -536,7 +539,7 @@ static void clear_tracked(const struct mdl_tab *t)
 	struct tab_track *k = t->trk;
 
 	if (k) {
-		memset(k->bits, 0, (t->cap > 64 ? t->cap / 64 : 1) * sizeof(*k->bits));
+		memset(k->bits, 0, tab_track_words(t->cap) * sizeof(*k->bits));
 		k->relaid = false;
 	}
 }

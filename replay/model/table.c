@@ -146,11 +146,6 @@ void tab_init(struct mdl_tab *t, uint64_t esz)
 	t->esz = esz;
 }
 
-static uint64_t track_words(uint64_t cap)
-{
-	return cap > 64 ? cap / 64 : 1;
-}
-
 int tab_track(struct mdl_tab *t)
 {
 	struct tab_track *k = calloc(1, sizeof(*k));
@@ -158,7 +153,7 @@ int tab_track(struct mdl_tab *t)
 	if (!k) {
 		return -1;
 	}
-	k->bits = calloc(track_words(t->cap), sizeof(*k->bits));
+	k->bits = calloc(tab_track_words(t->cap), sizeof(*k->bits));
 	if (!k->bits) {
 		free(k);
 		return -1;
@@ -243,7 +238,7 @@ static int tab_grow(struct mdl_tab *t)
 	uint64_t *bits = NULL;
 
 	if (t->trk) {
-		bits = calloc(track_words(ncap), sizeof(*bits));
+		bits = calloc(tab_track_words(ncap), sizeof(*bits));
 		if (!bits) {
 			return -1;
 		}

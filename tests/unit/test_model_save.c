@@ -11,7 +11,11 @@
 
 #include <cmocka.h>
 
+#include <sys/resource.h>
+
 #include "test_model_ev.h"
+/* only for the sizes of the state words a hand-made blob must carry */
+#include "../../replay/model/model_int.h"
 
 /* A TD mid-life: mapped pages, a blocked entry, a vCPU inside. */
 static void build(struct tb *t)
@@ -246,6 +250,58 @@ static void test_memory_follows_pages_not_trace_length(void **state)
 	tb_fini(&t);
 }
 
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/*
+ * A blob whose entry table claims millions of elements in a few MB of
+ * zeros: refused before the table is sized by the claim (which would
+ * commit a GB of slots for a 4 MB blob).
+ */
+static void test_blob_claiming_more_elements_than_it_holds_allocates_nothing_big(void **state)
+{
+	const uint64_t count = 1ull << 22, lg = 23;
+	size_t cap = 4096 + (size_t)count, n = 0;
+	uint8_t *b = calloc(1, cap);
+	long rss0 = max_rss_kb();
+
+	(void)state;
+	assert_non_null(b);
+	memcpy(b, "TDXRMDL2", 8);
+	n = 8;
+	n += put_varint(b + n, sizeof(struct mdl_gstate) / 8);
+	n += sizeof(struct mdl_gstate) / 8; /* zero words */
+	n += 4 * 2;			    /* four empty host tables: "0 0" */
+	n += put_varint(b + n, 1);	    /* one VM */
+	n += sizeof(struct mdl_vm_state) / 8;
+	n += 1;				/* no vCPUs */
+	n += put_varint(b + n, lg + 1); /* 2^23 slots of 128 bytes */
+	n += put_varint(b + n, count);
+	n += (size_t)count; /* one zero byte per claimed element */
+	assert_true(n <= cap);
+	assert_null(mdl_load(b, n));
+	/* nothing near the 1 GiB the claim would have sized */
+	assert_true(max_rss_kb() - rss0 < 256 * 1024);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_blobs_are_refused_without_crash),
 		cmocka_unit_test(test_state_is_compact_per_mapped_page),
 		cmocka_unit_test(test_memory_follows_pages_not_trace_length),
+		cmocka_unit_test(
+			test_blob_claiming_more_elements_than_it_holds_allocates_nothing_big),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,7 @@
 
 struct ust_session {
 	const char *name;    /* session name */
-	const char *out;     /* trace output directory, absolute */
+	const char *out;     /* trace output directory, absolute (read by start only) */
 	const char *channel; /* channel name */
 	const char *events;  /* event pattern, e.g. "tdxr_vmm:*" */
 	uint64_t subbuf_size;
