@@ -311,10 +311,12 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
 
 /* ---- seek ---- */
 
-/* Seq of the full checkpoint at or before @seq: 1, 0 when none, -1. */
-static int full_before(struct idx *ix, uint64_t seq, uint64_t *at)
+/*
+ * The seq @st (ckpt_seq: any checkpoint, full_seq: a full one) finds at
+ * or before @seq: 1 with *at set, 0 when none, -1.
+ */
+static int ckpt_before(sqlite3_stmt *st, uint64_t seq, uint64_t *at)
 {
-	sqlite3_stmt *st = ix->full_seq;
 	int r;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
@@ -415,7 +417,7 @@ static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **
 	bool again = ix->last_ck == cseq;
 
 	ix->last_ck = cseq;
-	if (full_before(ix, cseq, &full) != 1) {
+	if (ckpt_before(ix->full_seq, cseq, &full) != 1) {
 		return -1;
 	}
 	if (!ix->ck || ix->ck_full != full || ix->ck_seq > cseq) {
@@ -468,21 +470,6 @@ static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint
 	return ret;
 }
 
-/* Seq of the nearest checkpoint at or before @seq: 1, 0 when none, -1. */
-static int checkpoint_before(struct idx *ix, uint64_t seq, uint64_t *at)
-{
-	sqlite3_stmt *st = ix->ckpt_seq;
-	int r;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*at = (uint64_t)sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
-}
-
 int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 {
 	struct mdl_model *m = NULL;
@@ -494,7 +481,7 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 		return -1;
 	}
 	if (seq != UINT64_MAX) {
-		r = checkpoint_before(ix, seq, &ck);
+		r = ckpt_before(ix->ckpt_seq, seq, &ck);
 		if (r < 0) {
 			return -1;
 		}

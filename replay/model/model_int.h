@@ -443,6 +443,8 @@ struct mdl_vm *vm_lookup(const struct mdl_model *m, int32_t id, int *idx);
 struct mdl_vm *vm_get(struct mdl_model *m, int32_t id, int *idx);
 struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id);
 struct mdl_vm *vm_new_empty(void);
+/* Appends @vm to m->vms (owned from then on). 0, or -1: not added. */
+int vm_push(struct mdl_model *m, struct mdl_vm *vm);
 void vm_free(struct mdl_vm *vm);
 struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
 struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);

@@ -161,14 +161,32 @@ static void put_vms(struct wbuf *b, const struct mdl_model *m,
 	}
 }
 
+static void put_magic(struct wbuf *b, const char *magic)
+{
+	for (int i = 0; i < 8; i++) {
+		put_byte(b, (uint8_t)magic[i]);
+	}
+}
+
+/* Hands the buffer over: 0, or -ENOMEM when it ran out of memory. */
+static int wbuf_done(struct wbuf *b, void **blob, size_t *len)
+{
+	if (b->oom) {
+		free(b->p);
+		*blob = NULL;
+		*len = 0;
+		return -12; /* -ENOMEM */
+	}
+	*blob = b->p;
+	*len = b->len;
+	return 0;
+}
+
 int mdl_save(const struct mdl_model *m, void **blob, size_t *len)
 {
 	struct wbuf b = {0};
-	uint64_t i;
 
-	for (i = 0; i < 8; i++) {
-		put_byte(&b, (uint8_t)MDL_MAGIC[i]);
-	}
+	put_magic(&b, MDL_MAGIC);
 	put_u64(&b, sizeof(m->g) / 8);
 	put_words(&b, &m->g, sizeof(m->g));
 	put_tab(&b, &m->pages);
@@ -176,15 +194,7 @@ int mdl_save(const struct mdl_model *m, void **blob, size_t *len)
 	put_tab(&b, &m->addrs);
 	put_tab(&b, &m->cpus);
 	put_vms(&b, m, put_tab);
-	if (b.oom) {
-		free(b.p);
-		*blob = NULL;
-		*len = 0;
-		return -12; /* -ENOMEM */
-	}
-	*blob = b.p;
-	*len = b.len;
-	return 0;
+	return wbuf_done(&b, blob, len);
 }
 
 struct rbuf {
@@ -356,11 +366,39 @@ out:
 	return ret;
 }
 
+/*
+ * A VM's state words and its vCPUs, over what @vm holds (nothing for a
+ * new VM; vCPUs only ever come, so there are never fewer). 0 or -1.
+ */
+static int get_vm(struct rbuf *r, struct mdl_vm *vm)
+{
+	uint64_t nv, j;
+
+	get_words(r, &vm->s, sizeof(vm->s));
+	nv = get_u64(r);
+	if (r->bad || nv > 4096 || nv > r->len - r->off || nv < vm->nr_vcpus) {
+		return -1;
+	}
+	if (nv != vm->nr_vcpus) {
+		struct mdl_vcpu *v = realloc(vm->vcpus, nv * sizeof(*v));
+
+		if (!v) {
+			return -1;
+		}
+		vm->vcpus = v;
+		vm->nr_vcpus = nv;
+	}
+	for (j = 0; j < nv; j++) {
+		get_words(r, &vm->vcpus[j], sizeof(vm->vcpus[j]));
+	}
+	return r->bad ? -1 : 0;
+}
+
 struct mdl_model *mdl_load(const void *blob, size_t len)
 {
 	struct rbuf r = {blob, len, 0, false};
 	struct mdl_model *m;
-	uint64_t nw, i, j, nvms;
+	uint64_t nw, i, nvms;
 
 	if (!blob || len < 8 || memcmp(blob, MDL_MAGIC, 8)) {
 		return NULL;
@@ -385,42 +423,13 @@ struct mdl_model *mdl_load(const void *blob, size_t len)
 	}
 	for (i = 0; i < nvms; i++) {
 		struct mdl_vm *vm = vm_new_empty();
-		uint64_t nv;
 
-		if (!vm) {
+		if (!vm || vm_push(m, vm) < 0) {
+			vm_free(vm);
 			goto bad;
 		}
-		if (m->nr_vms == m->cap_vms) {
-			uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
-			struct mdl_vm **n = realloc(m->vms, ncap * sizeof(*n));
-
-			if (!n) {
-				vm_free(vm);
-				goto bad;
-			}
-			m->vms = n;
-			m->cap_vms = ncap;
-		}
-		m->vms[m->nr_vms++] = vm;
-		get_words(&r, &vm->s, sizeof(vm->s));
-		nv = get_u64(&r);
-		if (r.bad || nv > 4096 || nv > r.len - r.off) {
-			goto bad;
-		}
-		if (nv) {
-			vm->vcpus = calloc(nv, sizeof(*vm->vcpus));
-			if (!vm->vcpus) {
-				goto bad;
-			}
-			vm->nr_vcpus = nv;
-		}
-		for (j = 0; j < nv; j++) {
-			get_words(&r, &vm->vcpus[j], sizeof(vm->vcpus[j]));
-		}
-		if (get_tab(&r, &vm->ents)) {
-			goto bad;
-		}
-		if (vm->s.top_level < 4 || vm->s.top_level > 5) {
+		if (get_vm(&r, vm) < 0 || get_tab(&r, &vm->ents) || vm->s.top_level < 4 ||
+		    vm->s.top_level > 5) {
 			goto bad;
 		}
 	}
@@ -561,16 +570,14 @@ void mdl_changes_clear(const struct mdl_model *m)
 int mdl_save_changes(const struct mdl_model *m, void **blob, size_t *len)
 {
 	struct wbuf b = {0};
-	uint64_t i;
+	int r;
 
 	*blob = NULL;
 	*len = 0;
 	if (!m->track) {
 		return -22; /* -EINVAL */
 	}
-	for (i = 0; i < 8; i++) {
-		put_byte(&b, (uint8_t)CHG_MAGIC[i]);
-	}
+	put_magic(&b, CHG_MAGIC);
 	put_u64(&b, m->track->from_events);
 	put_u64(&b, sizeof(m->g) / 8);
 	put_words(&b, &m->g, sizeof(m->g));
@@ -579,14 +586,11 @@ int mdl_save_changes(const struct mdl_model *m, void **blob, size_t *len)
 	put_tab(&b, &m->cpus);
 	put_tracked(&b, &m->pages);
 	put_vms(&b, m, put_tracked);
-	if (b.oom) {
-		free(b.p);
-		return -12; /* -ENOMEM */
+	r = wbuf_done(&b, blob, len);
+	if (r == 0) {
+		mdl_changes_clear(m); /* the next changes start here */
 	}
-	mdl_changes_clear(m);
-	*blob = b.p;
-	*len = b.len;
-	return 0;
+	return r;
 }
 
 /* Replaces @t by the whole table that follows. */
@@ -673,7 +677,7 @@ out:
 int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len)
 {
 	struct rbuf r = {blob, len, 0, false};
-	uint64_t nw, i, j, nvms;
+	uint64_t nw, i, nvms;
 
 	if (!blob || len < 8 || memcmp(blob, CHG_MAGIC, 8)) {
 		return -1;
@@ -699,45 +703,17 @@ int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len)
 	}
 	for (i = 0; i < nvms; i++) {
 		struct mdl_vm *vm;
-		uint64_t nv;
 
 		if (i == m->nr_vms) {
-			if (m->nr_vms == m->cap_vms) {
-				uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
-				struct mdl_vm **nvm = realloc(m->vms, ncap * sizeof(*nvm));
-
-				if (!nvm) {
-					return -1;
-				}
-				m->vms = nvm;
-				m->cap_vms = ncap;
-			}
 			vm = vm_new_empty();
-			if (!vm) {
+			if (!vm || vm_push(m, vm) < 0) {
+				vm_free(vm);
 				return -1;
 			}
-			m->vms[m->nr_vms++] = vm;
 		}
 		vm = m->vms[i];
-		get_words(&r, &vm->s, sizeof(vm->s));
-		nv = get_u64(&r);
-		if (r.bad || nv > 4096 || nv > r.len - r.off || nv < vm->nr_vcpus) {
-			return -1;
-		}
-		if (nv != vm->nr_vcpus) {
-			struct mdl_vcpu *v = realloc(vm->vcpus, nv * sizeof(*v));
-
-			if (!v) {
-				return -1;
-			}
-			vm->vcpus = v;
-			vm->nr_vcpus = nv;
-		}
-		for (j = 0; j < nv; j++) {
-			get_words(&r, &vm->vcpus[j], sizeof(vm->vcpus[j]));
-		}
 		/* a VM added since the last snapshot brings its whole table */
-		if (r.bad || get_tracked(&r, &vm->ents) || vm->s.top_level < 4 ||
+		if (get_vm(&r, vm) < 0 || get_tracked(&r, &vm->ents) || vm->s.top_level < 4 ||
 		    vm->s.top_level > 5) {
 			return -1;
 		}

@@ -181,36 +181,44 @@ void tab_free(struct mdl_tab *t)
 	t->count = 0;
 }
 
-void *tab_find(const struct mdl_tab *t, uint64_t key)
-{
-	uint8_t *s = tab_peek(t, key);
-
-	if (s) {
-		tab_touch(t, (uint64_t)(s - t->slots) / t->esz);
-	}
-	return s;
-}
-
-void *tab_peek(const struct mdl_tab *t, uint64_t key)
+/* The slot of @key, or UINT64_MAX when it is not there. */
+static inline uint64_t tab_index(const struct mdl_tab *t, uint64_t key)
 {
 	uint64_t mask, i;
 
 	if (!t->cap) {
-		return NULL;
+		return UINT64_MAX;
 	}
 	mask = t->cap - 1;
 	for (i = tab_home(t, key);; i = (i + 1) & mask) {
-		uint8_t *s = t->slots + i * t->esz;
 		uint64_t k;
 
-		memcpy(&k, s, sizeof(k));
+		memcpy(&k, t->slots + i * t->esz, sizeof(k));
 		if (k == key) {
-			return s;
+			return i;
 		}
 		if (!k) {
-			return NULL;
+			return UINT64_MAX;
 		}
 	}
+}
+
+void *tab_find(const struct mdl_tab *t, uint64_t key)
+{
+	uint64_t i = tab_index(t, key);
+
+	if (i == UINT64_MAX) {
+		return NULL;
+	}
+	tab_touch(t, i);
+	return tab_slot(t, i);
+}
+
+void *tab_peek(const struct mdl_tab *t, uint64_t key)
+{
+	uint64_t i = tab_index(t, key);
+
+	return i == UINT64_MAX ? NULL : tab_slot(t, i);
 }
 
 /* Places an element at its probe position; the table has room. */

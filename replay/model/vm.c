@@ -159,30 +159,38 @@ static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx)
 		}
 		return m->vms[0];
 	}
-	if (m->nr_vms == m->cap_vms) {
-		uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
-		struct mdl_vm **n = realloc(m->vms, ncap * sizeof(*n));
-
-		if (!n) {
-			return m->nr_vms ? m->vms[0] : NULL;
-		}
-		m->vms = n;
-		m->cap_vms = ncap;
-	}
 	vm = vm_new_empty();
 	if (vm && m->track && tab_track(&vm->ents) < 0) {
 		vm_free(vm);
 		vm = NULL;
 	}
-	if (!vm) {
+	if (vm) {
+		vm_init_state(m, vm, id);
+	}
+	if (!vm || vm_push(m, vm) < 0) {
+		vm_free(vm);
 		return m->nr_vms ? m->vms[0] : NULL;
 	}
-	vm_init_state(m, vm, id);
 	if (idx) {
-		*idx = (int)m->nr_vms;
+		*idx = (int)m->nr_vms - 1;
+	}
+	return vm;
+}
+
+int vm_push(struct mdl_model *m, struct mdl_vm *vm)
+{
+	if (m->nr_vms == m->cap_vms) {
+		uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
+		struct mdl_vm **n = realloc(m->vms, ncap * sizeof(*n));
+
+		if (!n) {
+			return -1;
+		}
+		m->vms = n;
+		m->cap_vms = ncap;
 	}
 	m->vms[m->nr_vms++] = vm;
-	return vm;
+	return 0;
 }
 
 struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id)
