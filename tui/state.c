@@ -38,7 +38,8 @@
  */
 struct tui_seeker {
 	pthread_t th;
-	struct idx *ix; /* owned, worker only */
+	struct idx *ix;	 /* owned, worker only */
+	char path[4096]; /* of the index */
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* signalled on a request, a result, quit */
 	bool quit;
@@ -49,11 +50,24 @@ struct tui_seeker {
 	uint64_t req_gfn;
 	bool done; /* a result for res_seq is ready */
 	uint64_t res_seq;
-	int res_rc;	  /* 0, or -1: the seek failed */
-	bool res_has_gfn; /* the gfn's VM is known to the model */
+	int res_rc;	   /* 0, or -1: the seek failed */
+	char res_err[512]; /* then why (idx_error) */
+	bool res_has_gfn;  /* the gfn's VM is known to the model */
 	unsigned int res_nr_vms;
 	struct mdl_gfn_view res_view;
 };
+
+/* Why the seek failed, without the index's path (the screen names it). */
+static void seek_error(struct tui_seeker *sk, int rc)
+{
+	const char *e = rc ? idx_error(sk->ix) : "";
+	size_t n = strlen(sk->path);
+
+	if (strncmp(e, sk->path, n) == 0 && strncmp(e + n, ": ", 2) == 0) {
+		e += n + 2;
+	}
+	snprintf(sk->res_err, sizeof(sk->res_err), "%s", e);
+}
 
 static void *seeker_main(void *arg)
 {
@@ -96,6 +110,7 @@ static void *seeker_main(void *arg)
 		sk->done = true;
 		sk->res_seq = seq;
 		sk->res_rc = rc;
+		seek_error(sk, rc);
 		sk->res_has_gfn = ok_gfn;
 		sk->res_nr_vms = m ? mdl_nr_vms(m) : 0;
 		sk->res_view = view;
@@ -113,6 +128,7 @@ int tui_seeker_start(struct tui *t, const char *index_path, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	snprintf(sk->path, sizeof(sk->path), "%s", index_path);
 	sk->ix = idx_open(index_path, err, errlen);
 	if (!sk->ix) {
 		free(sk);
@@ -182,6 +198,7 @@ static void take_result(struct tui *t, struct tui_seeker *sk)
 	}
 	t->state_ready = true;
 	t->state_rc = sk->res_rc;
+	snprintf(t->state_err, sizeof(t->state_err), "%s", sk->res_err);
 	t->state_nr_vms = sk->res_nr_vms;
 	t->gview = sk->res_view;
 	if (!sk->res_has_gfn) {
@@ -279,8 +296,8 @@ static void build(struct tui *t, struct tui_text *d)
 		return;
 	}
 	if (t->state_rc != 0) {
-		tui_text_add(d, "no model state at seq %llu (seek failed)",
-			     (unsigned long long)t->cur);
+		tui_text_add(d, "no model state at seq %llu: %s", (unsigned long long)t->cur,
+			     t->state_err[0] ? t->state_err : "the seek failed");
 		return;
 	}
 	if (!t->has_gfn) {

@@ -621,7 +621,7 @@ static void cycle_vm(struct tui *t)
 	tui_msg(t, false, "listing the VMs (seeking to the end)...");
 	tui_draw(t);
 	if (idx_seek(t->ix, t->nr_events ? t->nr_events - 1 : UINT64_MAX, &m) != 0) {
-		tui_msg(t, true, "cannot list the VMs (seek failed)");
+		tui_msg(t, true, "cannot list the VMs: %s", idx_error(t->ix));
 		return;
 	}
 	n = mdl_nr_vms(m);

@@ -160,6 +160,7 @@ struct tui {
 	bool state_posted;	   /* a request for state_seq was sent */
 	bool state_ready;	   /* gview (or state_rc) is for state_seq */
 	int state_rc;		   /* 0, or -1: the seek failed */
+	char state_err[512];	   /* then why (idx_error) */
 	unsigned int state_nr_vms;
 	struct mdl_gfn_view gview;
 

@@ -49,7 +49,7 @@ mkdir -p "$DIR"
 [ "$KEEP" = 1 ] || trap 'rm -f "$DIR"/*.db "$DIR"/idx_bench' EXIT
 
 # The helper, linked like the tdxr binary.
-LIBS=$(sed -e 's/.* -o tdxr //' -e 's|[^ ]*libtdxr_[a-z]*\.a||g' \
+LIBS=$(sed -e 's/.* -o tdxr //' -e 's|[^ ]*libtdxr_[a-z_]*\.a||g' \
 	-e "s|\\([^ /]*\\)libtdxr\\.a|$BUILD/libtdxr.a|g" "$BUILD/CMakeFiles/tdxr_cli.dir/link.txt")
 # shellcheck disable=SC2086
 cc -O2 -std=gnu11 -I"$ROOT/include" -I"$ROOT/schema" "$HERE/idx_bench.c" $LIBS -o "$DIR/idx_bench"

@@ -72,9 +72,14 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out);
  * before the first event): nearest checkpoint at or before it, restored,
  * then the events up to @seq replayed. *out belongs to @ix and stays
  * valid until the next idx_seek() or idx_close() (the next seek forward
- * moves it on in place; mdl_clone() it to keep it). 0 or -1.
+ * moves it on in place; mdl_clone() it to keep it). 0, or -1 with the
+ * reason in idx_error().
  */
 int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out);
+
+/* Why the last idx_seek() failed, naming the index file and the seq of
+ * the damaged checkpoint or event; "" after a success. */
+const char *idx_error(const struct idx *ix);
 
 /*
  * Navigation helpers for the TUI: the next (dir > 0) or previous (dir < 0)

@@ -12,6 +12,8 @@
  * (stepping forward replays only the events in between, into that model
  * in place; the caller borrows it until the next seek).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@ struct idx {
 	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain;
 	sqlite3_stmt *ckpt_seq, *full_seq, *ckpt_chain;
 	sqlite3_stmt *gfn_next, *gfn_prev, *vcpu_next, *vcpu_prev, *find_next, *find_prev;
+	char err[512]; /* why the last idx_seek failed */
 	char *rawbuf;
 	size_t rawcap;
 
@@ -311,6 +314,27 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
 
 /* ---- seek ---- */
 
+static int seek_fail(struct idx *ix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets idx_error(): "INDEX: what". Returns -1. */
+static int seek_fail(struct idx *ix, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(ix->err, sizeof(ix->err), "%s: ", ix->path);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(ix->err)) {
+		vsnprintf(ix->err + n, sizeof(ix->err) - (size_t)n, fmt, ap);
+	}
+	va_end(ap);
+	return -1;
+}
+
+const char *idx_error(const struct idx *ix)
+{
+	return ix->err;
+}
+
 /*
  * The seq @st (ckpt_seq: any checkpoint, full_seq: a full one) finds at
  * or before @seq: 1 with *at set, 0 when none, -1.
@@ -343,7 +367,8 @@ static int load_full(struct idx *ix, uint64_t seq)
 	if (sqlite3_blob_open(ix->db, "main", "checkpoints", "data", (sqlite3_int64)seq, 0, &bl) !=
 	    SQLITE_OK) {
 		sqlite3_blob_close(bl);
-		return -1;
+		return seek_fail(ix, "checkpoint at seq %llu: cannot be read: %s",
+				 (unsigned long long)seq, sqlite3_errmsg(ix->db));
 	}
 	n = (size_t)sqlite3_blob_bytes(bl);
 	if (n > ix->ckcap) {
@@ -351,7 +376,7 @@ static int load_full(struct idx *ix, uint64_t seq)
 
 		if (!nb) {
 			sqlite3_blob_close(bl);
-			return -1;
+			return seek_fail(ix, "out of memory");
 		}
 		free(ix->ckbuf);
 		ix->ckbuf = nb;
@@ -362,7 +387,8 @@ static int load_full(struct idx *ix, uint64_t seq)
 	}
 	sqlite3_blob_close(bl);
 	if (!ix->ck) {
-		return -1;
+		return seek_fail(ix, "checkpoint at seq %llu: damaged (not a model state)",
+				 (unsigned long long)seq);
 	}
 	ix->ck_full = seq;
 	ix->ck_seq = seq;
@@ -382,24 +408,38 @@ static int apply_chain(struct idx *ix, uint64_t to)
 		uint64_t base = (uint64_t)sqlite3_column_int64(st, 1);
 
 		/* each link applies to the one before; a full one ends it */
-		if (base != ix->ck_seq ||
-		    mdl_load_changes(ix->ck, sqlite3_column_blob(st, 2),
+		if (base != ix->ck_seq) {
+			ret = seek_fail(ix,
+					"checkpoint at seq %llu follows seq %llu, not %llu: "
+					"damaged index",
+					(unsigned long long)seq, (unsigned long long)base,
+					(unsigned long long)ix->ck_seq);
+			break;
+		}
+		if (mdl_load_changes(ix->ck, sqlite3_column_blob(st, 2),
 				     (size_t)sqlite3_column_bytes(st, 2)) < 0) {
-			ret = -1;
+			ret = seek_fail(ix,
+					"checkpoint at seq %llu: damaged (its changes do not "
+					"apply to the state before)",
+					(unsigned long long)seq);
 			break;
 		}
 		ix->ck_seq = seq;
 	}
-	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		ret = -1;
+	if (ret == 0 && r != SQLITE_DONE) {
+		ret = seek_fail(ix, "checkpoints after seq %llu: %s",
+				(unsigned long long)ix->ck_seq, sqlite3_errmsg(ix->db));
 	}
 	sqlite3_reset(st);
-	if (ret < 0 || ix->ck_seq != to) {
+	if (ret == 0 && ix->ck_seq != to) {
+		ret = seek_fail(ix, "checkpoint at seq %llu: its chain stops at seq %llu",
+				(unsigned long long)to, (unsigned long long)ix->ck_seq);
+	}
+	if (ret < 0) {
 		mdl_free(ix->ck);
 		ix->ck = NULL;
-		return -1;
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -418,7 +458,8 @@ static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **
 
 	ix->last_ck = cseq;
 	if (ckpt_before(ix->full_seq, cseq, &full) != 1) {
-		return -1;
+		return seek_fail(ix, "checkpoint at seq %llu: no full checkpoint before it",
+				 (unsigned long long)cseq);
 	}
 	if (!ix->ck || ix->ck_full != full || ix->ck_seq > cseq) {
 		if (load_full(ix, full) < 0) {
@@ -431,7 +472,7 @@ static int restore_checkpoint(struct idx *ix, uint64_t cseq, struct mdl_model **
 	if (again) {
 		*m = mdl_clone(ix->ck);
 		if (!*m) {
-			return -1;
+			return seek_fail(ix, "out of memory");
 		}
 	} else {
 		*m = ix->ck;
@@ -457,14 +498,16 @@ static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (idx_row_event(st, ix->get_extra, ix->threads, ix->nr_threads, false, &ev,
 				  &ix->rawbuf, &ix->rawcap) < 0) {
-			ret = -1;
+			ret = seek_fail(ix, "event %llu: damaged row",
+					(unsigned long long)sqlite3_column_int64(st, IDX_C_SEQ));
 			break;
 		}
 		mdl_resolve(m, &ev);
 		mdl_apply(m, &ev, NULL);
 	}
-	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		ret = -1;
+	if (ret == 0 && r != SQLITE_DONE) {
+		ret = seek_fail(ix, "events after seq %llu: %s", (unsigned long long)first,
+				sqlite3_errmsg(ix->db));
 	}
 	sqlite3_reset(st);
 	return ret;
@@ -477,13 +520,15 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 	int r = 0;
 
 	*out = NULL;
+	ix->err[0] = '\0';
 	if (seq != UINT64_MAX && seq >= ix->nr_events) {
-		return -1;
+		return seek_fail(ix, "seq %llu: the index has %llu events", (unsigned long long)seq,
+				 (unsigned long long)ix->nr_events);
 	}
 	if (seq != UINT64_MAX) {
 		r = ckpt_before(ix->ckpt_seq, seq, &ck);
 		if (r < 0) {
-			return -1;
+			return seek_fail(ix, "checkpoints: %s", sqlite3_errmsg(ix->db));
 		}
 	}
 	/* The model kept from the last seek, when it lies between the
@@ -521,7 +566,7 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 		m = mdl_new(&cfg);
 		at = UINT64_MAX;
 		if (!m) {
-			return -1;
+			return seek_fail(ix, "out of memory");
 		}
 	}
 	if (seq != UINT64_MAX && replay_range(ix, m, at, seq) < 0) {

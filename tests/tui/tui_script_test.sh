@@ -206,6 +206,20 @@ help)
 	check "help shows the key table's lines" test "$missing" = 0
 	check "q closes the help" bash -c "! grep -q '^== help' '$tmp/q.txt'"
 	;;
+damaged-checkpoint)
+	# test_tui_damaged_checkpoint_says_which_in_the_state_pane
+	"$TDXR" index -q --checkpoint-every 4 -o "$db" "$trace" || bad "index failed"
+	s=$(sqlite3 "$db" "SELECT min(seq) FROM checkpoints WHERE base < seq")
+	f=$(sqlite3 "$db" "SELECT max(seq) FROM checkpoints WHERE base = seq AND seq < ${s:-0}")
+	check "the index has a full and then a changes checkpoint" test -n "$s" -a -n "$f"
+	sqlite3 "$db" "UPDATE checkpoints SET data = substr(data, 1, length(data) / 2) WHERE seq = $s"
+	run ":$s" ":save-screen $tmp/d.txt" ":$((f + 1))" ":save-screen $tmp/z.txt"
+	check "the state pane names the damaged checkpoint" \
+		grep -q "no model state at seq $s: checkpoint at seq $s: damaged" "$tmp/d.txt"
+	check "a seq before it still has its model state" \
+		grep -q "VMs known\|S-EPT" "$tmp/z.txt"
+	check "... and no seek error" bash -c "! grep -q 'no model state' '$tmp/z.txt'"
+	;;
 errors)
 	# test_bad_input_is_a_clean_exit_2
 	"$TDXR" tui "$tmp/none" >/dev/null 2>"$tmp/err" </dev/null

@@ -360,7 +360,7 @@ static void test_damaged_checkpoint_fails_the_seek_not_the_process(void **state)
 		"%lld)",
 		"UPDATE checkpoints SET base = base - 1 WHERE seq = %lld",
 	};
-	char p[600], sql[512], err[1024];
+	char p[600], sql[512], err[1024], want[64];
 	int64_t s, full;
 
 	(void)state;
@@ -385,10 +385,17 @@ static void test_damaged_checkpoint_fails_the_seek_not_the_process(void **state)
 			fail_msg("damage '%s': the seek to %lld did not fail", damage[i],
 				 (long long)s);
 		}
+		/* the error names the index and the checkpoint's seq */
+		snprintf(want, sizeof(want), "seq %lld", (long long)s);
+		if (strncmp(idx_error(ix), p, strlen(p)) != 0 || !strstr(idx_error(ix), want)) {
+			fail_msg("damage '%s': error '%s' does not name %s and %s", damage[i],
+				 idx_error(ix), p, want);
+		}
 		/* the full checkpoint before it is intact: seeks there work,
 		 * also after the failed one */
 		assert_int_equal(idx_seek(ix, (uint64_t)full, &m), 0);
 		assert_non_null(m);
+		assert_string_equal(idx_error(ix), "");
 		assert_int_equal(mdl_check(m), 0);
 		idx_close(ix);
 	}
