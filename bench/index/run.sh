@@ -11,6 +11,11 @@
 #                                                      peak RSS; target <= 2x replay
 #   - bytes/event on disk: the events table, its indexes, event_extra
 #     (target <= 64), and the checkpoints (target: at most as much again)
+#   - SQLite alone moving the same rows (the floor of any index build with
+#     DESIGN §6's table and indexes): the events of the built index copied
+#     into a fresh file's events table with the build's pragmas (`INSERT ...
+#     SELECT` from the attached index, which SQLite cannot shortcut: a
+#     WHERE clause), then the same three CREATE INDEX; against the replay
 #   - idx_seek to random seqs on the big index: p50/p99/max
 #     (target p99 < 50 ms), plus idx_open and the first seek, and 30
 #     one-event steps forward and 30 back (p50/p99)
@@ -94,6 +99,35 @@ measure() { # EVENTS
 			(SELECT max(length(data)) FROM checkpoints WHERE base = seq) / 1e6,
 			sum(pgsize) * 1.0 / $ev)
 		FROM dbstat" | tr '|' '\n'
+	sqlite_floor "$db" "$ev" "${r%% *}"
+}
+
+sqlite_floor() { # DB EVENTS REPLAY_WALL: SQLite alone loading and indexing the same rows
+	local db=$1 ev=$2 rw=$3 fl="$DIR/floor.db" t
+	rm -f "$fl"
+	sqlite3 "$db" "SELECT sql FROM sqlite_schema WHERE name = 'events'" >"$DIR/floor.sql"
+	t=$(sqlite3 "$fl" <<-EOF
+		PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
+		PRAGMA page_size=16384; PRAGMA threads=0;
+		$(cat "$DIR/floor.sql");
+		ATTACH '$db' AS src;
+		PRAGMA cache_size=-16384;
+		.timer on
+		INSERT INTO events SELECT * FROM src.events WHERE seq >= 0;
+		.timer off
+		PRAGMA cache_size=-2048;
+		.timer on
+		CREATE INDEX events_gfn ON events (gfn) WHERE gfn IS NOT NULL;
+		CREATE INDEX events_type ON events (type);
+		CREATE INDEX events_vcpu ON events (vcpu);
+	EOF
+	)
+	rm -f "$fl"
+	echo "\$ sqlite3 FRESH.db: INSERT INTO events SELECT * FROM src.events WHERE seq >= 0; the three CREATE INDEX"
+	echo "$t" | awk -v rw="$rw" -v ev="$ev" '/^Run Time/ { s[n++] = $4 }
+		END { printf "   SQLite alone: load %.2f s + indexes %.2f s (%.2f %.2f %.2f) = %.2f s, %.0f ns/event: %.2fx the replay\n",
+			s[0], s[1] + s[2] + s[3], s[1], s[2], s[3], s[0] + s[1] + s[2] + s[3],
+			(s[0] + s[1] + s[2] + s[3]) * 1e9 / ev, (s[0] + s[1] + s[2] + s[3]) / rw }'
 }
 
 echo "# bench/index/run.sh on $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
