@@ -157,9 +157,10 @@ int cmd_synth(int argc, char **argv)
 			o.gpaw = (unsigned int)atoi(optarg);
 			break;
 		case 'M':
-			if (parse_u64(optarg, 3072, &v) || v < 16) {
-				return cli_usage_error(
-					"synth", "--mem takes 16..3072 (MiB), not '%s'", optarg);
+			if (parse_u64(optarg, TRC_SYNTH_MAX_MEM_MB, &v) || v < 16) {
+				return cli_usage_error("synth",
+						       "--mem takes 16..%u (MiB), not '%s'",
+						       TRC_SYNTH_MAX_MEM_MB, optarg);
 			}
 			o.mem_mb = (unsigned int)v;
 			break;

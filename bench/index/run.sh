@@ -24,7 +24,7 @@
 #   bench/index/run.sh [-n EVENTS] [-s SEEKS] [-b] [-k]
 #     -n EVENTS  big trace size (default 10000000)
 #     -s SEEKS   random seeks (default 50)
-#     -b         also a trace of EVENTS events of two 2 GiB TDs (a model
+#     -b         also a trace of EVENTS events of one 16 GiB TD (a model
 #                state of ~22 MB saved): replay, index, checkpoints, seeks
 #     -k         keep the generated files
 # Environment: TDXR_BUILD (default: build; holds tdxr and libtdxr.a),
@@ -140,10 +140,10 @@ echo "\$ idx_bench seek $DIR/clean-$EVENTS.db $SEEKS"
 "$DIR/idx_bench" seek "$DIR/clean-$EVENTS.db" "$SEEKS" | sed 's/^/   /'
 echo "   (target: p99 < 50 ms)"
 if [ "$BIG" = 1 ]; then
-	# A big TD: 2 TDs of 2 GiB, whose model state grows to ~22 MB saved
-	# (~170 MB in memory) over the trace.
+	# A big TD: one TD of 16 GiB (RAM above 3 GiB at 4 GiB), whose model
+	# state grows to ~22 MB saved (~170 MB in memory) over the trace.
 	big="$DIR/big-$EVENTS.trace"
-	params="synth clean --events $EVENTS --vcpus 8 --vms 2 --mem 2048 --seed 42"
+	params="synth clean --events $EVENTS --vcpus 8 --vms 1 --mem 16384 --seed 42"
 	if ! [[ -f $big && -f $big.params && "$(cat "$big.params")" == "$params" ]]; then
 		# shellcheck disable=SC2086
 		"$TDXR" $params -o "$big" >/dev/null

@@ -241,6 +241,7 @@ def test_usage(tmp):
         (['synth', 'clean', '-o', out, '--vcpus', '0'], '--vcpus 0'),
         (['synth', 'clean', '-o', out, '--gpaw', '50'], '--gpaw 50'),
         (['synth', 'clean', '-o', out, '--mem', '8'], '--mem 8'),
+        (['synth', 'clean', '-o', out, '--mem', '65537'], '--mem 65537'),
         (['synth', 'clean', '-o', out, '--format', 'xml'], '--format xml'),
         (['synth', 'clean', '-o', out, '--kernel-profile', '5.0'], 'bad profile'),
         (['synth', 'clean', '-o', '-', '--json'], '--json with -o -'),
@@ -250,6 +251,40 @@ def test_usage(tmp):
         p = subprocess.run([TDXR] + args, capture_output=True, text=True)
         if p.returncode != 2 or not p.stderr:
             fail('%s: exit %d, stderr %r (want 2 and a message)' % (what, p.returncode, p.stderr))
+    return 0
+
+
+def test_highmem(tmp):
+    """--mem beyond 3 GiB: RAM continues at 4 GiB (gfn 0x100000), nothing
+    lands in the hole below the MMIO and firmware ranges, nothing beyond the
+    RAM's end, and the trace replays clean."""
+    mem = 6144
+    out, js, err = synth(tmp, 'clean', (5, 400000, 4, 2, 48, '6.19', mem))
+    if not out:
+        return 0
+    high_end = 0x100000 + mem * 256 - 0xc0000
+    p = subprocess.run([TDXR, 'dump', out], capture_output=True, text=True)
+    if p.returncode != 0:
+        fail('dump exited %d: %s' % (p.returncode, p.stderr[:300]))
+        return 0
+    high = hole = beyond = 0
+    # page tables (level >= 2) covering [3 GiB, 4 GiB) are fine: pages are not
+    for m in re.finditer(r' gfn=0x([0-9a-f]+)(?! level=[2-5])', p.stdout):
+        gfn = int(m.group(1), 16) & ~(1 << 35)  # the shared bit (GPAW 48)
+        if gfn >= 0x100000:
+            high += 1
+            beyond += gfn >= high_end
+        elif 0xc0000 <= gfn < 0xfe000:
+            hole += 1
+    if not high:
+        fail('--mem %d: no event touches RAM above 4 GiB' % mem)
+    if hole or beyond:
+        fail('--mem %d: %d events in the hole below 4 GiB, %d beyond the RAM' % (mem, hole, beyond))
+    p = subprocess.run([TDXR, 'replay', '--json', out], capture_output=True, text=True)
+    rep = json.loads(p.stdout) if p.stdout.startswith('{') else {}
+    if p.returncode != 0 or rep.get('errors') != 0:
+        fail('--mem %d: replay exited %d with %r errors' % (mem, p.returncode, rep.get('errors')))
+    print('--mem %d: %d events above 4 GiB' % (mem, high))
     return 0
 
 
@@ -268,6 +303,8 @@ def main():
             rc = test_index(tmp, sys.argv[2])
         elif mode == 'usage':
             rc = test_usage(tmp)
+        elif mode == 'highmem':
+            rc = test_highmem(tmp)
         else:
             print('unknown mode ' + mode)
             return 2

@@ -95,7 +95,7 @@ int trc_synth_opts_from_argv(int argc, char **argv, struct trc_synth_opts *o)
 	}
 	if (arg_u64(argv[1], 1ull << 40, &v[0]) || arg_u64(argv[2], 64, &v[1]) ||
 	    arg_u64(argv[3], 8, &v[2]) || arg_u64(argv[4], UINT64_MAX, &v[3]) ||
-	    arg_u64(argv[5], 52, &v[4]) || arg_u64(argv[6], 3072, &v[5])) {
+	    arg_u64(argv[5], 52, &v[4]) || arg_u64(argv[6], SYN_MAX_MEM_MB, &v[5])) {
 		return -1;
 	}
 	memset(o, 0, sizeof(*o));

@@ -56,7 +56,7 @@ int trc_synth_scenario_parse(const char *name)
 static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn)
 {
 	while (vm->accept_cursor < vm->ram_pages) {
-		uint32_t c = vm->accept_cursor++;
+		uint32_t c = syn_ram_gfn(vm, vm->accept_cursor++);
 
 		if (vm->page[c] == 0) {
 			*gfn = c;
@@ -64,7 +64,7 @@ static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t
 		}
 	}
 	for (int i = 0; i < 16; i++) {
-		uint32_t c = syn_below(g, vm->ram_pages);
+		uint32_t c = syn_ram_gfn(vm, syn_below(g, vm->ram_pages));
 
 		if (vm->page[c] == 0) {
 			*gfn = c;
@@ -80,7 +80,7 @@ static bool pick_mapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t *
 	uint32_t hi = vm->accept_cursor ? vm->accept_cursor : 1;
 
 	for (int i = 0; i < 64; i++) {
-		uint32_t c = syn_below(g, hi);
+		uint32_t c = syn_ram_gfn(vm, syn_below(g, hi));
 
 		if ((vm->page[c] & (PG_PRIV | PG_PENDING | PG_FIXED)) == PG_PRIV) {
 			*gfn = c;
@@ -287,7 +287,7 @@ static bool pick_share_range(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn
 	if (hi < 4 * len || syn_chance(g, 100)) {
 		hi = vm->ram_pages;
 	}
-	start = syn_below(g, hi / len) * len;
+	start = syn_ram_gfn(vm, syn_below(g, hi / len) * len);
 
 	for (uint32_t i = 0; i < len; i++) {
 		if (vm->page[start + i] & (PG_FIXED | PG_SHARED_ATTR)) {
@@ -347,7 +347,7 @@ static void host_punch_hole(struct syn_gen *g, struct syn_vm *vm, enum syn_zap_b
 			    uint32_t only_gfn)
 {
 	uint32_t hi = vm->accept_cursor > 256 ? vm->accept_cursor : vm->ram_pages;
-	uint32_t start = bug == ZB_NONE ? syn_below(g, hi / 64) * 64 : only_gfn;
+	uint32_t start = bug == ZB_NONE ? syn_ram_gfn(vm, syn_below(g, hi / 64) * 64) : only_gfn;
 	uint32_t n = bug == ZB_NONE ? 64 : 1;
 	bool zapped = false;
 
@@ -592,8 +592,8 @@ static int check_opts(const struct trc_synth_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--vms must be 1..8");
 		return -1;
 	}
-	if (o->mem_mb && (o->mem_mb < 16 || o->mem_mb > 3072)) {
-		snprintf(err, errlen, "--mem must be 16..3072 (MiB)");
+	if (o->mem_mb && (o->mem_mb < 16 || o->mem_mb > SYN_MAX_MEM_MB)) {
+		snprintf(err, errlen, "--mem must be 16..%u (MiB)", SYN_MAX_MEM_MB);
 		return -1;
 	}
 	if (o->gpaw != 48 && o->gpaw != 52) {

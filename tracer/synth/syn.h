@@ -27,9 +27,13 @@
 
 /* ---- guest physical layout (gfns, without the shared bit) -------------- */
 
-#define SYN_GFN_SPACE (1u << 20) /* 4 GiB: everything below fits */
+#define SYN_LOW_SPACE (1u << 20) /* 4 GiB: all but high RAM is below */
 #define SYN_RAM_PAGES 0x80000u	 /* default: 2 GiB of RAM at gfn 0 */
-#define SYN_HOB_GFN 0x800u	 /* TD HOB / TempMem: added, not measured */
+/* RAM beyond 3 GiB continues at 4 GiB, above the 32-bit MMIO hole. */
+#define SYN_LOW_RAM_PAGES 0xc0000u
+#define SYN_HIGH_RAM_GFN 0x100000u
+#define SYN_MAX_MEM_MB TRC_SYNTH_MAX_MEM_MB
+#define SYN_HOB_GFN 0x800u /* TD HOB / TempMem: added, not measured */
 #define SYN_HOB_PAGES 8u
 #define SYN_MMIO_GFN 0xfe000u /* emulated devices, no memslot */
 #define SYN_MMIO_PAGES 64u
@@ -143,17 +147,27 @@ struct syn_vm {
 	uint64_t shared_gpa; /* the shared bit as a GPA */
 	unsigned int nr_vcpus;
 	struct syn_vcpu *vcpus; /* owned */
-	uint8_t *page;		/* owned: SYN_GFN_SPACE flags */
+	uint8_t *page;		/* owned: gfn_space flags */
 	struct syn_nl *mir[6];	/* owned: per pg level 2..5, indexed by gfn >> 9(L-1) */
 	struct syn_nl *dir[6];
 	uint64_t priv_base;	   /* host pfn of gfn 0 in guest_memfd */
 	uint64_t shared_base;	   /* host pfn of gfn 0 in the VMM's shared memory */
-	uint32_t ram_pages;	   /* RAM at gfn 0 (--mem) */
-	uint32_t accept_cursor;	   /* the guest accepts RAM in this order */
+	uint32_t ram_pages;	   /* RAM pages (--mem): syn_ram_gfn() places them */
+	uint32_t gfn_space;	   /* gfns below this one are tracked */
+	uint32_t accept_cursor;	   /* RAM index: the guest accepts RAM in this order */
 	uint32_t conv_gfn, conv_n; /* the last range converted to shared */
 	uint64_t mapped_priv;
 	unsigned int mmio_gen;
 };
+
+/* The gfn of RAM page @idx: the first 3 GiB at gfn 0, the rest at 4 GiB. A
+ * range of RAM indices aligned to its power-of-two length (<= 64 KiB pages)
+ * never straddles the hole. */
+static inline uint32_t syn_ram_gfn(const struct syn_vm *vm, uint32_t idx)
+{
+	(void)vm;
+	return idx < SYN_LOW_RAM_PAGES ? idx : idx - SYN_LOW_RAM_PAGES + SYN_HIGH_RAM_GFN;
+}
 
 struct syn_gen {
 	struct trc_synth_opts o;

@@ -58,6 +58,9 @@ enum trc_synth_profile {
 	TRC_PROFILE_619, /* 6.19+: PAGE.ADD inside the mirror install */
 };
 
+/* --mem: RAM beyond 3 GiB is placed above 4 GiB, as firmware does. */
+#define TRC_SYNTH_MAX_MEM_MB 65536u
+
 struct trc_synth_opts {
 	enum trc_synth_scenario scenario;
 	uint64_t events;    /* approximate number of events before teardown */
@@ -65,7 +68,7 @@ struct trc_synth_opts {
 	unsigned int vms;   /* 1..8 */
 	uint64_t seed;
 	unsigned int gpaw;   /* 48 or 52 */
-	unsigned int mem_mb; /* guest RAM in MiB, 16..3072; 0: 2048 */
+	unsigned int mem_mb; /* guest RAM in MiB, 16..TRC_SYNTH_MAX_MEM_MB; 0: 2048 */
 	enum trc_synth_profile profile;
 };
 

@@ -37,9 +37,9 @@ uint64_t syn_host_page(struct syn_gen *g)
 }
 
 /* Shifts are 64-bit: a 5-level SPTE spans 2^36 gfns. */
-static size_t nl_count(unsigned int level)
+static size_t nl_count(const struct syn_vm *vm, unsigned int level)
 {
-	uint64_t n = (uint64_t)SYN_GFN_SPACE >> (9 * (level - 1));
+	uint64_t n = (uint64_t)vm->gfn_space >> (9 * (level - 1));
 
 	return n ? (size_t)n : 1;
 }
@@ -61,6 +61,8 @@ static uint32_t level_base(uint32_t gfn, unsigned int level)
 
 int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 {
+	uint64_t stride, shared0;
+
 	vm->idx = idx;
 	vm->pid = 2000 + 9000 * (int)idx + (int)syn_below(g, 6000);
 	vm->state = VM_RUNNING;
@@ -70,17 +72,26 @@ int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 	vm->shared_gpa = 1ull << (g->o.gpaw == 52 ? 51 : 47);
 	vm->nr_vcpus = g->o.vcpus;
 	vm->ram_pages = g->o.mem_mb ? g->o.mem_mb * 256u : SYN_RAM_PAGES;
-	vm->priv_base = 0x2000000ull + 0x400000ull * idx + syn_below(g, 0x1000) * 512ull;
-	vm->shared_base = 0x8000000ull + 0x400000ull * idx + syn_below(g, 0x1000) * 512ull;
+	vm->gfn_space = SYN_LOW_SPACE;
+	if (vm->ram_pages > SYN_LOW_RAM_PAGES) {
+		/* a whole top-level-but-one table: the tree arrays stay exact */
+		vm->gfn_space = (syn_ram_gfn(vm, vm->ram_pages - 1) | 0x3ffffu) + 1;
+	}
+	/* guest_memfd and the VMM's memory of each VM on their own host pfns */
+	stride = vm->gfn_space > 0x3ff000u ? (uint64_t)vm->gfn_space + 0x1000u : 0x400000ull;
+	shared0 =
+		0x2000000ull + 8 * stride > 0x8000000ull ? 0x2000000ull + 8 * stride : 0x8000000ull;
+	vm->priv_base = 0x2000000ull + stride * idx + syn_below(g, 0x1000) * 512ull;
+	vm->shared_base = shared0 + stride * idx + syn_below(g, 0x1000) * 512ull;
 	vm->mmio_gen = 2 * (1 + syn_below(g, 40));
-	vm->page = calloc(SYN_GFN_SPACE, 1);
+	vm->page = calloc(vm->gfn_space, 1);
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->page || !vm->vcpus) {
 		return -1;
 	}
 	for (unsigned int l = 2; l <= vm->levels; l++) {
-		vm->mir[l] = calloc(nl_count(l), sizeof(struct syn_nl));
-		vm->dir[l] = calloc(nl_count(l), sizeof(struct syn_nl));
+		vm->mir[l] = calloc(nl_count(vm, l), sizeof(struct syn_nl));
+		vm->dir[l] = calloc(nl_count(vm, l), sizeof(struct syn_nl));
 		if (!vm->mir[l] || !vm->dir[l]) {
 			return -1;
 		}
@@ -521,7 +532,7 @@ static void zap_nonleaf(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 			top ? SPTE_NONPRESENT : SPTE_FROZEN, mirror, vm->pid);
 	em_zap_page(g, t, lg, (int)level - 1);
 	if (level - 1 >= 2) {
-		size_t n = nl_count(level - 1);
+		size_t n = nl_count(vm, level - 1);
 
 		for (uint32_t c = idx * 512; c < idx * 512 + 512 && c < n; c++) {
 			if (tree[level - 1][c].spt) {
@@ -546,7 +557,7 @@ static void zap_root(struct syn_gen *g, struct syn_vm *vm, const struct syn_thre
 	for (unsigned int p = 0; p < 2; p++) {
 		unsigned int l = passes[p];
 
-		for (uint32_t i = 0; i < nl_count(l); i++) {
+		for (uint32_t i = 0; i < nl_count(vm, l); i++) {
 			if (tree[l][i].spt) {
 				zap_nonleaf(g, vm, t, mirror, l, i, true);
 			}
@@ -585,7 +596,7 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 	}
 	syn_delay(g, 3000000);
 	/* exit_mmap(): the mmu notifier's release zaps the direct tree's leaves */
-	for (uint32_t gfn = 0; gfn < SYN_GFN_SPACE; gfn++) {
+	for (uint32_t gfn = 0; gfn < vm->gfn_space; gfn++) {
 		if (vm->page[gfn] & PG_SHARED) {
 			td_zap_shared(g, vm, t, gfn, false);
 		} else if (vm->page[gfn] & PG_MMIO) {
@@ -595,7 +606,7 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		}
 	}
 	/* kvm_gmem_release(): private leaves go while the HKID is still valid */
-	for (uint32_t gfn = 0; gfn < SYN_GFN_SPACE; gfn++) {
+	for (uint32_t gfn = 0; gfn < vm->gfn_space; gfn++) {
 		if (vm->page[gfn] & PG_PRIV) {
 			td_zap_private(g, vm, t, gfn, ZB_NONE);
 		}
