@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 	       (double)n / (w1 - w0));
 	printf("pages_touched           %llu\n", (unsigned long long)mapped_pages);
 	printf("model_entries           %llu\n", (unsigned long long)info.nr_entries);
-	printf("state_bytes_per_page    %.1f (in memory: mdl_memory() %zu bytes, tables <= 1/2 "
+	printf("state_bytes_per_page    %.1f (in memory: mdl_memory() %zu bytes, tables <= 3/4 "
 	       "full)\n",
 	       (double)mdl_memory(m) / (double)mapped_pages, mdl_memory(m));
 	printf("saved_bytes_per_page    %.1f (mdl_save blob %zu bytes)\n",

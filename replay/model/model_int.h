@@ -147,8 +147,17 @@ static inline bool tdx_busy(uint64_t st)
 /*
  * Open addressing, linear probing, power-of-two capacity, no deletion.
  * Every element starts with its u64 key; key 0 marks an empty slot, so
- * keys carry KEY_TAG. Elements are multiples of 8 bytes. Grows at 1/2 load.
+ * keys carry KEY_TAG. Elements are multiples of 8 bytes. Grows at 3/4 load
+ * (half the memory of growing at 1/2, and faster: fewer cache misses).
  */
+#define TAB_LOAD_NUM 3
+#define TAB_LOAD_DEN 4
+
+/* Whether @count elements overfill a table of @cap slots. */
+static inline bool tab_over(uint64_t count, uint64_t cap)
+{
+	return count * TAB_LOAD_DEN > cap * TAB_LOAD_NUM;
+}
 #define KEY_TAG (1ull << 63)
 
 /*
@@ -213,7 +222,7 @@ int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src);
 int tab_reserve_slow(struct mdl_tab *t, uint64_t n);
 static inline int tab_reserve(struct mdl_tab *t, uint64_t n)
 {
-	if ((t->count + n) * 2 <= t->cap) {
+	if (!tab_over(t->count + n, t->cap)) {
 		return 0;
 	}
 	return tab_reserve_slow(t, n);

@@ -279,11 +279,12 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	t->cap = 1ull << (lg - 1);
 	t->lg = (unsigned int)(lg - 1);
 	mask = t->cap - 1;
-	/* tables grow at half load: a bigger cap is a corrupt blob */
+	/* tables grow at 3/4 load (a fuller one is a corrupt blob) and
+	 * start 3/8 full */
 	/* An element takes at least its distance and a byte per word: a count
 	 * the blob cannot hold must not size the table (a damaged checkpoint
 	 * would commit gigabytes before failing). */
-	if (count > t->cap / 2 + 1 || count > (r->len - r->off) / (1 + t->esz / 8) ||
+	if (tab_over(count, t->cap) || count > (r->len - r->off) / (1 + t->esz / 8) ||
 	    (t->cap > 64 && t->cap > 4 * (count + MDL_EVENT_INSERTS))) {
 		t->cap = 0;
 		t->lg = 0;
@@ -620,7 +621,7 @@ static int get_tracked(struct rbuf *r, struct mdl_tab *t)
 	n = get_u64(r);
 	/* Only over the same layout, and a table that keeps empty slots
 	 * (lookups stop at one). */
-	if (r->bad || mode != 1 || !t->cap || lg != t->lg + 1u || count > t->cap / 2 ||
+	if (r->bad || mode != 1 || !t->cap || lg != t->lg + 1u || tab_over(count, t->cap) ||
 	    count < t->count || n > count || n > r->len - r->off) {
 		return -1;
 	}

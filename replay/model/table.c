@@ -280,7 +280,7 @@ static int tab_grow(struct mdl_tab *t)
 
 int tab_reserve_slow(struct mdl_tab *t, uint64_t n)
 {
-	while ((t->count + n) * 2 > t->cap) {
+	while (tab_over(t->count + n, t->cap)) {
 		if (tab_grow(t)) {
 			return -1;
 		}
@@ -295,7 +295,7 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 	if (created) {
 		*created = false;
 	}
-	if ((t->count + 1) * 2 > t->cap && tab_grow(t)) {
+	if (tab_over(t->count + 1, t->cap) && tab_grow(t)) {
 		if (t->count + 1 >= t->cap) {
 			return NULL; /* out of memory and full */
 		}
