@@ -318,10 +318,14 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	struct mdl_vm *vm;
 
 	int32_t want = ev->vm;
+	bool irq = ev->type == TDXR_EV_TDX_SEAMCALL &&
+		   sc_irq_leaf((unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff));
 
-	if (want == -1 && (const void *)ev == m->res_ev && ev->seq == m->res_seq &&
-	    ev->tid == m->res_tid) {
-		want = m->res_vm;
+	if ((const void *)ev == m->res_ev && ev->seq == m->res_seq && ev->tid == m->res_tid) {
+		c.guess = m->res_guess;
+		if (want == -1) {
+			want = m->res_vm;
+		}
 	} else if (want == -1 && ev->tid > 0) {
 		const struct mdl_tid *t = tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
 
@@ -334,7 +338,7 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 		return 0;
 	}
 	c.vm = vm;
-	c.quiet = want == -1 && vm->s.id == -1 && m->nr_vms > 1;
+	c.quiet = want == -1 && vm->s.id == -1 && !vm_only(m, NULL);
 	if (tab_reserve(&vm->ents, MDL_EVENT_INSERTS) ||
 	    tab_reserve(&m->pages, MDL_EVENT_INSERTS) || tab_reserve(&m->cpus, MDL_EVENT_INSERTS)) {
 		return -12; /* -ENOMEM: the event is not applied */
@@ -346,21 +350,22 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	}
 	order_check(&c);
 
-	if (vm->s.pinf_active && (uint64_t)ev->tid == vm->s.pinf_tid) {
+	if (vm->s.pinf_active && (uint64_t)ev->tid == vm->s.pinf_tid && !irq) {
 		bool mirror = ev->type == TDXR_EV_TDX_SEAMCALL &&
 			      (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_MEM_RANGE_BLOCK &&
 			      vm_gfn_of_gpa(vm, EVF(ev, TDX_SEAMCALL, rcx)) == vm->s.pinf_gfn;
 
 		tdp_flush_inference(&c, mirror);
 	}
-	if (vm->s.zap_active && (uint64_t)ev->tid == vm->s.zap_tid && !is_removal_seamcall(ev) &&
-	    ev->type != TDXR_EV_KVM_TDX_SEPT &&
+	/* An IPI's SEAMCALL on the hook's thread is not part of the hook. */
+	if (vm->s.zap_active && (uint64_t)ev->tid == vm->s.zap_tid && !irq &&
+	    !is_removal_seamcall(ev) && ev->type != TDXR_EV_KVM_TDX_SEPT &&
 	    !(ev->type == TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED &&
 	      (EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, gfn) & ((1ull << 40) - 1)) == vm->s.zap_gfn) &&
 	    ev->type != TDXR_EV_LOG_SEAMCALL_FAILED && ev->type != TDXR_EV_UNMODELLED) {
 		tdp_zap_complete(&c);
 	}
-	if (vm->s.inst_active && (uint64_t)ev->tid == vm->s.inst_tid &&
+	if (vm->s.inst_active && (uint64_t)ev->tid == vm->s.inst_tid && !irq &&
 	    ev->type != TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED && ev->type != TDXR_EV_KVM_TDX_SEPT &&
 	    ev->type != TDXR_EV_UNMODELLED) {
 		tdp_install_missing(&c);
@@ -379,14 +384,24 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	case TDXR_EV_MARK_MMIO_SPTE:
 		tdp_mark_mmio(&c);
 		break;
+	/* A guessed VM's vCPU may be another VM's: its entries and exits
+	 * count once its thread is placed. */
 	case TDXR_EV_KVM_ENTRY:
-		epoch_kvm_entry(&c);
+		if (!c.guess) {
+			epoch_kvm_entry(&c);
+		}
 		break;
 	case TDXR_EV_KVM_EXIT:
-		epoch_kvm_exit(&c);
+		if (!c.guess) {
+			epoch_kvm_exit(&c);
+		}
 		break;
 	case TDXR_EV_KVM_PAGE_FAULT:
 		page_fault(&c);
+		break;
+	case TDXR_EV_KVM_USERSPACE_EXIT:
+	case TDXR_EV_VMM_KVM_RUN_EXIT:
+		epoch_userspace_exit(&c);
 		break;
 	case TDXR_EV_KVM_TDX_SEPT:
 		sept_hook(&c);

@@ -135,8 +135,8 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 
 	memset(out, 0, sizeof(*out));
 	out->pamt_owner = -1;
-	if (!vm && vm_id < 0 && m->nr_vms == 1) {
-		vm = m->vms[0];
+	if (!vm && vm_id < 0) {
+		vm = vm_only(m, NULL);
 	}
 	if (!vm) {
 		return -1;

@@ -130,6 +130,13 @@ void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
 	    (zs_resolved(c->vm, v->zs_gfn) || seq_uncertain(c->m, v->zs_first_seq))) {
 		zs_reset(v);
 	}
+	/* Another thread removed mappings during the streak: an invalidation
+	 * (e.g. a conversion) is in progress, which KVM's fault path answers
+	 * with RET_PF_RETRY until it ends. The streak starts over here. */
+	if (v->zs_count && c->vm->s.zap_seq > v->zs_first_seq &&
+	    c->vm->s.zap_tid != (uint64_t)c->ev->tid) {
+		zs_reset(v);
+	}
 	if (!v->zs_count) {
 		v->zs_first_seq = c->ev->seq;
 	}
@@ -150,8 +157,23 @@ void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
 		v->zs_reported = 1;
 		mdl_report(c, &r,
 			   "vCPU %d took %llu consecutive private-GPA EPT-violation exits with no "
-			   "successful mapping in between (zero-step threshold 6)",
+			   "successful mapping in between: zero-step mitigation likely engaged "
+			   "(threshold 6)",
 			   c->ev->vcpu, (unsigned long long)v->zs_count);
+	}
+}
+
+/*
+ * The event's vCPU left KVM_RUN for userspace (e.g. KVM_EXIT_MEMORY_FAULT
+ * of an implicit conversion): KVM's local fault retry ended there, so its
+ * streak of private EPT-violation exits starts over.
+ */
+void epoch_userspace_exit(struct mdl_ctx *c)
+{
+	int32_t id = c->ev->vcpu;
+
+	if (id >= 0 && (uint64_t)id < c->vm->nr_vcpus) {
+		zs_reset(&c->vm->vcpus[id]);
 	}
 }
 
@@ -169,6 +191,16 @@ static void vcpu_exit(struct mdl_vcpu *v, uint64_t seq)
 {
 	v->in_guest = 0;
 	v->exit_seq = seq;
+}
+
+/*
+ * KVM's tdx_is_sept_violation_unexpected_pending(): extended exit
+ * qualification type 6 and no PROT bit in the exit qualification. Any
+ * other private EPT violation is handled as a normal fault.
+ */
+static bool pending_unexpected(uint64_t qual, uint64_t ext)
+{
+	return (ext & 0xf) == EXT_EXIT_QUAL_TYPE_PENDING && !(qual & EPT_VIOLATION_PROT_BITS);
 }
 
 static void report_pending_access(struct mdl_ctx *c, struct mdl_vcpu *v, bool has_gfn, uint64_t gfn,
@@ -228,7 +260,7 @@ void epoch_kvm_exit(struct mdl_ctx *c)
 	}
 	/* No VP.ENTER events: the exit carries what the module said. */
 	if (reason == EXIT_REASON_EPT_VIOLATION &&
-	    (EVF(ev, KVM_EXIT, info2) & 0xf) == EXT_EXIT_QUAL_TYPE_PENDING) {
+	    pending_unexpected(EVF(ev, KVM_EXIT, info1), EVF(ev, KVM_EXIT, info2))) {
 		report_pending_access(c, v, false, 0, "kvm_exit");
 	} else if (reason != EXIT_REASON_EPT_VIOLATION) {
 		zs_reset(v);
@@ -336,7 +368,7 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 		}
 		return;
 	}
-	if ((ext & 0xf) == EXT_EXIT_QUAL_TYPE_PENDING) {
+	if (pending_unexpected(qual, ext)) {
 		report_pending_access(c, v, true, gfn, "TDH.VP.ENTER exit");
 		return;
 	}

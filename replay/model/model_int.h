@@ -128,6 +128,17 @@ enum {
 /* Prediction flags: the model cannot say / only the class is certain. */
 #define PRED_UNKNOWN 0xffffffffffffffffull
 
+/*
+ * Leaves KVM also issues from an IPI (tdx_flush_vp() on a vCPU's old CPU,
+ * TDH.PHYMEM.CACHE.WB on each package at HKID release): they are traced
+ * with whatever task that CPU was running, so they neither belong to that
+ * task's hook or retry nor say which VM the task serves.
+ */
+static inline bool sc_irq_leaf(unsigned int leaf)
+{
+	return leaf == TDH_VP_FLUSH || leaf == TDH_PHYMEM_CACHE_WB;
+}
+
 static inline bool tdx_busy(uint64_t st)
 {
 	uint64_t c = st & TDX_STATUS_MASK;
@@ -140,6 +151,10 @@ static inline bool tdx_busy(uint64_t st)
 #define EXIT_REASON_EPT_MISCONFIG 49
 #define EXIT_REASON_TDCALL 77
 #define EPT_VIOLATION_ACC_INSTR (1ull << 2)
+/* Exit qualification bits 3-5 (EPT_VIOLATION_PROT_MASK) and bit 6 (executable
+ * for ring-3 linear addresses; 6.16 tests it apart, later kernels fold it
+ * into EPT_VIOLATION_PROT_MASK). */
+#define EPT_VIOLATION_PROT_BITS 0x78ull
 #define EXT_EXIT_QUAL_TYPE_ACCEPT 1
 #define EXT_EXIT_QUAL_TYPE_PENDING 6
 
@@ -387,6 +402,7 @@ struct mdl_vm_state {
 	uint64_t fault_tid, fault_gfn, fault_private, fault_seq;
 	uint64_t finalize_seq;
 	uint64_t nokick_entry_seq; /* entry seq + 1 of a vCPU reported unkicked */
+	uint64_t folded;	   /* folded into a named VM (resolve.c): unreachable */
 };
 
 struct mdl_vm {
@@ -426,6 +442,7 @@ struct mdl_model {
 	uint64_t res_seq;	      /* (its seq and tid, to tell a reused struct) */
 	int32_t res_tid;
 	int32_t res_vm;	       /* ... and its VM, provisional ones included */
+	bool res_guess;	       /* ... guessed: the only VM known, nothing named it */
 	uint64_t cpu_slot[16]; /* cpus slot of (input, cpu & 15): cache */
 	/* NULL, or: pages and every VM's ents track their changes */
 	struct mdl_track *track;
@@ -445,6 +462,7 @@ struct mdl_ctx {
 	int vm_idx;
 	bool reported; /* a finding was emitted for this event */
 	bool quiet;    /* VM unknown among several: learn only */
+	bool guess;    /* VM guessed (the only one known): learn no binding */
 };
 
 /* vm.c */
@@ -454,6 +472,9 @@ struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id);
 struct mdl_vm *vm_new_empty(void);
 /* Appends @vm to m->vms (owned from then on). 0, or -1: not added. */
 int vm_push(struct mdl_model *m, struct mdl_vm *vm);
+int vm_reset(struct mdl_model *m, struct mdl_vm *vm);
+/* The only VM not folded away, or NULL (none, or several). */
+struct mdl_vm *vm_only(const struct mdl_model *m, int *idx);
 void vm_free(struct mdl_vm *vm);
 struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
 struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
@@ -530,6 +551,7 @@ bool epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm, const
 		       bool *certain, uint64_t *vseq);
 void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn);
 void epoch_mapping_done(struct mdl_ctx *c);
+void epoch_userspace_exit(struct mdl_ctx *c);
 
 /* seamcall.c */
 void sc_handle(struct mdl_ctx *c);

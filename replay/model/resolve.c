@@ -8,7 +8,18 @@
  * its kvm_entry/kvm_exit); the TDR or TDVPR a SEAMCALL names; the tgid
  * column; the only VM. Learning happens here too, so `tdxr dump` shows the
  * same attribution as replay.
+ *
+ * "The only VM" is a guess: a trace that starts while several VMs run
+ * names one of them first, and until another is named every unplaced
+ * event would land in it. A guess attributes its event and teaches
+ * nothing (no thread, TDR or TDVPR binding, no TDR of the VM: apply.c
+ * and seamcall.c see m->res_guess), so a wrong one does not outlive its
+ * event. SEAMCALLs KVM issues from an IPI (sc_irq_leaf) run on whatever
+ * task the CPU was running: they are placed by their TDVPR only and never
+ * bind that task.
  */
+#include <string.h>
+
 #include "model_int.h"
 
 static int32_t event_vm_field(const struct tdxr_event *ev)
@@ -70,6 +81,9 @@ static uint64_t seamcall_td_operand(const struct tdxr_event *ev, bool *tdvpr)
 	case TDH_VP_WR:
 		*tdvpr = true;
 		return EVF(ev, TDX_SEAMCALL, rcx);
+	case TDH_VP_ADDCX: /* rcx: the TDCX page */
+		*tdvpr = true;
+		return EVF(ev, TDX_SEAMCALL, rdx);
 	case TDH_MEM_PAGE_ADD:
 	case TDH_MEM_SEPT_ADD:
 	case TDH_MEM_PAGE_AUG:
@@ -79,8 +93,8 @@ static uint64_t seamcall_td_operand(const struct tdxr_event *ev, bool *tdvpr)
 	case TDH_MR_EXTEND:
 	case TDH_MNG_ADDCX:
 	case TDH_VP_CREATE:
-	case TDH_MNG_KEY_CONFIG:
 		return EVF(ev, TDX_SEAMCALL, rdx);
+	case TDH_MNG_KEY_CONFIG:
 	case TDH_MEM_TRACK:
 	case TDH_MR_FINALIZE:
 	case TDH_MNG_VPFLUSHDONE:
@@ -99,16 +113,108 @@ static uint64_t addr_key(uint64_t pa)
 	return KEY_TAG | (pa & ((1ull << 52) - 1) & ~0xfffull);
 }
 
+/*
+ * Folds provisional VM @pv into @to, named by now but already known from
+ * other threads: what @pv learned of its threads, TDR, TDVPRs and pages
+ * goes to @to, with its records @to does not have and the hooks in
+ * progress @to has none of (a provisional VM lives for a few events: the
+ * SEAMCALL before its hook's named event). @pv keeps no binding, so
+ * nothing reaches it.
+ */
+static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t to)
+{
+	int to_idx;
+	struct mdl_vm *vm = vm_lookup(m, to, &to_idx);
+	uint64_t i;
+
+	struct mdl_vm_state *s = &vm->s;
+	const struct mdl_vm_state *p = &pv->s;
+
+	if (!s->tdr) {
+		s->tdr = p->tdr;
+	}
+	for (i = 0; i < pv->ents.cap; i++) {
+		const struct mdl_ent *pe = tab_slot(&pv->ents, i);
+		struct mdl_ent *e;
+		bool created;
+
+		if (!pe->key) {
+			continue;
+		}
+		e = tab_get(&vm->ents, pe->key, &created);
+		if (e && created) {
+			memcpy(e, pe, sizeof(*e));
+			s->below_valid = 0; /* records its parents did not count */
+			if (pe->flags & ENT_PREMAP) {
+				s->nr_premap++;
+			}
+		}
+	}
+	if (!s->op_state) {
+		s->op_state = p->op_state;
+		s->lifecycle = p->lifecycle;
+	}
+	if (!s->epoch_seq && p->epoch_seq) {
+		s->td_epoch = p->td_epoch;
+		s->epoch_seq = p->epoch_seq;
+	}
+	s->seen_seamcall |= p->seen_seamcall;
+	s->seen_install_op |= p->seen_install_op;
+	s->seen_vp_enter |= p->seen_vp_enter;
+	s->seen_spte |= p->seen_spte;
+	if (!s->inst_active && p->inst_active) {
+		s->inst_active = 1;
+		s->inst_tid = p->inst_tid;
+		s->inst_gfn = p->inst_gfn;
+		s->inst_level = p->inst_level;
+		s->inst_seq = p->inst_seq;
+	}
+	if (!s->zap_active && p->zap_active) {
+		s->zap_active = 1;
+		s->zap_tid = p->zap_tid;
+		s->zap_gfn = p->zap_gfn;
+		s->zap_level = p->zap_level;
+		s->zap_seq = p->zap_seq;
+		s->zap_stage = p->zap_stage;
+		s->zap_block_seq = p->zap_block_seq;
+		s->zap_track_seq = p->zap_track_seq;
+	}
+	if (pv->s.is_tdx) {
+		vm_mark_tdx(vm);
+	}
+	for (i = 0; i < m->pages.cap; i++) {
+		struct mdl_page *pg = tab_slot(&m->pages, i);
+
+		if (pg->key && pg->owner == pv_idx) {
+			tab_touch(&m->pages, i);
+			pg->owner = to_idx;
+		}
+	}
+	s->nr_pages += p->nr_pages;
+	s->events += p->events;
+	s->errors += p->errors;
+	s->warnings += p->warnings;
+	pv->s.nr_pages = 0;
+	pv->s.events = pv->s.errors = pv->s.warnings = 0;
+	pv->s.tdr = 0;
+	pv->s.folded = 1;
+}
+
 /* Renames VM @from (a provisional one) to @to, with the maps. */
 static void vm_rename(struct mdl_model *m, int32_t from, int32_t to)
 {
-	struct mdl_vm *vm = vm_lookup(m, from, NULL);
+	int idx;
+	struct mdl_vm *vm = vm_lookup(m, from, &idx);
 	uint64_t i;
 
-	if (!vm || vm_lookup(m, to, NULL)) {
+	if (!vm) {
 		return;
 	}
-	vm->s.id = to;
+	if (vm_lookup(m, to, NULL)) {
+		vm_fold(m, vm, idx, to);
+	} else {
+		vm->s.id = to;
+	}
 	for (i = 0; i < m->tids.cap; i++) {
 		struct mdl_tid *t = tab_slot(&m->tids, i);
 
@@ -125,12 +231,14 @@ static void vm_rename(struct mdl_model *m, int32_t from, int32_t to)
 	}
 }
 
-static bool any_td_with_other_tdr(const struct mdl_model *m, uint64_t tdr)
+/* The VM whose TDR is @tdr, as its own SEAMCALLs taught it. */
+static bool vm_of_tdr(const struct mdl_model *m, uint64_t tdr, int32_t *id)
 {
 	uint64_t i;
 
 	for (i = 0; i < m->nr_vms; i++) {
-		if (m->vms[i]->s.tdr && m->vms[i]->s.tdr != (tdr & ~0xfffull)) {
+		if (m->vms[i]->s.tdr == (tdr & ~0xfffull)) {
+			*id = (int32_t)m->vms[i]->s.id;
 			return true;
 		}
 	}
@@ -141,10 +249,12 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 {
 	int32_t vm = ev->vm >= 0 ? ev->vm : event_vm_field(ev);
 	int32_t vcpu = event_vcpu_field(ev);
-	bool own_vm = vm >= 0, named = vm >= 0, tdvpr = false;
+	bool own_vm = vm >= 0, named = vm >= 0, tdvpr = false, guess = false;
 	bool seamcall = ev->type == TDXR_EV_TDX_SEAMCALL;
+	bool irq = seamcall && sc_irq_leaf((unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff));
 	struct mdl_tid *t = NULL;
 	struct mdl_addr *a = NULL;
+	struct mdl_vm *only;
 	uint64_t op = 0;
 
 	if (ev->tid > 0) {
@@ -158,7 +268,10 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 		/* the TD operand is more specific than the thread */
 		if (vm < 0 && a && a->vm != -1) {
 			vm = a->vm;
-			own_vm = true; /* a thread using a TD's TDR/TDVPR is its */
+			own_vm = !irq; /* a thread using a TD's TDR/TDVPR is its */
+		}
+		if (irq) {
+			t = NULL; /* the interrupted task says nothing */
 		}
 		if (vcpu < 0 && tdvpr && a && a->vcpu >= 0 && (!t || t->vcpu < 0)) {
 			vcpu = a->vcpu;
@@ -171,10 +284,14 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	if (vm < 0 && t && t->vm != -1) {
 		vm = t->vm;
 	}
-	if (vm < 0 && seamcall && op && !a && !tdvpr && any_td_with_other_tdr(m, op)) {
-		/* a new TD on a thread we cannot place yet: provisional VM */
-		m->g.next_anon++;
-		vm = -1 - (int32_t)m->g.next_anon;
+	if (vm == -1 && seamcall && op && !a && !tdvpr) {
+		/* A TDR no binding names, on a thread we cannot place: its TD,
+		 * or a TD not seen yet (a provisional VM until named: never
+		 * the only VM by default, whose TDR this may not be). */
+		if (!vm_of_tdr(m, op, &vm)) {
+			m->g.next_anon++;
+			vm = -1 - (int32_t)m->g.next_anon;
+		}
 		own_vm = true;
 	}
 	if (vm < 0 && seamcall &&
@@ -186,28 +303,29 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 			vm = (int32_t)m->vms[pg->owner]->s.id;
 		}
 	}
-	if (vm == -1 && m->nr_vms == 1) {
-		vm = (int32_t)m->vms[0]->s.id;
-	} else if (vm == -1 && !m->nr_vms) {
+	only = vm_only(m, NULL);
+	if (vm == -1 && only) {
+		vm = (int32_t)only->s.id;
+		guess = true;
+	} else if (vm == -1 && !only && !m->nr_vms) {
 		/* the first VM, not named yet: provisional until named */
 		m->g.next_anon++;
 		vm = -1 - (int32_t)m->g.next_anon;
 		own_vm = true;
 	}
-	/* A named event on a thread of a provisional VM names that VM. */
-	if (named && !vm_lookup(m, vm, NULL)) {
-		if (t && t->vm < -1) {
-			vm_rename(m, t->vm, vm);
-		} else if (m->nr_vms == 1 && m->vms[0]->s.id < -1) {
-			vm_rename(m, (int32_t)m->vms[0]->s.id, vm);
-		}
+	/* A named event on a thread of a provisional VM names that VM (or
+	 * folds it into the VM of that name, known from other threads). */
+	if (named && t && t->vm < -1) {
+		vm_rename(m, t->vm, vm);
+	} else if (named && !vm_lookup(m, vm, NULL) && only && only->s.id < -1) {
+		vm_rename(m, (int32_t)only->s.id, vm);
 	}
 	if (vcpu < 0 && t && t->vcpu >= 0 && (t->vm == -1 || t->vm == vm)) {
 		vcpu = t->vcpu;
 	}
 
 	/* Learn. */
-	if (ev->tid > 0 &&
+	if (ev->tid > 0 && !irq &&
 	    (own_vm || ev->type == TDXR_EV_KVM_ENTRY || ev->type == TDXR_EV_KVM_EXIT)) {
 		if (!t) {
 			t = tab_get(&m->tids, KEY_TAG | (uint32_t)ev->tid, NULL);
@@ -222,13 +340,13 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 			}
 			if (ev->type == TDXR_EV_KVM_ENTRY || ev->type == TDXR_EV_KVM_EXIT) {
 				t->vcpu = vcpu;
-				if (t->vm == -1 && vm != -1) {
+				if (t->vm == -1 && vm != -1 && !guess) {
 					t->vm = vm;
 				}
 			}
 		}
 	}
-	if (op && vm != -1 && (!a || a->vm == -1 || (tdvpr && vcpu >= 0))) {
+	if (op && vm != -1 && !guess && (!a || a->vm == -1 || (tdvpr && vcpu >= 0))) {
 		if (!a) {
 			a = tab_get(&m->addrs, addr_key(op), NULL);
 			if (a) {
@@ -250,6 +368,7 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	m->res_seq = ev->seq;
 	m->res_tid = ev->tid;
 	m->res_vm = vm;
+	m->res_guess = guess;
 	ev->vm = vm < -1 ? -1 : vm;
 	ev->vcpu = vcpu;
 }

@@ -30,7 +30,7 @@
 
 #include "model_int.h"
 
-#define MDL_MAGIC "TDXRMDL2"
+#define MDL_MAGIC "TDXRMDL3"
 
 _Static_assert(sizeof(struct mdl_ent) % 8 == 0, "mdl_ent words");
 _Static_assert(sizeof(struct mdl_page) % 8 == 0, "mdl_page words");
@@ -510,7 +510,7 @@ bad:
  * its element as words. Applied over the previous state, slots land where
  * they were: the restored tables are the tracking model's, slot for slot.
  */
-#define CHG_MAGIC "TDXRCHG1"
+#define CHG_MAGIC "TDXRCHG2"
 
 static void put_tracked(struct wbuf *b, const struct mdl_tab *t)
 {
@@ -728,6 +728,7 @@ int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len)
 	m->res_seq = 0;
 	m->res_tid = 0;
 	m->res_vm = 0;
+	m->res_guess = false;
 	memset(m->cpu_slot, 0, sizeof(m->cpu_slot));
 	return 0;
 }

@@ -6,9 +6,10 @@
  * outcomes of §2.3 that are not S-EPT specific.
  *
  * The removal path (BLOCK, TRACK, REMOVE under mmu_lock for write) must
- * answer a BUSY with exactly one retry of the same call, with no vCPU
- * entering in between (KVM holds them out with wait_for_sept_zap); a
- * second BUSY is a KVM_BUG_ON. BUSY anywhere else is normal.
+ * answer a BUSY with exactly one retry of the same call, with no vCPU in
+ * the guest at the retry (KVM holds them out with wait_for_sept_zap and
+ * kicks those already past it); a second BUSY is a KVM_BUG_ON. BUSY
+ * anywhere else is normal.
  */
 #include <stdio.h>
 
@@ -36,7 +37,7 @@ static void busy_report(struct mdl_ctx *c, int sev, const char *actual, const ch
 		.severity = sev,
 		.vcpu = -1,
 		.cause = vm->s.busy_seq + 1,
-		.expected = "one retry, no vCPU entry",
+		.expected = "one retry, vCPUs kept out",
 		.actual = actual,
 	};
 	unsigned int leaf = (unsigned int)vm->s.busy_leaf;
@@ -86,6 +87,9 @@ int sc_busy_check(struct mdl_ctx *c, bool final)
 		return 0;
 	}
 	leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
+	if (sc_irq_leaf(leaf)) {
+		return 0; /* an IPI's, not the removal path's */
+	}
 	vm->s.busy_active = 0;
 	if (leaf != bleaf || sc_gfn(c, leaf) != vm->s.busy_gfn) {
 		busy_report(c, MDL_SEV_WARNING, "no retry", leaf_name(bleaf),
@@ -97,24 +101,27 @@ int sc_busy_check(struct mdl_ctx *c, bool final)
 			    "the single no-vCPU retry was BUSY too (KVM_BUG_ON)");
 		return 1;
 	}
-	if (vm->s.busy_entered) {
-		busy_report(c, MDL_SEV_WARNING, "vCPU entered", leaf_name(bleaf),
-			    "a vCPU entered the guest before the retry (wait_for_sept_zap not "
-			    "honoured)");
-		return 0;
-	}
+	/*
+	 * Only a vCPU still in the guest at the retry is wrong. One whose
+	 * kvm_entry follows the BUSY may have passed the wait_for_sept_zap
+	 * check before KVM set it: the kick forces it out before the retry.
+	 */
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		const struct mdl_vcpu *v = &vm->vcpus[i];
+		bool after = v->entry_seq > vm->s.busy_seq;
 
-		if (v->in_guest && v->entry_seq < vm->s.busy_seq &&
-		    !seq_uncertain(c->m, v->last_seq)) {
-			vm->s.busy_entered = 1;
-			vm->s.busy_entry_seq = v->entry_seq;
-			busy_report(c, MDL_SEV_WARNING, "vCPU not kicked", leaf_name(bleaf),
-				    "a vCPU was still in the guest at the retry (no "
-				    "KVM_REQ_OUTSIDE_GUEST_MODE kick)");
-			return 0;
+		if (!v->in_guest || seq_uncertain(c->m, v->last_seq)) {
+			continue;
 		}
+		vm->s.busy_entered = 1;
+		vm->s.busy_entry_seq = v->entry_seq;
+		busy_report(c, MDL_SEV_WARNING, after ? "vCPU entered" : "vCPU not kicked",
+			    leaf_name(bleaf),
+			    after ? "a vCPU entered the guest after it and is still inside at the "
+				    "retry (wait_for_sept_zap not honoured)"
+				  : "a vCPU was still in the guest at the retry (no "
+				    "KVM_REQ_OUTSIDE_GUEST_MODE kick)");
+		return 0;
 	}
 	return 0;
 }
@@ -152,7 +159,7 @@ static void kvm_bug(struct mdl_ctx *c, unsigned int leaf, uint64_t status, const
 
 static void learn_tdr(struct mdl_ctx *c, uint64_t tdr)
 {
-	if (tdr && !c->vm->s.tdr) {
+	if (tdr && !c->vm->s.tdr && !c->guess) {
 		c->vm->s.tdr = tdr & ~0xfffull;
 	}
 }
@@ -197,7 +204,9 @@ void sc_handle(struct mdl_ctx *c)
 
 	switch (leaf) {
 	case TDH_VP_ENTER:
-		epoch_vp_enter(c, status);
+		if (!c->guess) {
+			epoch_vp_enter(c, status); /* see TDXR_EV_KVM_ENTRY */
+		}
 		break;
 	case TDH_MEM_PAGE_AUG:
 	case TDH_MEM_PAGE_ADD:
@@ -225,6 +234,11 @@ void sc_handle(struct mdl_ctx *c)
 		}
 		break;
 	case TDH_MNG_CREATE:
+		if (ok && ((vm->s.tdr && vm->s.tdr != (rcx & ~0xfffull)) ||
+			   vm->s.lifecycle == LIFE_TEARDOWN || vm->s.tdr_reclaimed)) {
+			/* another TD of the same process: nothing carries over */
+			vm_reset(c->m, vm);
+		}
 		if (ok) {
 			vm->s.tdr = rcx & ~0xfffull;
 			vm->s.lifecycle = LIFE_HKID;
@@ -240,7 +254,8 @@ void sc_handle(struct mdl_ctx *c)
 		} else if (status & TDX_ERROR && leaf != TDH_MNG_ADDCX) {
 			kvm_bug(c, leaf, status, "KVM_BUG_ON in tdx_td_vcpu_init");
 		}
-		if (leaf != TDH_MNG_ADDCX) {
+		/* RDX: the TDR for MNG.ADDCX and VP.CREATE, the TDVPR for VP.ADDCX */
+		if (leaf != TDH_VP_ADDCX) {
 			learn_tdr(c, rdx);
 		}
 		break;

@@ -408,13 +408,23 @@ static bool kvm_bugs_on_failure(const struct mdl_model *m, unsigned int leaf)
 	}
 }
 
-/* The 6.16 "premap" special case: BLOCK of a never-ADDed mirror leaf. */
+/*
+ * The 6.16 "premap" special case: BLOCK of a never-ADDed mirror leaf. KVM's
+ * own test (tdx_is_sept_zap_err_due_to_premap), which needs no premap seen:
+ * the TD is not RUNNABLE (unknown counts as maybe not), the status is
+ * exactly EPT_ENTRY_STATE_INCORRECT|RCX, and the entry BLOCK reports in
+ * RCX is not a leaf with RWX set. KVM then returns 0, no KVM_BUG_ON.
+ */
 static bool premap_zap(const struct mdl_ctx *c, const struct mdl_ent *e, unsigned int leaf,
 		       uint64_t status)
 {
+	uint64_t entry = EVF(c->ev, TDX_SEAMCALL, out_rcx);
+	bool last = ent_level(e) == 1 || (entry & SPTE_LARGE);
+
 	return leaf == TDH_MEM_RANGE_BLOCK && profile_of(c->m) != 619 &&
-	       (status & TDX_STATUS_MASK) == TDX_EPT_ENTRY_STATE_INCORRECT &&
-	       (e->flags & (ENT_PREMAP | ENT_PREMAP_GONE));
+	       c->vm->s.op_state != MDL_OP_RUNNABLE &&
+	       status == (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX) &&
+	       !(last && (entry & SPTE_RWX));
 }
 
 static void report_remove_checks(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, int level,
@@ -548,8 +558,10 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 		}
 	}
 
-	if (leaf == TDH_MEM_PAGE_ADD && status != TDX_SUCCESS && (e->flags & ENT_PREMAP) &&
-	    !poisoned) {
+	/* A BUSY ADD is contention: KVM returns -EBUSY, the leaf stays
+	 * premapped for a retry; MR.FINALIZE and the zap check the rest. */
+	if (leaf == TDH_MEM_PAGE_ADD && status != TDX_SUCCESS && !tdx_busy(status) &&
+	    (e->flags & ENT_PREMAP) && !poisoned) {
 		struct mdl_report r = {
 			.kind = MDL_FK_MIRROR_DESYNC,
 			.severity = -1,

@@ -115,6 +115,56 @@ static void vm_init_state(struct mdl_model *m, struct mdl_vm *vm, int32_t id)
 	vm->s.shared_gfn = 1ull << ((m->g.gpaw_cfg == 52 ? 51 : 47) - 12);
 }
 
+struct mdl_vm *vm_only(const struct mdl_model *m, int *idx)
+{
+	struct mdl_vm *only = NULL;
+	uint64_t i;
+
+	for (i = 0; i < m->nr_vms; i++) {
+		if (m->vms[i]->s.folded) {
+			continue;
+		}
+		if (only) {
+			return NULL;
+		}
+		only = m->vms[i];
+		if (idx) {
+			*idx = (int)i;
+		}
+	}
+	return only;
+}
+
+/*
+ * A new TD in the same VMM process (KVM selftests, a confidential guest's
+ * reset): what the model knew of the old one goes, its counts stay.
+ * 0, or -1 when memory runs out (the old records then stay).
+ */
+int vm_reset(struct mdl_model *m, struct mdl_vm *vm)
+{
+	struct mdl_tab ents;
+	struct mdl_vm_state s = vm->s;
+
+	tab_init(&ents, sizeof(struct mdl_ent));
+	if (m->track && tab_track(&ents) < 0) {
+		return -1;
+	}
+	tab_free(&vm->ents);
+	vm->ents = ents;
+	memset(&vm->s, 0, sizeof(vm->s));
+	vm_init_state(m, vm, (int32_t)s.id);
+	vm->s.events = s.events;
+	vm->s.errors = s.errors;
+	vm->s.warnings = s.warnings;
+	vm->s.nr_pages = s.nr_pages; /* its pages stay in the PAMT */
+	vm->s.is_tdx = s.is_tdx;
+	vm->s.below_valid = s.is_tdx; /* no records: the counts are whole */
+	if (vm->nr_vcpus) {
+		memset(vm->vcpus, 0, vm->nr_vcpus * sizeof(*vm->vcpus));
+	}
+	return 0;
+}
+
 /*
  * The VM of @id, created on first use. A named VM adopts the anonymous one
  * when that is the only VM so far (the trace started before any event said
@@ -142,22 +192,17 @@ static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx)
 {
 	struct mdl_vm *vm;
 
-	if (id == -1 && m->nr_vms == 1) {
-		if (idx) {
-			*idx = 0;
-		}
-		return m->vms[0];
+	if (id == -1 && (vm = vm_only(m, idx))) {
+		return vm;
 	}
 	vm = vm_lookup(m, id, idx);
 	if (vm) {
 		return vm;
 	}
-	if (id >= 0 && m->nr_vms == 1 && m->vms[0]->s.id < 0) {
-		m->vms[0]->s.id = id;
-		if (idx) {
-			*idx = 0;
-		}
-		return m->vms[0];
+	vm = vm_only(m, idx);
+	if (id >= 0 && vm && vm->s.id < 0) {
+		vm->s.id = id;
+		return vm;
 	}
 	vm = vm_new_empty();
 	if (vm && m->track && tab_track(&vm->ents) < 0) {
@@ -309,21 +354,32 @@ size_t mdl_memory(const struct mdl_model *m)
 	return n;
 }
 
+/* Consumers see the VMs that are not folded away, in order. */
 unsigned int mdl_nr_vms(const struct mdl_model *m)
 {
-	return (unsigned int)m->nr_vms;
+	unsigned int n = 0;
+	uint64_t i;
+
+	for (i = 0; i < m->nr_vms; i++) {
+		n += !m->vms[i]->s.folded;
+	}
+	return n;
 }
 
 int mdl_vm_info(const struct mdl_model *m, unsigned int i, struct mdl_vm_info *out)
 {
-	const struct mdl_vm *vm;
+	const struct mdl_vm *vm = NULL;
 	uint64_t j;
 
 	memset(out, 0, sizeof(*out));
-	if (i >= m->nr_vms) {
+	for (j = 0; j < m->nr_vms && !vm; j++) {
+		if (!m->vms[j]->s.folded && i-- == 0) {
+			vm = m->vms[j];
+		}
+	}
+	if (!vm) {
 		return -1;
 	}
-	vm = m->vms[i];
 	out->vm = vm->s.id >= 0 ? (int32_t)vm->s.id : -1;
 	out->is_tdx = vm->s.is_tdx;
 	out->events = vm->s.events;

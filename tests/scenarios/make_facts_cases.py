@@ -257,13 +257,15 @@ def s05():
 def s07():
     c = Case("s07-premap-page-add-fails",
              ["TDX_FACTS 8.7 (6.16 profile): KVM_TDX_INIT_MEM_REGION premaps the",
-              "mirror leaf of gfn 0x100, then TDH.MEM.PAGE.ADD fails with BUSY: the",
-              "mirror EPT has a present leaf over a FREE S-EPT entry."])
+              "mirror leaf of gfn 0x100, then TDH.MEM.PAGE.ADD fails (not BUSY:",
+              "PAGE_METADATA_INCORRECT on the target page): the mirror EPT has a",
+              "present leaf over a FREE S-EPT entry. (A BUSY ADD is contention:",
+              "see premap-page-add-busy-then-zap-is-clean.)"])
     c.boot(QEMU, finalize=False)
     c.link(QEMU, 0x100)
     pg = c.new_page()
     c.spte(QEMU, 0x100, 1, NP, LEAF | pg, 1)
-    c.sc(QEMU, 2, 0x100 << 12, c.tdr, pg, status=0x8000020000000092,
+    c.sc(QEMU, 2, 0x100 << 12, c.tdr, pg, status=0xC000030000000008,
          expect="mirror-desync")
     c.spte(QEMU, 0x100, 1, LEAF | pg, NP, 1)
     c.sc(QEMU, 7, 0x100 << 12, c.tdr, status=0xC0000B0D00000001,
@@ -424,5 +426,6 @@ def clean():
     c.write(0)
 
 
-for f in (clean, s01, s01b, s02, s03, s04, s05, s07, s08, s09, s10, s11, s12, s13):
-    f()
+if __name__ == "__main__":
+    for f in (clean, s01, s01b, s02, s03, s04, s05, s07, s08, s09, s10, s11, s12, s13):
+        f()

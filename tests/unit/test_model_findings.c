@@ -140,7 +140,45 @@ static void test_premap_without_page_add_is_fine_until_add_fails_6_16(void **sta
 	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 	assert_string_equal(mdl_profile_name(t.m), "6.16");
 	assert_int_equal(t.nf, 0);
-	s = tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
+	/* PAGE_METADATA_INCORRECT|R8: the target page is not free */
+	s = tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, 0xc000030000000008ull);
+	expect_one(&t, MDL_FK_MIRROR_DESYNC, s);
+	tb_fini(&t);
+}
+
+static void test_premap_page_add_busy_then_retry_is_clean_6_16(void **state)
+{
+	struct tb t;
+	uint64_t pg;
+
+	(void)state;
+	tb_init_cfg(&t, 616, 1);
+	tb_boot(&t, false);
+	tb_link(&t, TB_HOST_TID, 0x100);
+	pg = tb_page(&t);
+	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
+	/* -EBUSY to userspace, the leaf stays premapped; the retry adds it */
+	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
+	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, 0);
+	tb_sc(&t, 16, 0x100ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, 17, t.tdr, 0, 0, 0);
+	assert_int_equal(t.nf, 0);
+	tb_fini(&t);
+}
+
+static void test_premap_add_busy_then_finalize_is_mirror_desync_6_16(void **state)
+{
+	struct tb t;
+	uint64_t pg, s;
+
+	(void)state;
+	tb_init_cfg(&t, 616, 1);
+	tb_boot(&t, false);
+	tb_link(&t, TB_HOST_TID, 0x100);
+	pg = tb_page(&t);
+	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
+	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
+	s = tb_sc(&t, 17, t.tdr, 0, 0, 0);
 	expect_one(&t, MDL_FK_MIRROR_DESYNC, s);
 	tb_fini(&t);
 }
@@ -270,18 +308,19 @@ static void test_ve_request_mmio_for_private_gpa_is_mmio_suppress_ve(void **stat
 	tb_fini(&t);
 }
 
-static void test_ve_request_mmio_without_mmio_spte_is_mmio_suppress_ve(void **state)
+/* Firmware (TDVF) issues the TDVMCALL directly: no #VE, no MMIO SPTE. */
+static void test_ve_request_mmio_on_shared_gpa_without_mmio_spte_is_clean(void **state)
 {
 	struct tb t;
-	uint64_t s, gfn = 0xfeb00, v = TB_LEAF_SPTE | 0x4000;
+	uint64_t gfn = 0xfeb00, v = TB_LEAF_SPTE | 0x4000;
 
 	(void)state;
 	tb_init(&t);
 	tb_boot(&t, true);
 	tb_spte(&t, TB_VCPU_TID(0), 0, gfn, 1, TB_NONPRESENT, v);
 	tb_spte(&t, TB_HOST_TID, 0, gfn, 1, v, TB_NONPRESENT);
-	s = tb_tdvmcall(&t, 0, 0, 48, 4, 0, (gfn | TB_SHARED_GFN) << 12);
-	expect_one(&t, MDL_FK_MMIO_SUPPRESS_VE, s);
+	tb_tdvmcall(&t, 0, 0, 48, 4, 0, (gfn | TB_SHARED_GFN) << 12);
+	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
 }
 
@@ -673,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_mirror_leaf_without_aug_is_mirror_desync),
 		cmocka_unit_test(test_removal_hook_leaving_sept_mapped_is_mirror_desync),
 		cmocka_unit_test(test_premap_without_page_add_is_fine_until_add_fails_6_16),
+		cmocka_unit_test(test_premap_page_add_busy_then_retry_is_clean_6_16),
+		cmocka_unit_test(test_premap_add_busy_then_finalize_is_mirror_desync_6_16),
 		cmocka_unit_test(test_premap_under_forced_6_19_profile_is_mirror_desync),
 		cmocka_unit_test(test_premapped_zap_block_state_incorrect_is_accepted_6_16),
 		cmocka_unit_test(test_present_leaves_in_both_trees_is_private_shared_alias),
@@ -681,7 +722,7 @@ int main(void)
 		cmocka_unit_test(test_td_mmio_spte_with_sve_is_mmio_suppress_ve),
 		cmocka_unit_test(test_vp_enter_ept_misconfig_is_mmio_suppress_ve),
 		cmocka_unit_test(test_ve_request_mmio_for_private_gpa_is_mmio_suppress_ve),
-		cmocka_unit_test(test_ve_request_mmio_without_mmio_spte_is_mmio_suppress_ve),
+		cmocka_unit_test(test_ve_request_mmio_on_shared_gpa_without_mmio_spte_is_clean),
 		cmocka_unit_test(test_pending_ept_violation_exit_is_pending_access),
 		cmocka_unit_test(test_busy_block_retried_once_without_entry_is_clean),
 		cmocka_unit_test(test_busy_block_with_vcpu_entry_before_retry_is_busy_retry),

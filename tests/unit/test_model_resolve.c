@@ -64,6 +64,29 @@ static void test_tdr_names_the_vm_of_a_seamcall(void **state)
 	tb_fini(&t);
 }
 
+/* tdh_mng_key_config() passes the TDR in RCX; it runs on per-package
+ * kworkers (smp_call_on_cpu), whose tgid is their own. */
+static void test_key_config_on_a_kworker_belongs_to_the_td_of_its_rcx_tdr(void **state)
+{
+	struct tb t;
+	struct tdxr_event ev;
+
+	(void)state;
+	tb_init(&t);
+	tb_spte(&t, 77, 1, 0x10, 1, TB_NONPRESENT, TB_NONPRESENT | 0x1000);
+	ev = mk(TDXR_EV_TDX_SEAMCALL, 77, -1);
+	EVF(&ev, TDX_SEAMCALL, leaf) = 9; /* MNG.CREATE */
+	EVF(&ev, TDX_SEAMCALL, rcx) = t.tdr;
+	mdl_resolve(t.m, &ev);
+	assert_int_equal(ev.vm, t.vm);
+	ev = mk(TDXR_EV_TDX_SEAMCALL, 99, 99);
+	EVF(&ev, TDX_SEAMCALL, leaf) = 8; /* MNG.KEY.CONFIG */
+	EVF(&ev, TDX_SEAMCALL, rcx) = t.tdr;
+	mdl_resolve(t.m, &ev);
+	assert_int_equal(ev.vm, t.vm);
+	tb_fini(&t);
+}
+
 static void test_second_td_gets_its_own_vm_before_it_is_named(void **state)
 {
 	struct tb t;
@@ -201,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thread_gets_vcpu_from_kvm_entry),
 		cmocka_unit_test(test_tdr_names_the_vm_of_a_seamcall),
+		cmocka_unit_test(test_key_config_on_a_kworker_belongs_to_the_td_of_its_rcx_tdr),
 		cmocka_unit_test(test_second_td_gets_its_own_vm_before_it_is_named),
 		cmocka_unit_test(test_tgid_column_names_the_vm),
 		cmocka_unit_test(test_single_vm_owns_unattributed_events),
