@@ -403,6 +403,8 @@ struct mdl_vm_state {
 	uint64_t finalize_seq;
 	uint64_t nokick_entry_seq; /* entry seq + 1 of a vCPU reported unkicked */
 	uint64_t folded;	   /* folded into a named VM (resolve.c): unreachable */
+	uint64_t huge_private;	   /* a 2M/1G PAGE.AUG succeeded: a kernel with huge
+				* private pages (no 4K-only KVM_BUG_ON) */
 };
 
 struct mdl_vm {

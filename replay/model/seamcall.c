@@ -215,6 +215,12 @@ void sc_handle(struct mdl_ctx *c)
 	case TDH_MEM_PAGE_REMOVE:
 	case TDH_MEM_SEPT_REMOVE:
 		learn_tdr(c, rdx);
+		if (leaf == TDH_MEM_PAGE_AUG && ok && (rcx & 7)) {
+			/* 6.16-6.19 hit KVM_BUG_ON before a huge AUG: this
+			 * kernel maps private huge pages (S-EPT huge page
+			 * series) */
+			vm->s.huge_private = 1;
+		}
 		sept_mem_op(c, leaf, status);
 		break;
 	case TDH_MEM_TRACK:

@@ -170,7 +170,7 @@ static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, i
 	if (!vm->s.seen_seamcall) {
 		return;
 	}
-	if (leaf && level > 1) {
+	if (leaf && level > 1 && !vm->s.huge_private) {
 		kvm_bug_ent(c, e, gfn, "4K private leaf", "huge leaf",
 			    "private leaf above 4K: KVM_BUG_ON in the S-EPT set hook");
 		return;
@@ -383,7 +383,7 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 				vm->s.zap_seq = c->ev->seq;
 				vm->s.zap_stage = ZAP_SPTE;
 			}
-			if (level > 1) {
+			if (level > 1 && !vm->s.huge_private) {
 				kvm_bug_ent(c, e, gfn, "4K private leaf", "huge leaf",
 					    "private leaf above 4K removed: KVM_BUG_ON(level != "
 					    "PG_LEVEL_4K)");
