@@ -113,6 +113,11 @@ static void order_check(struct mdl_ctx *c)
 	if (ev->ts > cpu->ts) {
 		cpu->ts = ev->ts;
 	}
+	if (ev->lost_flags) {
+		cpu->seamcalls = 0;
+	}
+	cpu->seamcalls += ev->type == TDXR_EV_TDX_SEAMCALL;
+	c->cpu = cpu;
 }
 
 /* Events of a VM within which a finding can explain its KVM_BUG_ON. */

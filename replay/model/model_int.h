@@ -32,10 +32,6 @@
 #define REMOVED_SPTE_OLD 0x5a0ull /* before SHADOW_NONPRESENT_VALUE */
 #define MMIO_SPTE_MASK (SPTE_SVE | SPTE_RWX)
 #define MMIO_VALUE_VMX 0x6ull /* W+X without R: misconfig */
-/* Bits the CPU or KVM's lockless paths change in a direct SPTE without a
- * kvm_tdp_mmu_spte_changed: A/D, W (dirty logging, fast PF), access
- * tracking (RWX and the saved R/X bits 54-55). */
-#define SPTE_DIRECT_VOLATILE (SPTE_A | SPTE_D | SPTE_RWX | (3ull << 54))
 
 static inline bool spte_present(uint64_t s)
 {
@@ -345,6 +341,11 @@ struct mdl_cpu {
 	uint64_t key; /* (input << 32 | cpu) | KEY_TAG */
 	uint64_t ts;
 	uint64_t reported;
+	/* SEAMCALLs since the CPU's first event in the trace or its last loss:
+	 * a hook's SEAMCALL runs on the CPU of its SPTE change (mmu_lock
+	 * held, no migration), so an install on a CPU with none seen yet may
+	 * be one whose SEAMCALL came before the trace or was lost */
+	uint64_t seamcalls;
 };
 
 /* ---- vCPUs ------------------------------------------------------------- */
@@ -462,9 +463,10 @@ struct mdl_ctx {
 	const struct mdl_sink *sink;
 	struct mdl_vm *vm;
 	int vm_idx;
-	bool reported; /* a finding was emitted for this event */
-	bool quiet;    /* VM unknown among several: learn only */
-	bool guess;    /* VM guessed (the only one known): learn no binding */
+	bool reported;		   /* a finding was emitted for this event */
+	bool quiet;		   /* VM unknown among several: learn only */
+	bool guess;		   /* VM guessed (the only one known): learn no binding */
+	const struct mdl_cpu *cpu; /* the event's CPU, NULL when unknown */
 };
 
 /* vm.c */

@@ -23,9 +23,16 @@ static bool spte_nonpresent_value(uint64_t s)
 	return !spte_present(s);
 }
 
+/*
+ * Two present direct SPTEs are the same mapping when they point to the same
+ * page (or table) at the same size. Everything else changes without a
+ * kvm_tdp_mmu_spte_changed: the CPU's A/D bits (EPT 8/9, NPT 5/6), W from
+ * fast page faults and dirty logging, access tracking's saved bits (EPT
+ * 54-56), KVM's software bits.
+ */
 static bool direct_equal(uint64_t a, uint64_t b)
 {
-	return ((a ^ b) & ~SPTE_DIRECT_VOLATILE) == 0;
+	return ((a ^ b) & (SPTE_PFN_MASK | SPTE_LARGE)) == 0;
 }
 
 /* Leaf presence changed at @level: keep the counts of the levels above. */
@@ -196,7 +203,8 @@ static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, i
 		 : (e->sept == MDL_SEPT_NL_MAPPED || e->sept == MDL_SEPT_NOT_FREE)) {
 		return;
 	}
-	if (e->sept == MDL_SEPT_UNKNOWN && !vm->s.seen_install_op) {
+	if (e->sept == MDL_SEPT_UNKNOWN &&
+	    (!vm->s.seen_install_op || (c->cpu && !c->cpu->seamcalls))) {
 		return;
 	}
 	desync(c, e, gfn, leaf ? "PENDING/MAPPED" : "NL_MAPPED", mdl_sept_state_name(e->sept),

@@ -105,8 +105,26 @@ static void test_mirror_leaf_without_aug_is_mirror_desync(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	tb_fault_private(&t, 0, 0x2000, NULL);
+	/* vCPU 1 has run (its CPU traced SEAMCALLs), then installs a leaf
+	 * with no AUG before it */
+	tb_fault_private(&t, 1, 0x3000, NULL);
 	s = tb_spte(&t, TB_VCPU_TID(1), 1, 0x2001, 1, TB_NONPRESENT, TB_LEAF_SPTE | 0x123000);
 	expect_one(&t, MDL_FK_MIRROR_DESYNC, s);
+	tb_fini(&t);
+}
+
+/* ftrace starts (or loses events) between an AUG and its mirror install:
+ * the CPU has traced no SEAMCALL yet, so the AUG may be before the trace. */
+static void test_install_before_any_seamcall_on_its_cpu_is_not_judged(void **state)
+{
+	struct tb t;
+
+	(void)state;
+	tb_init(&t);
+	tb_boot(&t, true);
+	tb_fault_private(&t, 0, 0x2000, NULL);
+	tb_spte(&t, TB_VCPU_TID(1), 1, 0x2001, 1, TB_NONPRESENT, TB_LEAF_SPTE | 0x123000);
+	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
 }
 
@@ -710,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_direct_spte_ignores_hardware_ad_bits),
 		cmocka_unit_test(test_non_tdx_vm_clean_trace_has_no_findings),
 		cmocka_unit_test(test_mirror_leaf_without_aug_is_mirror_desync),
+		cmocka_unit_test(test_install_before_any_seamcall_on_its_cpu_is_not_judged),
 		cmocka_unit_test(test_removal_hook_leaving_sept_mapped_is_mirror_desync),
 		cmocka_unit_test(test_premap_without_page_add_is_fine_until_add_fails_6_16),
 		cmocka_unit_test(test_premap_page_add_busy_then_retry_is_clean_6_16),
