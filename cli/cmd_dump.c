@@ -134,7 +134,7 @@ int cmd_dump(int argc, char **argv)
 			pass = tdxr_filter_match(filters[i], &ev, so.st);
 		}
 		/* Lost-events records are shown whatever the filter says. */
-		if (ev.lost_flags) {
+		if (ev.lost_flags & TDXR_LOST_RECORD) {
 			if (ev.lost_flags & TDXR_LOST_UNKNOWN) {
 				printf("# lost: an unknown number of events before seq %llu\n",
 				       (unsigned long long)ev.seq);

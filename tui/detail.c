@@ -179,7 +179,10 @@ static void build(struct tui *t, struct tui_text *d)
 	tui_text_add(d, "ts %s  cpu %d  tid %d (%s)", tdxr_ts_str(ev.ts, ts, sizeof(ts)), ev.cpu,
 		     ev.tid, tdxr_strtab_get(t->st, ev.comm));
 	tui_text_add(d, "vm %d  vcpu %d  input %u line %u", ev.vm, ev.vcpu, ev.input, ev.line);
-	if (ev.lost_flags) {
+	if (ev.lost_flags & TDXR_LOST_WINDOW) {
+		tui_text_add(d, "another CPU's lost events may begin here");
+	}
+	if (ev.lost_flags & TDXR_LOST_RECORD) {
 		tui_text_add(d, "lost events before this one: %s%u",
 			     (ev.lost_flags & TDXR_LOST_UNKNOWN) ? "unknown number, at least " : "",
 			     ev.lost);

@@ -53,6 +53,16 @@ enum tdxr_field_role {
 #define TDXR_LOST_COUNTED 0x1 /* [LOST N EVENTS] / [N EVENTS DROPPED] */
 #define TDXR_LOST_UNKNOWN \
 	0x2 /* ##### CPU N buffer started ####: unknown loss */ /* computed after decoding, not in the text */
+/*
+ * Set by the merge (not a record of the trace): another CPU's loss, whose
+ * record comes later (before that CPU's next event), may have begun here,
+ * right after that CPU's previous event.
+ */
+#define TDXR_LOST_WINDOW 0x4
+/* Set by the merge on the record of a loss that got a TDXR_LOST_WINDOW. */
+#define TDXR_LOST_WINDOW_END 0x8
+/* The flags that stand for a lost-events record of the trace. */
+#define TDXR_LOST_RECORD (TDXR_LOST_COUNTED | TDXR_LOST_UNKNOWN)
 
 enum tdxr_event_type {
 	TDXR_EV_UNMODELLED = 0, /* any other event: name + raw payload */
@@ -101,7 +111,8 @@ struct tdxr_event {
 	uint32_t comm;	     /* interned comm */
 	uint32_t name;	     /* interned event name (UNMODELLED only, else 0) */
 	uint16_t fmask;	     /* bit i set: f[i] was present in the input */
-	uint16_t lost_flags; /* TDXR_LOST_*: a lost-events record precedes it */
+	uint16_t lost_flags; /* TDXR_LOST_*: a lost-events record precedes it, or
+			      * another CPU's loss may begin here */
 	uint32_t lost;	     /* events lost just before this one (saturates) */
 	uint64_t f[TDXR_MAX_FIELDS];
 	const char *raw; /* borrowed: payload text of UNMODELLED events */

@@ -59,7 +59,7 @@ static int isrc_next(struct tdxr_src *s, struct tdxr_event *ev)
 	ev->seq = 0;
 	p->done++;
 	s->stats.events++;
-	if (ev->lost_flags) {
+	if (ev->lost_flags & TDXR_LOST_RECORD) {
 		s->stats.lost_records++;
 		s->stats.lost_events += ev->lost;
 	}

@@ -35,6 +35,24 @@ static const char *strtab_str(const struct mdl_model *m, uint64_t id)
 	return m->st ? tdxr_strtab_get(m->st, (uint32_t)id) : "";
 }
 
+/* Events may be missing from here on: what was learned before is re-learned
+ * on its next contradiction, contexts waiting for a follow-up are dropped. */
+static void lost_forget(struct mdl_ctx *c)
+{
+	struct mdl_model *m = c->m;
+	uint64_t i;
+
+	m->g.lost_seq1 = c->ev->seq + 1;
+	for (i = 0; i < m->nr_vms; i++) {
+		struct mdl_vm *vm = m->vms[i];
+
+		vm->s.zap_active = 0;
+		vm->s.busy_active = 0;
+		vm->s.inst_active = 0;
+		vm->s.pinf_active = 0;
+	}
+}
+
 static void lost_events(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
@@ -46,7 +64,6 @@ static void lost_events(struct mdl_ctx *c)
 		.expected = "no loss",
 	};
 	char act[64];
-	uint64_t i;
 
 	if (ev->lost_flags & TDXR_LOST_COUNTED) {
 		snprintf(act, sizeof(act), "%u events lost", ev->lost);
@@ -59,16 +76,7 @@ static void lost_events(struct mdl_ctx *c)
 		   "the trace lost events before this one (%s, cpu %d): state they could have "
 		   "touched is re-learned",
 		   act, ev->cpu);
-	m->g.lost_seq1 = ev->seq + 1;
-	/* Contexts waiting for a follow-up can no longer be judged. */
-	for (i = 0; i < m->nr_vms; i++) {
-		struct mdl_vm *vm = m->vms[i];
-
-		vm->s.zap_active = 0;
-		vm->s.busy_active = 0;
-		vm->s.inst_active = 0;
-		vm->s.pinf_active = 0;
-	}
+	lost_forget(c);
 }
 
 static void order_check(struct mdl_ctx *c)
@@ -113,7 +121,7 @@ static void order_check(struct mdl_ctx *c)
 	if (ev->ts > cpu->ts) {
 		cpu->ts = ev->ts;
 	}
-	if (ev->lost_flags) {
+	if (ev->lost_flags & TDXR_LOST_RECORD) {
 		cpu->seamcalls = 0;
 	}
 	cpu->seamcalls += ev->type == TDXR_EV_TDX_SEAMCALL;
@@ -350,8 +358,18 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	}
 	m->g.events++;
 	vm->s.events++;
-	if (ev->lost_flags) {
+	/* Another CPU's loss began at a TDXR_LOST_WINDOW: until its record,
+	 * anything may have changed at any moment, so nothing is trusted. */
+	if (ev->lost_flags & TDXR_LOST_WINDOW) {
+		m->g.lost_windows++;
+	}
+	if (ev->lost_flags & TDXR_LOST_RECORD) {
+		if ((ev->lost_flags & TDXR_LOST_WINDOW_END) && m->g.lost_windows) {
+			m->g.lost_windows--;
+		}
 		lost_events(&c);
+	} else if (m->g.lost_windows) {
+		lost_forget(&c);
 	}
 	order_check(&c);
 

@@ -421,7 +421,8 @@ struct mdl_gstate {
 	uint64_t profile_cfg; /* 0 auto */
 	uint64_t gpaw_cfg;
 	uint64_t check_every;
-	uint64_t lost_seq1; /* seq of the last lost marker + 1, 0 none */
+	uint64_t lost_seq1;    /* seq of the last lost marker + 1, 0 none */
+	uint64_t lost_windows; /* losses begun (TDXR_LOST_WINDOW), not recorded yet */
 	uint64_t events;
 	uint64_t errors, warnings;
 	uint64_t seamcalls, spte_changes, inferred_tree, unknown_tree;

@@ -2,15 +2,31 @@
 /*
  * replay/src/merge.c - k-way merge of inputs by timestamp.
  *
- * Each input keeps one look-ahead event (its head). next() hands out the
- * head with the smallest ts and refills it from that input only, so a
- * reader's borrowed ev->raw stays valid until the caller asks again.
- * With one input this is a plain pass-through.
+ * Each input keeps one look-ahead event (its head); the head with the
+ * smallest ts goes next.
+ *
+ * A lost-events record comes just before the next event of the CPU that
+ * lost them, but the loss began right after that CPU's previous event:
+ * events of other CPUs in between were recorded while it was missing.
+ * So merged events pass through a delay line of MERGE_DELAY events; when
+ * a record arrives, the event right after its CPU's previous one (or the
+ * oldest held, when that is further back) gets TDXR_LOST_WINDOW, so the
+ * model stops trusting what the lost events may have changed from there.
+ * Payload text (ev->raw) is copied into the line and stays valid until
+ * the caller asks again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tdxr/merge.h"
+
+#define MERGE_DELAY 4096u
+
+struct delay_slot {
+	struct tdxr_event ev;
+	char *raw; /* owned copy of ev.raw */
+	size_t rawcap;
+};
 
 struct merge_in {
 	struct tdxr_src *src;	/* owned */
@@ -23,7 +39,10 @@ struct tdxr_merge {
 	struct merge_in *in; /* owned, n entries */
 	unsigned int n;
 	uint64_t seq;
-	int last; /* input whose head was handed out last */
+	int last;	       /* input whose head was handed out last */
+	struct delay_slot *dl; /* owned ring of MERGE_DELAY */
+	unsigned int dl_first, dl_n;
+	bool eof;
 	char err[640];
 };
 
@@ -32,7 +51,11 @@ struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 {
 	struct tdxr_merge *m = calloc(1, sizeof(*m));
 
-	if (!m || !(m->in = calloc(n ? n : 1, sizeof(*m->in)))) {
+	if (!m || !(m->in = calloc(n ? n : 1, sizeof(*m->in))) ||
+	    !(m->dl = calloc(MERGE_DELAY, sizeof(*m->dl)))) {
+		if (m) {
+			free(m->in);
+		}
 		free(m);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -67,7 +90,8 @@ static int refill(struct tdxr_merge *m, struct merge_in *in)
 	return 0;
 }
 
-int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
+/* The next event by ts, unnumbered. 1, 0 at the end, -1 on error. */
+static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev)
 {
 	int best = -1;
 
@@ -90,8 +114,86 @@ int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
 		return 0;
 	}
 	*ev = m->in[best].head;
-	ev->seq = m->seq++;
 	m->last = best;
+	return 1;
+}
+
+static struct delay_slot *dl_at(struct tdxr_merge *m, unsigned int i)
+{
+	return &m->dl[(m->dl_first + i) % MERGE_DELAY];
+}
+
+/* Flags where the loss @i (the newest held) records may have begun. */
+static void dl_place_loss(struct tdxr_merge *m, unsigned int i)
+{
+	struct tdxr_event *rec = &dl_at(m, i)->ev;
+	unsigned int q = 0;
+
+	for (unsigned int j = i; j-- > 0;) {
+		const struct tdxr_event *p = &dl_at(m, j)->ev;
+
+		if (p->cpu == rec->cpu && p->input == rec->input) {
+			q = j + 1;
+			break;
+		}
+	}
+	if (q < i) {
+		dl_at(m, q)->ev.lost_flags |= TDXR_LOST_WINDOW;
+		rec->lost_flags |= TDXR_LOST_WINDOW_END;
+	}
+}
+
+static int dl_push(struct tdxr_merge *m, const struct tdxr_event *ev)
+{
+	struct delay_slot *s = dl_at(m, m->dl_n);
+
+	s->ev = *ev;
+	if (ev->raw) {
+		size_t len = strlen(ev->raw) + 1;
+
+		if (len > s->rawcap) {
+			char *n = realloc(s->raw, len);
+
+			if (!n) {
+				snprintf(m->err, sizeof(m->err), "out of memory");
+				return -1;
+			}
+			s->raw = n;
+			s->rawcap = len;
+		}
+		memcpy(s->raw, ev->raw, len);
+		s->ev.raw = s->raw;
+	}
+	m->dl_n++;
+	if (ev->cpu >= 0 && (ev->lost_flags & TDXR_LOST_RECORD)) {
+		dl_place_loss(m, m->dl_n - 1);
+	}
+	return 0;
+}
+
+int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
+{
+	struct tdxr_event in;
+
+	while (!m->eof && m->dl_n < MERGE_DELAY) {
+		int r = merge_pull(m, &in);
+
+		if (r < 0) {
+			return -1;
+		}
+		if (r == 0) {
+			m->eof = true;
+		} else if (dl_push(m, &in) < 0) {
+			return -1;
+		}
+	}
+	if (!m->dl_n) {
+		return 0;
+	}
+	*ev = dl_at(m, 0)->ev;
+	m->dl_first = (m->dl_first + 1) % MERGE_DELAY;
+	m->dl_n--;
+	ev->seq = m->seq++;
 	return 1;
 }
 
@@ -131,6 +233,12 @@ void tdxr_merge_close(struct tdxr_merge *m)
 	for (unsigned int i = 0; i < m->n; i++) {
 		tdxr_src_close(m->in[i].src);
 	}
+	if (m->dl) {
+		for (unsigned int i = 0; i < MERGE_DELAY; i++) {
+			free(m->dl[i].raw);
+		}
+	}
+	free(m->dl);
 	free(m->in);
 	free(m);
 }
