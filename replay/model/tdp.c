@@ -331,6 +331,11 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 				ok = true;
 			} else if (!spte_present(old_spte) || !spte_present(model)) {
 				ok = true; /* lockless paths, old roots */
+			} else if (!spte_leaf(old_spte, level) || !spte_leaf(model, level)) {
+				/* a table of another root (a nested guest's, a
+				 * third generation, a stock kernel's mirror
+				 * table): only two leaves of one gfn can clash */
+				ok = true;
 			}
 		}
 		if (!ok && !ent_uncertain(c->m, e) && !(e->flags & ENT_POISON) && !c->reported) {
