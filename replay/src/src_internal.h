@@ -36,6 +36,11 @@ struct tdxr_src {
 	int dump_state; /* 0 none, 1 header seen, 2 inside */
 	bool dump_ended;
 
+	/* text: what was warned about once (text.c) */
+	uint32_t nunknown;  /* lines not understood and skipped */
+	bool concat_warned; /* a second "# tracer:" header seen */
+	bool ticks_warned;  /* timestamps without a dot seen */
+
 	struct tdxr_src_stats stats;
 	char err[512];
 

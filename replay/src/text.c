@@ -14,6 +14,16 @@
  *               "##### CPU N buffer started ####"
  * COMM may hold blanks ("CPU 0/KVM") or be "<...>": it is split from the
  * right. File order is authoritative; `line` is the 1-based line.
+ *
+ * Variants also read: trace-cmd report's "NAME: " instance/file prefix,
+ * its -l shape ("COMM8-PID CPUFLAGS SECS.FRAC:"), --ts-diff "(+N)"; the
+ * tracefs latency-format; clocks that print counts, not seconds (counter,
+ * uptime, x86-tsc: no dot; kept as raw counts, with a warning); sym-offset
+ * names ("tracing_mark_write+0x8a/0x170:"); function tracer lines (kept as
+ * unmodelled "function" events); "<stack trace>" and " => frame" lines
+ * (skipped). Rejected with file:line: function_graph, the raw/hex trace
+ * options, nocontext-info (no task/CPU/time columns). Other lines that are
+ * not understood are skipped with a warning, never silently.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -129,6 +139,37 @@ static const char *parse_secs(const char *p, const char *end, uint64_t *ns)
 	return p;
 }
 
+/*
+ * A trace timestamp: "SECS.FRAC" into ns, or a clock count without a dot
+ * (trace_clock counter, uptime, x86-tsc print "%llu") kept as is with
+ * *ticks set. Returns the end or NULL.
+ */
+static const char *parse_ts(const char *p, const char *end, uint64_t *ns, bool *ticks)
+{
+	const char *q = p;
+	uint64_t v = 0;
+
+	while (q < end && is_digit(*q)) {
+		q++;
+	}
+	if (q == p) {
+		return NULL;
+	}
+	if (q < end && *q == '.') {
+		*ticks = false;
+		return parse_secs(p, end, ns);
+	}
+	for (; p < q; p++) {
+		if (v > (UINT64_MAX - 9) / 10) {
+			return NULL;
+		}
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*ticks = true;
+	*ns = v;
+	return q;
+}
+
 static bool parse_int(const char *p, const char *end, long long *out)
 {
 	bool neg = false;
@@ -189,7 +230,8 @@ struct line_head {
 	long long tgid; /* -1: none */
 	long long cpu;
 	uint64_t ts;
-	const char *name; /* event name */
+	bool ticks;	  /* ts is a clock count, not ns */
+	const char *name; /* event name; NULL: no "EVENT:" (function tracer) */
 	size_t name_len;
 	const char *payload;
 };
@@ -206,6 +248,12 @@ static bool split_comm_pid(const char *b, const char *e, struct line_head *h)
 		return false;
 	}
 	e = d - 1;
+	/* trace-cmd report of several instances or inputs: "NAME: COMM-PID" */
+	const char *c = memchr(b, ':', (size_t)(e - b));
+
+	if (c && c + 1 < e && is_blank(c[1])) {
+		b = c + 2;
+	}
 	while (b < e && is_blank(*b)) {
 		b++;
 	}
@@ -214,19 +262,52 @@ static bool split_comm_pid(const char *b, const char *e, struct line_head *h)
 	return true;
 }
 
-/* "EVENT: PAYLOAD" at p; fills name and payload. */
+/*
+ * "EVENT: PAYLOAD" at p; fills name and payload. trace-cmd --ts-diff puts
+ * "(+N)" first; sym-offset and sym-addr print markers and bprint as
+ * "tracing_mark_write+0x8a/0x170 <ffffffff8149895a>:" (both dropped). Without "EVENT:" (function tracer: "func <-parent",
+ * "<stack trace>") name is NULL and payload the whole rest.
+ */
 static bool split_event(const char *p, const char *end, struct line_head *h)
 {
-	const char *n = p;
+	const char *n, *plus;
 
+	if (p + 1 < end && p[0] == '(' && p[1] == '+') {
+		const char *r = memchr(p, ')', (size_t)(end - p));
+
+		if (r) {
+			p = skip_blanks(r + 1, end);
+		}
+	}
+	n = p;
 	while (p < end && *p != ':' && !is_blank(*p)) {
 		p++;
 	}
+	/* sym-addr: "tracing_mark_write <ffffffff8149895a>: MSG" */
+	if (p + 2 < end && p > n && *p == ' ' && p[1] == '<' &&
+	    (is_digit(p[2]) || (p[2] >= 'a' && p[2] <= 'f'))) {
+		const char *gt = memchr(p, '>', (size_t)(end - p));
+
+		if (gt && gt + 1 < end && gt[1] == ':') {
+			h->name = n;
+			h->name_len = (size_t)(p - n);
+			p = gt + 1;
+			goto strip_offset;
+		}
+	}
 	if (p == n || p >= end || *p != ':') {
-		return false;
+		h->name = NULL;
+		h->name_len = 0;
+		h->payload = n;
+		return n < end;
 	}
 	h->name = n;
 	h->name_len = (size_t)(p - n);
+strip_offset:
+	plus = memchr(n, '+', h->name_len);
+	if (plus && plus > n && plus + 2 < p && plus[1] == '0' && plus[2] == 'x') {
+		h->name_len = (size_t)(plus - n);
+	}
 	p++;
 	h->payload = skip_blanks(p, end);
 	return true;
@@ -298,10 +379,57 @@ static bool parse_std_line(const char *b, const char *end, struct line_head *h)
 	if (p == tok || p[-1] != ':') {
 		return false;
 	}
-	if (parse_secs(tok, p - 1, &h->ts) != p - 1) {
+	if (parse_ts(tok, p - 1, &h->ts, &h->ticks) != p - 1) {
 		return false;
 	}
 	return split_event(skip_blanks(p, end), end, h);
+}
+
+/* trace-cmd report -l: "COMM8-PID CPUFLAGS SECS.FRAC: EVENT: PAYLOAD". */
+static bool parse_tclat_line(const char *b, const char *end, struct line_head *h)
+{
+	const char *p, *t, *le, *tk, *cd;
+
+	for (p = b; (p = memchr(p, ':', (size_t)(end - p))) != NULL; p++) {
+		if (p + 1 < end && !is_blank(p[1])) {
+			continue;
+		}
+		t = p;
+		while (t > b && (is_digit(t[-1]) || t[-1] == '.')) {
+			t--;
+		}
+		if (t == p || t == b || !is_blank(t[-1])) {
+			continue;
+		}
+		if (parse_ts(t, p, &h->ts, &h->ticks) != p) {
+			return false;
+		}
+		/* The token before the time: CPU glued to the flags. */
+		le = t;
+		while (le > b && is_blank(le[-1])) {
+			le--;
+		}
+		tk = le;
+		while (tk > b && !is_blank(tk[-1])) {
+			tk--;
+		}
+		cd = tk;
+		while (cd < le && is_digit(*cd)) {
+			cd++;
+		}
+		if (cd == tk || !parse_int(tk, cd, &h->cpu)) {
+			return false;
+		}
+		while (tk > b && is_blank(tk[-1])) {
+			tk--;
+		}
+		h->tgid = -1;
+		if (!split_comm_pid(b, tk, h)) {
+			return false;
+		}
+		return split_event(skip_blanks(p + 1, end), end, h) && h->name;
+	}
+	return false;
 }
 
 /* Latency format of ftrace_dump_on_oops (after the printk prefix). */
@@ -327,6 +455,7 @@ static bool parse_lat_line(const char *b, const char *end, struct line_head *h)
 			return false;
 		}
 		h->ts = (uint64_t)us * 1000;
+		h->ticks = false;
 		le = ts_b;
 		while (le > b && is_blank(le[-1])) {
 			le--;
@@ -376,6 +505,7 @@ static bool parse_lat_line(const char *b, const char *end, struct line_head *h)
 		return false;
 	}
 	h->ts = ns / 1000; /* "M.MMM" ms read as seconds: scale to ns */
+	h->ticks = false;
 	/* Tokens before "[TS]": COMM PID CPU FL PC IDX */
 	le = ts_b;
 	while (le > b && is_blank(le[-1])) {
@@ -664,6 +794,152 @@ static int next_line(struct tdxr_src *s, const char **b, const char **e)
 	}
 }
 
+static bool starts(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* A '#' line: "# tracer: function_graph" cannot be read. 0 ok, -1 error. */
+static int comment_line(struct tdxr_src *s, const char *p, const char *end)
+{
+	if (starts(p, end, "# tracer: function_graph")) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s:%u: function_graph output: its lines carry no event timestamps "
+			 "or tasks; capture with the nop tracer (or trace-cmd report) instead",
+			 s->path, s->lineno);
+		return -1;
+	}
+	/* Two captures in one file: the second one's times may go back. */
+	if (starts(p, end, "# tracer:") && s->stats.events > 0 && !s->concat_warned) {
+		s->concat_warned = true;
+		warnf(s,
+		      "%s:%u: a second capture starts here; its events follow the first "
+		      "one's in file order whatever their times\n",
+		      s->path, s->lineno);
+	}
+	return 0;
+}
+
+/*
+ * The raw/hex trace options: "PID CPU TS" (decimal or hex) and then
+ * "type: N", "# IP MSG" (markers) or more numbers (function tracer).
+ */
+static bool raw_line(const char *p, const char *end)
+{
+	const char *q = p;
+	int n = 0;
+
+	while (n < 3 && q < end) {
+		const char *t = q;
+
+		while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))) {
+			q++;
+		}
+		if (q == t || q >= end || !is_blank(*q)) {
+			return false;
+		}
+		n++;
+		q = skip_blanks(q, end);
+	}
+	return n == 3 && (starts(q, end, "type: ") || starts(q, end, "# ") ||
+			  (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))));
+}
+
+/*
+ * trace-cmd report --debug ends each event with " [DELTA:0xOFFSET:SIZE]";
+ * returns the payload end without it.
+ */
+static const char *strip_tc_debug(const char *b, const char *e)
+{
+	const char *p = e - 1;
+	int colons = 0;
+
+	while (p > b && p[-1] != '[') {
+		p--;
+		if (*p == ':') {
+			colons++;
+		} else if (!is_digit(*p) && *p != 'x' && !(*p >= 'a' && *p <= 'f')) {
+			return e;
+		}
+	}
+	if (p - 1 <= b || colons != 2 || !is_blank(p[-2]) || !is_digit(*p)) {
+		return e;
+	}
+	p -= 2;
+	while (p > b && is_blank(p[-1])) {
+		p--;
+	}
+	return p;
+}
+
+enum other { OTHER_SKIP, OTHER_EVENT, OTHER_ERROR };
+
+/*
+ * A line of an ftrace text file that is not a tracefs/trace-cmd event
+ * line: another shape of event line, a known non-event line (skipped), an
+ * unreadable variant (error), or unknown (skipped with a warning).
+ */
+static enum other other_line(struct tdxr_src *s, const char *p, const char *end,
+			     struct line_head *h)
+{
+	const char *q;
+
+	if (parse_lat_line(p, end, h) || parse_tclat_line(p, end, h)) {
+		return OTHER_EVENT;
+	}
+	/* Frames of a "<stack trace>" event (options/stacktrace, WARNs). */
+	if (starts(p, end, "=> ")) {
+		return OTHER_SKIP;
+	}
+	/* trace-cmd report: "version = 6", "cpus=2", "CPU 0 is empty", --debug
+	 * "CPU:1 [SUBBUFFER START]", each maybe after a "NAME: " prefix. */
+	q = p;
+	while (q < end && !is_blank(*q) && *q != ':') {
+		q++;
+	}
+	if (q + 1 < end && *q == ':' && is_blank(q[1])) {
+		q = skip_blanks(q + 1, end);
+	} else {
+		q = p;
+	}
+	if (starts(q, end, "version = ") || starts(q, end, "cpus=") || starts(q, end, "CPU:") ||
+	    (starts(q, end, "CPU ") && memmem(q, (size_t)(end - q), " is empty", 9))) {
+		return OTHER_SKIP;
+	}
+	if (raw_line(p, end)) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s:%u: ftrace output printed with the raw, hex or bin trace option "
+			 "(\"PID CPU TS type: N\"): it cannot be read; clear those options "
+			 "(echo 0 > options/raw) and read the trace again",
+			 s->path, s->lineno);
+		return OTHER_ERROR;
+	}
+	/* nocontext-info: "kvm_exit: ..." with no task, CPU or time: a name
+	 * of [a-z0-9_] with an underscore, then ": ". */
+	bool under = false;
+
+	q = p;
+	while (q < end && ((*q >= 'a' && *q <= 'z') || is_digit(*q) || *q == '_')) {
+		under |= *q == '_';
+		q++;
+	}
+	if (under && q + 1 < end && *q == ':' && is_blank(q[1])) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s:%u: event line without task, CPU and timestamp columns (trace "
+			 "option nocontext-info?): events cannot be ordered or attributed; "
+			 "set options/context-info and read the trace again",
+			 s->path, s->lineno);
+		return OTHER_ERROR;
+	}
+	if (++s->nunknown <= 5) {
+		warnf(s, "%s:%u: line not understood, skipped: %.*s\n", s->path, s->lineno,
+		      (int)(end - p > 80 ? 80 : end - p), p);
+	}
+	return OTHER_SKIP;
+}
+
 static void fill_common(struct tdxr_src *s, struct tdxr_event *ev, const struct line_head *h)
 {
 	ev->ts = h->ts;
@@ -710,6 +986,9 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			if (parse_lost(s, p, e)) {
 				continue;
 			}
+			if (comment_line(s, p, e) < 0) {
+				return -1;
+			}
 			continue; /* header and comment lines */
 		}
 		if (*p == 'C' && parse_lost(s, p, e)) {
@@ -742,13 +1021,40 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 				continue;
 			}
 		} else if (!parse_std_line(p, e, &h)) {
-			continue;
+			enum other o = other_line(s, p, e, &h);
+
+			if (o == OTHER_ERROR) {
+				return -1;
+			}
+			if (o == OTHER_SKIP) {
+				continue;
+			}
+		}
+		if (!h.name) {
+			/* "<stack trace>" events: their frames follow as "=>" lines. */
+			if (*h.payload == '<') {
+				continue;
+			}
+			/* The function tracer: "func <-parent". */
+			h.name = "function";
+			h.name_len = 8;
+		}
+		if (h.ticks && !s->ticks_warned) {
+			s->ticks_warned = true;
+			warnf(s,
+			      "%s:%u: timestamps are clock counts, not seconds (trace_clock "
+			      "counter, uptime or x86-tsc?): kept as raw counts; times and "
+			      "merges with other inputs are meaningless\n",
+			      s->path, s->lineno);
 		}
 
 		memset(ev, 0, sizeof(*ev));
 		fill_common(s, ev, &h);
 		ev->line = s->lineno;
 		ev->input = (uint16_t)s->opts.input;
+		if (e[-1] == ']') {
+			e = strip_tc_debug(h.payload, e);
+		}
 		ev->type = (uint16_t)names_lookup(s, h.name, h.name_len);
 		if (ev->type != TDXR_EV_UNMODELLED) {
 			const char *why = "?";

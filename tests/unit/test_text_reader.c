@@ -517,6 +517,283 @@ static void test_console_messages_before_a_dump_follow_its_events(void **state)
 	rd_close(&r);
 }
 
+/* ---- real-world variants of ftrace text ----------------------------- */
+
+/* The first event of @text: a kvm_mmio write of 0x42 at 0x20010. */
+static void expect_mmio(const char *text, int cpu, int tid, const char *comm, uint64_t ts,
+			unsigned int line)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	rd_open(&r, text, true);
+	assert_non_null(r.src);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_KVM_MMIO);
+	assert_int_equal(ev.cpu, cpu);
+	assert_int_equal(ev.tid, tid);
+	assert_string_equal(S(&r, ev.comm), comm);
+	assert_true(ev.ts == ts);
+	assert_int_equal(ev.line, line);
+	assert_int_equal(EVF(&ev, KVM_MMIO, gpa), 0x20010);
+	assert_int_equal(EVF(&ev, KVM_MMIO, val), 0x42);
+	assert_string_equal(r.warnbuf, "");
+	rd_close(&r);
+}
+
+/* Lines captured on this machine (kvm_guest in a tracefs instance). */
+#define REAL_MMIO_PAYLOAD "kvm_mmio: mmio write len 1 gpa 0x20010 val 0x42\n"
+
+static void test_trace_cmd_report_instance_prefix_is_not_part_of_the_comm(void **state)
+{
+	(void)state;
+	expect_mmio("cpus=2\n"
+		    "txtcap9148:        kvm_guest-9244  [001] 18745.029328: kvm_mmio:             "
+		    "mmio write len 1 gpa 0x20010 val 0x42\n",
+		    1, 9244, "kvm_guest", 18745029328000ull, 2);
+	/* -t: full nanoseconds. */
+	expect_mmio("txtcap9148:        kvm_guest-9244  [001] 18745.029327893: kvm_mmio:     "
+		    "mmio write len 1 gpa 0x20010 val 0x42\n",
+		    1, 9244, "kvm_guest", 18745029327893ull, 1);
+	/* Several inputs (host and guest files): the file name is the prefix. */
+	expect_mmio("version = 6\n  host.dat: cpus=8\n guest.dat: cpus=2\n"
+		    "  host.dat:        CPU 0/KVM-4712  [003] 18745.029328: " REAL_MMIO_PAYLOAD,
+		    3, 4712, "CPU 0/KVM", 18745029328000ull, 4);
+}
+
+static void test_trace_cmd_report_latency_and_ts_diff_shapes(void **state)
+{
+	(void)state;
+	/* trace-cmd report -l */
+	expect_mmio("cpus=2\n"
+		    "txtcap9148: kvm_gues-9244    1..... 18745.029328: kvm_mmio:             mmio "
+		    "write len 1 gpa 0x20010 val 0x42\n",
+		    1, 9244, "kvm_gues", 18745029328000ull, 2);
+	/* trace-cmd report --ts-diff */
+	expect_mmio("txtcap9148:        kvm_guest-9244  [001] 18745.029328: (+2)     kvm_mmio:  "
+		    "           mmio write len 1 gpa 0x20010 val 0x42\n",
+		    1, 9244, "kvm_guest", 18745029328000ull, 1);
+	/* trace-cmd report --debug: "CPU N is empty", "CPU:N [SUBBUFFER START]" */
+	expect_mmio("version = 7\ncpus=2\nCPU 0 is empty\n"
+		    "txtcap9148: CPU:1 [SUBBUFFER START] [18745028691508:0x1000]\n"
+		    "       kvm_guest-9244  [001] 18745.029328: " REAL_MMIO_PAYLOAD,
+		    1, 9244, "kvm_guest", 18745029328000ull, 5);
+	/* --debug: " [DELTA:0xOFFSET:SIZE]" after each event */
+	expect_mmio("txtcap9148:        kvm_guest-9244  [001] 18745.029328: kvm_mmio:             "
+		    "mmio write len 1 gpa 0x20010 val 0x42 [2174:0x3e8:32]\n",
+		    1, 9244, "kvm_guest", 18745029328000ull, 1);
+}
+
+static void test_latency_format_option_in_a_tracefs_file(void **state)
+{
+	(void)state;
+	expect_mmio("# tracer: nop\n#\n# nop latency trace v1.1.5 on 6.18.44-fc-v595\n"
+		    "kvm_gues-9152      0..... 18744185392us : " REAL_MMIO_PAYLOAD,
+		    0, 9152, "kvm_gues", 18744185392000ull, 4);
+	/* latency-format + verbose */
+	expect_mmio("       kvm_guest   11411   0 0 00000000 00000000 [462d8fe5a] 18838257.242ms "
+		    "(+1.403ms): " REAL_MMIO_PAYLOAD,
+		    0, 11411, "kvm_guest", 18838257242000ull, 1);
+	/* pid of 7 digits, CPU of 3 */
+	expect_mmio("kvm_gues-4194304 128d..1. 18744185392us+: " REAL_MMIO_PAYLOAD, 128, 4194304,
+		    "kvm_gues", 18744185392000ull, 1);
+}
+
+static void test_counter_clocks_keep_raw_counts_with_a_warning(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	/* trace_clock counter */
+	rd_open(&r,
+		"       kvm_guest-9211    [000] .....           34: " REAL_MMIO_PAYLOAD
+		"       kvm_guest-9211    [000] .....           39: " REAL_MMIO_PAYLOAD,
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_true(ev.ts == 34);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_true(ev.ts == 39);
+	assert_non_null(strstr(r.warnbuf, ":1: timestamps are clock counts, not seconds"));
+	/* warned once */
+	assert_null(strstr(strstr(r.warnbuf, "clock counts") + 1, "clock counts"));
+	rd_close(&r);
+	/* trace_clock x86-tsc: too large to be seconds */
+	rd_open(&r, "       kvm_guest-9201    [001] ..... 48663815634525: " REAL_MMIO_PAYLOAD,
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_true(ev.ts == 48663815634525ull);
+	assert_int_equal(ev.type, TDXR_EV_KVM_MMIO);
+	rd_close(&r);
+	/* the ns clocks (global, mono, mono_raw, boot, tai) print seconds */
+	expect_mmio("       kvm_guest-9230    [001] ..... 1795275871.501293: " REAL_MMIO_PAYLOAD, 1,
+		    9230, "kvm_guest", 1795275871501293000ull, 1);
+}
+
+static void test_sym_offset_and_sym_addr_are_dropped_from_the_event_name(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	rd_open(&r,
+		"          cap.sh-9148    [001] ...1. 18744.188424: "
+		"tracing_mark_write+0x8a/0x170: hello marker\n",
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_UNMODELLED);
+	assert_string_equal(S(&r, ev.name), "tracing_mark_write");
+	assert_string_equal(ev.raw, "hello marker");
+	rd_close(&r);
+	/* sym-addr, with and without sym-offset */
+	rd_open(&r,
+		"           <...>-22051   [000] ...1. 19455.605897: tracing_mark_write "
+		"<ffffffff8149895a>: marker three\n"
+		"           <...>-22051   [000] ...1. 19455.605897: tracing_mark_write+0x8a/0x170 "
+		"<ffffffff8149895a>: marker three\n",
+		true);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+		assert_int_equal(ev.type, TDXR_EV_UNMODELLED);
+		assert_string_equal(S(&r, ev.name), "tracing_mark_write");
+		assert_string_equal(ev.raw, "marker three");
+	}
+	rd_close(&r);
+}
+
+static void test_function_tracer_lines_and_stack_traces(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	rd_open(&r,
+		"# tracer: function\n"
+		"     qemu-system-x86-4711    [002] ..... 100.000001: kvm_vcpu_ioctl "
+		"<-__x64_sys_ioctl\n"
+		"     qemu-system-x86-4711    [002] ..... 100.000002: vcpu_load\n"
+		"       kvm_guest-11411   [000] ..... 18838.258645: <stack trace>\n"
+		" => trace_event_raw_event_kvm_mmio\n"
+		" => write_mmio\n"
+		"       kvm_guest-11411   [000] ..... 18838.258646: " REAL_MMIO_PAYLOAD,
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_UNMODELLED);
+	assert_string_equal(S(&r, ev.name), "function");
+	assert_string_equal(ev.raw, "kvm_vcpu_ioctl <-__x64_sys_ioctl");
+	assert_int_equal(ev.tid, 4711);
+	/* noprint-parent */
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_string_equal(S(&r, ev.name), "function");
+	assert_string_equal(ev.raw, "vcpu_load");
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.type, TDXR_EV_KVM_MMIO);
+	assert_int_equal(ev.line, 7);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 0);
+	assert_string_equal(r.warnbuf, "");
+	rd_close(&r);
+}
+
+/* @text must fail with an error holding @what. */
+static void expect_rejected(const char *text, const char *what)
+{
+	struct rd r;
+	struct tdxr_event ev;
+	int ret;
+
+	rd_open(&r, text, false);
+	if (r.src) {
+		while ((ret = tdxr_src_next(r.src, &ev)) == 1) {
+		}
+		assert_int_equal(ret, -1);
+		assert_non_null(strstr(tdxr_src_error(r.src), what));
+	} else {
+		assert_non_null(strstr(r.err, what));
+	}
+	rd_close(&r);
+}
+
+static void test_unreadable_trace_options_are_rejected_naming_the_line(void **state)
+{
+	(void)state;
+	/* options/raw */
+	expect_rejected("# tracer: nop\n#\n9152 0 18744184769093 type: 82\n"
+			"9148 1 18744188423515 # ffffffff8149895a hello marker\n",
+			":3: ftrace output printed with the raw, hex or bin trace option");
+	/* options/hex */
+	expect_rejected("# tracer: nop\n000023c0 00000000 0000110c38798a45 type: 82\n\n",
+			":2: ftrace output printed with the raw, hex or bin trace option");
+	/* options/bin */
+	expect_rejected("# tracer: nop\n\xc0\x23\x01\x01 type: 82\n", "binary data at byte offset");
+	/* nocontext-info: no task, CPU or time columns */
+	expect_rejected("# tracer: nop\n#\nkvm_fpu: load\n" REAL_MMIO_PAYLOAD,
+			":3: event line without task, CPU and timestamp columns");
+	/* function_graph */
+	expect_rejected("# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION "
+			"CALLS\n 1)   0.123 us    |  /* kvm_exit: reason EPT_VIOLATION */\n",
+			":1: function_graph output");
+}
+
+static void test_trace_pipe_with_crlf_line_endings(void **state)
+{
+	(void)state;
+	expect_mmio("# tracer: nop\r\n"
+		    "       kvm_guest-9240    [001] ..... 18744.985356: kvm_mmio: mmio write len 1 "
+		    "gpa 0x20010 val 0x42\r\n",
+		    1, 9240, "kvm_guest", 18744985356000ull, 2);
+}
+
+static void test_comms_with_blanks_dashes_and_wide_columns(void **state)
+{
+	(void)state;
+	expect_mmio(
+		" kworker/u64:2-events_unbound-123456  [127] d..1. 1.000001: " REAL_MMIO_PAYLOAD,
+		127, 123456, "kworker/u64:2-events_unbound", 1000001000ull, 1);
+	expect_mmio("           <...>-4194304 (4194300) [1023] ..... 2.5: " REAL_MMIO_PAYLOAD, 1023,
+		    4194304, "<...>", 2500000000ull, 1);
+	expect_mmio("    CPU 12/KVM-99999   [000] .... 3.000000: " REAL_MMIO_PAYLOAD, 0, 99999,
+		    "CPU 12/KVM", 3000000000ull, 1);
+}
+
+static void test_two_concatenated_captures_keep_file_order(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	rd_open(&r,
+		"# tracer: nop\n#\n       kvm_guest-9152    [000] ..... "
+		"18744.185392: " REAL_MMIO_PAYLOAD "# tracer: nop\n#\n       kvm_guest-9244    "
+		"[001] .....   100.000001: " REAL_MMIO_PAYLOAD,
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.tid, 9152);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.tid, 9244);
+	assert_true(ev.ts == 100000001000ull);
+	assert_int_equal(ev.line, 6);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 0);
+	assert_non_null(strstr(r.warnbuf, ":4: a second capture starts here"));
+	rd_close(&r);
+}
+
+static void test_lines_not_understood_are_warned_not_silently_skipped(void **state)
+{
+	struct rd r;
+	struct tdxr_event ev;
+
+	(void)state;
+	rd_open(&r,
+		"some pasted text\ndeadbeef cafe 1234 is no raw output\n"
+		"       kvm_guest-9240    [001] ..... 1.5: " REAL_MMIO_PAYLOAD,
+		true);
+	assert_int_equal(tdxr_src_next(r.src, &ev), 1);
+	assert_int_equal(ev.line, 3);
+	assert_non_null(strstr(r.warnbuf, ":1: line not understood, skipped: some pasted text"));
+	assert_non_null(strstr(r.warnbuf, ":2: line not understood, skipped: deadbeef"));
+	rd_close(&r);
+}
+
 /* ---- lost events and malformed input ------------------------------ */
 
 static void test_three_lost_event_shapes_attach_to_next_event(void **state)
@@ -693,6 +970,17 @@ int main(void)
 		cmocka_unit_test(test_console_verbose_format),
 		cmocka_unit_test(test_console_kvm_messages_become_log_events),
 		cmocka_unit_test(test_console_messages_before_a_dump_follow_its_events),
+		cmocka_unit_test(test_trace_cmd_report_instance_prefix_is_not_part_of_the_comm),
+		cmocka_unit_test(test_trace_cmd_report_latency_and_ts_diff_shapes),
+		cmocka_unit_test(test_latency_format_option_in_a_tracefs_file),
+		cmocka_unit_test(test_counter_clocks_keep_raw_counts_with_a_warning),
+		cmocka_unit_test(test_sym_offset_and_sym_addr_are_dropped_from_the_event_name),
+		cmocka_unit_test(test_function_tracer_lines_and_stack_traces),
+		cmocka_unit_test(test_unreadable_trace_options_are_rejected_naming_the_line),
+		cmocka_unit_test(test_trace_pipe_with_crlf_line_endings),
+		cmocka_unit_test(test_comms_with_blanks_dashes_and_wide_columns),
+		cmocka_unit_test(test_two_concatenated_captures_keep_file_order),
+		cmocka_unit_test(test_lines_not_understood_are_warned_not_silently_skipped),
 		cmocka_unit_test(test_three_lost_event_shapes_attach_to_next_event),
 		cmocka_unit_test(test_malformed_payload_is_kept_unmodelled_with_a_warning),
 		cmocka_unit_test(test_malformed_payload_is_fatal_when_strict),
