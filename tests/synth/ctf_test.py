@@ -10,7 +10,8 @@
                                  struct tdxr_event agree member by member
                                  (CTF_TWIN), `tdxr replay --json` reports
                                  the same findings (kind, seq), which are
-                                 where synth says it injected
+                                 where synth says it injected; on one
+                                 CPU (taskset) the dump is the same
     ctf_test.py determinism      same seed => same decoded events; seeds differ
     ctf_test.py usage            what CTF cannot do exits 2 with a reason;
                                  no lttng-sessiond of ours is left behind
@@ -123,6 +124,14 @@ def test_twin(tmp, scenario):
             if p.returncode != 0:
                 fail('%s: readers disagree: %s%s' % (what, p.stdout.strip(), p.stderr.strip()))
         compare_dumps(dump(txt), dump(ctf), what)
+        # On one CPU the reader decodes inline instead of on its thread:
+        # the same events either way.
+        if shutil.which('taskset'):
+            one = run(['taskset', '-c', '0', TDXR, 'dump', '--strict', ctf])
+            two = run([TDXR, 'dump', '--strict', ctf])
+            if one.returncode != 0 or one.stdout != two.stdout:
+                fail('%s: tdxr dump on one CPU (exit %d) differs from the threaded one' %
+                     (what, one.returncode))
         ft, fc = findings(txt), findings(ctf)
         if ft and fc:
             if ft != fc:
