@@ -20,7 +20,7 @@
 
 #include "tdxr/merge.h"
 
-#define MERGE_DELAY 4096u
+#define MERGE_DELAY 1024u
 
 struct delay_slot {
 	struct tdxr_event ev;
@@ -143,11 +143,12 @@ static void dl_place_loss(struct tdxr_merge *m, unsigned int i)
 	}
 }
 
-static int dl_push(struct tdxr_merge *m, const struct tdxr_event *ev)
+/* Takes the event merge_pull() left in the next free slot. */
+static int dl_push(struct tdxr_merge *m)
 {
 	struct delay_slot *s = dl_at(m, m->dl_n);
+	const struct tdxr_event *ev = &s->ev;
 
-	s->ev = *ev;
 	if (ev->raw) {
 		size_t len = strlen(ev->raw) + 1;
 
@@ -173,17 +174,15 @@ static int dl_push(struct tdxr_merge *m, const struct tdxr_event *ev)
 
 int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
 {
-	struct tdxr_event in;
-
 	while (!m->eof && m->dl_n < MERGE_DELAY) {
-		int r = merge_pull(m, &in);
+		int r = merge_pull(m, &dl_at(m, m->dl_n)->ev);
 
 		if (r < 0) {
 			return -1;
 		}
 		if (r == 0) {
 			m->eof = true;
-		} else if (dl_push(m, &in) < 0) {
+		} else if (dl_push(m) < 0) {
 			return -1;
 		}
 	}
