@@ -8,6 +8,8 @@
 #     index: exit 2 and a message naming the file;
 #   - SIGINT during a build: exit 130, no file under the final name, no
 #     temporary left, an existing index untouched;
+#   - on a terminal, progress shows events, MB, MB/s and an ETA, ends with
+#     a newline; without one (or with -q) nothing is shown;
 #   - every ```sql block of docs/index.md runs without error on an index,
 #     and the gfn/finding queries return rows on the TLB trace.
 . "$(dirname "$0")/common.sh"
@@ -85,6 +87,24 @@ kill -INT "$pid"
 wait "$pid" && echo "note: fresh build finished before SIGINT" >&2
 if ! wait "$pid" 2>/dev/null && [ -e "$WORK/fresh.db" ]; then
 	"$TDXR" dump "$WORK/fresh.db" >/dev/null 2>&1 || fail "a cancelled build left $WORK/fresh.db"
+fi
+
+# 3b. progress: only on a terminal (script(1) gives the build a pty)
+if command -v script >/dev/null 2>&1 && [ -n "${traces[0]:-}" ]; then
+	big="$WORK/progress.trace"
+	if "$TDXR" synth -o "$big" --events 200000 --seed 5 clean >/dev/null 2>&1; then
+		script -qec "$TDXR index -o $WORK/tty.db $big" /dev/null </dev/null >"$WORK/tty.out" 2>&1
+		tr '\r' '\n' <"$WORK/tty.out" >"$WORK/tty.lines"
+		grep -Eq '^index: [0-9]+ events, [0-9.]+/[0-9.]+ MB, [0-9.]+ MB/s, ETA [0-9]+ s' \
+			"$WORK/tty.lines" || fail "no progress line on a terminal: $(head -c 300 "$WORK/tty.out")"
+		[ -s "$WORK/tty.db" ] || fail "the build on a terminal wrote no index"
+		"$TDXR" index -o "$WORK/notty.db" "$big" 2>"$WORK/notty.err" >/dev/null
+		grep -q 'ETA' "$WORK/notty.err" && fail "progress shown without a terminal"
+		script -qec "$TDXR index -q -o $WORK/quiet.db $big" /dev/null </dev/null >"$WORK/quiet.out" 2>&1
+		grep -q 'ETA' "$WORK/quiet.out" && fail "progress shown with -q"
+	fi
+else
+	echo "note: script(1) missing: progress on a terminal not checked" >&2
 fi
 
 # 4. the documented queries
