@@ -143,8 +143,10 @@ CREATE TABLE events (
 --   seq         events.seq
 --   name        strings.id of an unmodelled event's "system:name"
 --   raw         an unmodelled event's payload text
---   lost_flags  1: a counted lost-events record precedes the event,
---               2: an unknown loss (buffer started) precedes it
+--   lost_flags  bits: 1 a counted lost-events record precedes the event,
+--               2 an unknown loss (buffer started) precedes it, 4 another
+--               CPU's loss may begin here (its record comes later; set by
+--               the merge), 8 this record's loss began at an earlier 4
 --   lost        events lost just before this one
 --   src_vm, src_vcpu  vm / vcpu as the reader gave them (before the model
 --               resolved them), when not -1
