@@ -406,6 +406,7 @@ struct mdl_vm_state {
 	uint64_t folded;	   /* folded into a named VM (resolve.c): unreachable */
 	uint64_t huge_private;	   /* a 2M/1G PAGE.AUG succeeded: a kernel with huge
 				* private pages (no 4K-only KVM_BUG_ON) */
+	uint64_t init_seq;	   /* seq + 1 of the event that made op_state INITIALIZED */
 };
 
 struct mdl_vm {

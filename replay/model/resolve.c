@@ -152,6 +152,7 @@ static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t 
 	}
 	if (!s->op_state) {
 		s->op_state = p->op_state;
+		s->init_seq = p->init_seq;
 		s->lifecycle = p->lifecycle;
 	}
 	if (!s->epoch_seq && p->epoch_seq) {
@@ -265,8 +266,13 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 		if (op) {
 			a = tab_find(&m->addrs, addr_key(op));
 		}
-		/* the TD operand is more specific than the thread */
-		if (vm < 0 && a && a->vm != -1) {
+		/* the TD operand is more specific than the thread, but for
+		 * VP.ENTER, which only a vCPU's own thread issues: a thread
+		 * named by its events since is right where the TDVPR was bound
+		 * by a guess (a trace that starts with several TDs running) */
+		if (vm < 0 && a && a->vm != -1 &&
+		    !((EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_VP_ENTER && t && t->vm >= 0 &&
+		      t->vm != a->vm)) {
 			vm = a->vm;
 			own_vm = !irq; /* a thread using a TD's TDR/TDVPR is its */
 		}

@@ -90,6 +90,20 @@ static int refill(struct tdxr_merge *m, struct merge_in *in)
 	return 0;
 }
 
+/*
+ * A vCPU leaving the guest: TDH.VP.ENTER's return (leaf 0) or kvm_exit.
+ * Inputs printed in microseconds tie where the kernel's nanoseconds did
+ * not; a kick's exit and the removal it let through often share one, so
+ * on a tie across inputs the exit goes first (both orders fit the
+ * timestamps; this is the one a healthy kernel's kick gives). Inputs
+ * keep their own order.
+ */
+static bool merge_is_exit(const struct tdxr_event *ev)
+{
+	return ev->type == TDXR_EV_KVM_EXIT ||
+	       (ev->type == TDXR_EV_TDX_SEAMCALL && (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == 0);
+}
+
 /* The next event by ts, unnumbered. 1, 0 at the end, -1 on error. */
 static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev)
 {
@@ -106,7 +120,14 @@ static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev)
 	}
 	m->last = -1;
 	for (unsigned int i = 0; i < m->n; i++) {
-		if (m->in[i].has_head && (best < 0 || m->in[i].head.ts < m->in[best].head.ts)) {
+		const struct tdxr_event *h = &m->in[i].head;
+
+		if (!m->in[i].has_head) {
+			continue;
+		}
+		if (best < 0 || h->ts < m->in[best].head.ts ||
+		    (h->ts == m->in[best].head.ts && merge_is_exit(h) &&
+		     !merge_is_exit(&m->in[best].head))) {
 			best = (int)i;
 		}
 	}

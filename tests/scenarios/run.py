@@ -9,7 +9,8 @@ log) and expect.json:
    "stdout_contains": ["..."],                  # in `tdxr replay` text output
    "explain_cause": {"kind": "...", "line": N}, # `tdxr explain --json` first cause
    "explain_contains": ["..."],                 # in `tdxr explain` text output
-   "args": ["--kernel-profile", "6.16"]}        # extra replay/explain arguments
+   "args": ["--kernel-profile", "6.16"],        # extra replay/explain arguments
+   "more_inputs": ["cpu2.txt"]}                 # inputs after trace.txt
 
 Every key but "exit" and "findings" is optional. Each failure is named.
 """
@@ -30,8 +31,10 @@ def check_case(tdxr, d):
         exp = json.load(f)
     trace = os.path.join(d, "trace.txt")
     args = exp.get("args", [])
+    # more inputs of the case (e.g. other CPUs' text), merged after trace.txt
+    more = [os.path.join(d, f) for f in exp.get("more_inputs", [])]
 
-    rc, out, err = run([tdxr, "replay", "--json"] + args + [trace])
+    rc, out, err = run([tdxr, "replay", "--json"] + args + [trace] + more)
     if rc != exp["exit"]:
         errs.append("replay exit %d, want %d (stderr: %s)" % (rc, exp["exit"], err.strip()[:200]))
     try:
@@ -46,7 +49,7 @@ def check_case(tdxr, d):
         errs.append("errors count does not match the findings")
 
     if "stdout_contains" in exp:
-        rc2, text, _ = run([tdxr, "replay"] + args + [trace])
+        rc2, text, _ = run([tdxr, "replay"] + args + [trace] + more)
         if rc2 != rc:
             errs.append("text replay exit %d differs from --json exit %d" % (rc2, rc))
         for s in exp["stdout_contains"]:
@@ -54,7 +57,7 @@ def check_case(tdxr, d):
                 errs.append("replay output lacks %r" % s)
 
     if "explain_cause" in exp or "explain_contains" in exp:
-        rc3, ex, err3 = run([tdxr, "explain", "--json"] + args + [trace])
+        rc3, ex, err3 = run([tdxr, "explain", "--json"] + args + [trace] + more)
         if rc3 != 0:
             errs.append("explain exit %d: %s" % (rc3, err3.strip()[:200]))
         else:
@@ -65,7 +68,7 @@ def check_case(tdxr, d):
                 errs.append("explain first cause %s@%s, want %s@%s" % (
                     fc.get("kind"), fc.get("line"), want_c["kind"], want_c["line"]))
         if "explain_contains" in exp:
-            _, et, _ = run([tdxr, "explain"] + args + [trace])
+            _, et, _ = run([tdxr, "explain"] + args + [trace] + more)
             for s in exp["explain_contains"]:
                 if s not in et:
                     errs.append("explain output lacks %r" % s)
