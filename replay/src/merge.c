@@ -20,7 +20,7 @@
 
 #include "tdxr/merge.h"
 
-#define MERGE_DELAY 1024u
+#define MERGE_DELAY 8192u
 
 struct delay_slot {
 	struct tdxr_event ev;
