@@ -331,8 +331,7 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	struct mdl_vm *vm;
 
 	int32_t want = ev->vm;
-	bool irq = ev->type == TDXR_EV_TDX_SEAMCALL &&
-		   sc_irq_leaf((unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff));
+	bool irq = ev_irq_seamcall(ev);
 
 	if ((const void *)ev == m->res_ev && ev->seq == m->res_seq && ev->tid == m->res_tid) {
 		c.guess = m->res_guess;

@@ -306,7 +306,7 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 	/* FINALIZE may have been among events lost since (or in a loss
 	 * whose record is still to come) */
 	if (vm->s.op_state == MDL_OP_INITIALIZED && !c->reported &&
-	    !seq_uncertain(c->m, vm->s.init_seq ? vm->s.init_seq - 1 : 0)) {
+	    !seq_uncertain(c->m, vm->s.init_seq)) {
 		struct mdl_report r = {
 			.kind = MDL_FK_ORDER,
 			.severity = -1,

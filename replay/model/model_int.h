@@ -135,6 +135,13 @@ static inline bool sc_irq_leaf(unsigned int leaf)
 	return leaf == TDH_VP_FLUSH || leaf == TDH_PHYMEM_CACHE_WB;
 }
 
+/* @ev is a SEAMCALL of such a leaf. */
+static inline bool ev_irq_seamcall(const struct tdxr_event *ev)
+{
+	return ev->type == TDXR_EV_TDX_SEAMCALL &&
+	       sc_irq_leaf((unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff));
+}
+
 static inline bool tdx_busy(uint64_t st)
 {
 	uint64_t c = st & TDX_STATUS_MASK;
@@ -406,7 +413,7 @@ struct mdl_vm_state {
 	uint64_t folded;	   /* folded into a named VM (resolve.c): unreachable */
 	uint64_t huge_private;	   /* a 2M/1G PAGE.AUG succeeded: a kernel with huge
 				* private pages (no 4K-only KVM_BUG_ON) */
-	uint64_t init_seq;	   /* seq + 1 of the event that made op_state INITIALIZED */
+	uint64_t init_seq;	   /* the event that made op_state INITIALIZED */
 };
 
 struct mdl_vm {
@@ -493,6 +500,13 @@ bool seq_uncertain(const struct mdl_model *m, uint64_t seq);
 void profile_decide(struct mdl_model *m, int profile);
 /* The VM is a TD. Leaf counts (below[]) are kept from then on; they are
  * complete only when it had no records yet (below_valid). */
+/* The TD's op state became INITIALIZED at event @seq. */
+static inline void vm_set_initialized(struct mdl_vm *vm, uint64_t seq)
+{
+	vm->s.op_state = MDL_OP_INITIALIZED;
+	vm->s.init_seq = seq;
+}
+
 static inline void vm_mark_tdx(struct mdl_vm *vm)
 {
 	if (!vm->s.is_tdx) {

@@ -252,7 +252,7 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	int32_t vcpu = event_vcpu_field(ev);
 	bool own_vm = vm >= 0, named = vm >= 0, tdvpr = false, guess = false;
 	bool seamcall = ev->type == TDXR_EV_TDX_SEAMCALL;
-	bool irq = seamcall && sc_irq_leaf((unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff));
+	bool irq = ev_irq_seamcall(ev);
 	struct mdl_tid *t = NULL;
 	struct mdl_addr *a = NULL;
 	struct mdl_vm *only;
@@ -309,11 +309,10 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 			vm = (int32_t)m->vms[pg->owner]->s.id;
 		}
 	}
-	only = vm_only(m, NULL);
-	if (vm == -1 && only) {
+	if (vm == -1 && (only = vm_only(m, NULL))) {
 		vm = (int32_t)only->s.id;
 		guess = true;
-	} else if (vm == -1 && !only && !m->nr_vms) {
+	} else if (vm == -1 && !m->nr_vms) {
 		/* the first VM, not named yet: provisional until named */
 		m->g.next_anon++;
 		vm = -1 - (int32_t)m->g.next_anon;
@@ -323,7 +322,8 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	 * folds it into the VM of that name, known from other threads). */
 	if (named && t && t->vm < -1) {
 		vm_rename(m, t->vm, vm);
-	} else if (named && !vm_lookup(m, vm, NULL) && only && only->s.id < -1) {
+	} else if (named && !vm_lookup(m, vm, NULL) && (only = vm_only(m, NULL)) &&
+		   only->s.id < -1) {
 		vm_rename(m, (int32_t)only->s.id, vm);
 	}
 	if (vcpu < 0 && t && t->vcpu >= 0 && (t->vm == -1 || t->vm == vm)) {

@@ -275,15 +275,13 @@ void sc_handle(struct mdl_ctx *c)
 			if (vm->s.op_state == MDL_OP_RUNNABLE) {
 				lifecycle_order(c, "MNG.INIT of a RUNNABLE TD");
 			}
-			vm->s.op_state = MDL_OP_INITIALIZED;
-			vm->s.init_seq = ev->seq + 1;
+			vm_set_initialized(vm, ev->seq);
 			vm->s.td_epoch = 1;
 		}
 		break;
 	case TDH_MR_EXTEND:
 		if (!vm->s.op_state && ok) {
-			vm->s.op_state = MDL_OP_INITIALIZED;
-			vm->s.init_seq = ev->seq + 1;
+			vm_set_initialized(vm, ev->seq);
 		}
 		if (!ok && (status & TDX_ERROR) && !tdx_busy(status) && profile_of(c->m) != 616) {
 			kvm_bug(c, leaf, status, "TDX_BUG_ON_2 in tdx_gmem_post_populate");

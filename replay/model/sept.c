@@ -290,8 +290,7 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			vm->s.inst_seq = ev->seq;
 			vm->s.seen_install_op = 1;
 			if (leaf == TDH_MEM_PAGE_ADD && !vm->s.op_state) {
-				vm->s.op_state = MDL_OP_INITIALIZED;
-				vm->s.init_seq = ev->seq + 1;
+				vm_set_initialized(vm, ev->seq);
 			}
 			if (leaf != TDH_MEM_SEPT_ADD) {
 				epoch_mapping_done(c);
@@ -336,8 +335,7 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			}
 			/* Only INITIALIZED lets an unblocked leaf go. */
 			if (!vm->s.op_state && (st == MDL_SEPT_MAPPED || st == MDL_SEPT_PENDING)) {
-				vm->s.op_state = MDL_OP_INITIALIZED;
-				vm->s.init_seq = ev->seq + 1;
+				vm_set_initialized(vm, ev->seq);
 			}
 			break;
 		}
