@@ -221,7 +221,12 @@ static void report_pending_access(struct mdl_ctx *c, struct mdl_vcpu *v, bool ha
 	if (v && v->pend_seq && v->pend_seq - 1 >= v->entry_seq) {
 		return; /* this exit was already reported */
 	}
-	if (e && (e->flags & ENT_POISON) && e->poison_seq >= v->entry_seq) {
+	/*
+	 * An entry made uncertain by a loss is not judged on an exit of a
+	 * vCPU that entered after the loss; with no known vCPU (a trace that
+	 * starts mid-run), nothing says when it entered: not judged either.
+	 */
+	if (e && (e->flags & ENT_POISON) && (!v || e->poison_seq >= v->entry_seq)) {
 		return;
 	}
 	if (v) {

@@ -622,12 +622,37 @@ static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end
 	memcpy(buf, p, len);
 	buf[len] = '\0';
 
-	if ((m = strstr(buf, "SEAMCALL ")) && strstr(m, " failed: ")) {
-		const char *fn = m + 9, *fe = strstr(fn, " failed: ");
+	if ((m = strstr(buf, "SEAMCALL ")) && strstr(m + 8, " failed: ")) {
+		const char *fn = m + 9, *fe = strstr(m + 8, " failed: ");
 		const char *q = fe + 9;
 		int leaf = -1;
 
 		log_event(s, ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
+		if (fe < fn) {
+			/*
+			 * 6.2-6.5 host kernels: "tdx: SEAMCALL failed: CPU 94:
+			 * leaf 33, error 0x...". The leaf is a number from the
+			 * log: only a known one gets a name.
+			 */
+			const char *lp = strstr(q, "leaf ");
+			const char *xp = strstr(q, "error 0x");
+			const char *nm = NULL;
+
+			if (lp) {
+				char *le;
+				unsigned long long v = strtoull(lp + 5, &le, 10);
+
+				if (le != lp + 5 && v <= 0xffff) {
+					leaf = (int)v;
+					nm = tdxr_seamcall_name((unsigned int)leaf);
+				}
+			}
+			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
+				nm ? tdxr_strtab_intern(s->st, nm, strlen(nm)) : 0;
+			EVF(ev, LOG_SEAMCALL_FAILED, leaf) = leaf < 0 ? UINT64_MAX : (uint64_t)leaf;
+			EVF(ev, LOG_SEAMCALL_FAILED, status) = xp ? hexnum(xp + 6, NULL) : 0;
+			return true;
+		}
 		if (*fn == '(') {
 			/* "SEAMCALL (0x000000000000001c) failed: ..." */
 			leaf = (int)(hexnum(fn + 1, NULL) & 0xffff);
