@@ -13,7 +13,10 @@ struct tdxr_merge;
 
 /*
  * Opens every path; on failure returns NULL with a message naming the
- * input in @err. @o->input is ignored (each input gets its index).
+ * input in @err. @o->input is ignored (each input gets its index). A
+ * `tdxr record` directory is read as its parts (tdxr_src_record_parts()),
+ * merged as if they were given one by one; their events carry the
+ * directory's index.
  */
 struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 				   const struct tdxr_src_opts *o, char *err, size_t errlen);
@@ -22,8 +25,12 @@ struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev);
 
 const char *tdxr_merge_error(const struct tdxr_merge *m);
+/* The inputs given (a record directory is one). */
 unsigned int tdxr_merge_nr_inputs(const struct tdxr_merge *m);
-struct tdxr_src *tdxr_merge_src(const struct tdxr_merge *m, unsigned int i);
+/* Input @i's counters (the sum of its parts'), valid at any time. */
+void tdxr_merge_input_stats(const struct tdxr_merge *m, unsigned int i, struct tdxr_src_stats *out);
+/* Input @i's format (TDXR_FMT_CTF for a record directory, as for any directory). */
+enum tdxr_format tdxr_merge_input_format(const struct tdxr_merge *m, unsigned int i);
 
 /* Sum of bytes consumed and of input sizes, for progress lines. */
 void tdxr_merge_progress(const struct tdxr_merge *m, uint64_t *done, uint64_t *total);

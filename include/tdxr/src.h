@@ -71,6 +71,19 @@ void tdxr_src_stats(const struct tdxr_src *s, struct tdxr_src_stats *out);
 void tdxr_src_close(struct tdxr_src *s);
 
 /*
+ * A `tdxr record -o DIR` directory (it holds meta.json) is its parts:
+ * DIR/kernel.dat and DIR/vmm/ (a CTF trace), each an input of its own that
+ * tdxr_merge_open() merges like inputs given separately, in this order. A
+ * vmm/ that holds no trace is left out with a warning on @warn (NULL:
+ * stderr). Returns the number of parts, each a strdup()ed path in @parts
+ * (at most TDXR_RECORD_MAX_PARTS; @parts NULL: only counted, no warning);
+ * 0 when @path is not a record directory; -1 with a message in @err (also
+ * for a directory that looks like an unfinished recording).
+ */
+#define TDXR_RECORD_MAX_PARTS 4
+int tdxr_src_record_parts(const char *path, char **parts, FILE *warn, char *err, size_t errlen);
+
+/*
  * Decodes the payload text of a known event (@type != UNMODELLED) into
  * ev->f[] / ev->fmask, computing derived fields. Returns 0, or -1 with a
  * static reason in *why. Used by the text readers and the schema tests.

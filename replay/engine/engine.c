@@ -138,12 +138,8 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 	ret = 0;
 out:
 	for (unsigned int i = 0; i < n; i++) {
-		struct tdxr_src *s = tdxr_merge_src(mg, i);
-
-		if (s) {
-			tdxr_src_stats(s, &res->stats[i]);
-			res->formats[i] = tdxr_src_format(s);
-		}
+		tdxr_merge_input_stats(mg, i, &res->stats[i]);
+		res->formats[i] = tdxr_merge_input_format(mg, i);
 	}
 	tdxr_merge_close(mg);
 	return ret;

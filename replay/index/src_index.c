@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "index_int.h"
-#include "src_internal.h"
+#include "reader.h"
 
 struct isrc {
 	sqlite3 *db;
@@ -86,7 +86,16 @@ static void isrc_close(struct tdxr_src *s)
 	s->priv = NULL;
 }
 
-int tdxr_index_src_init(struct tdxr_src *s, char *err, size_t errlen)
+static enum tdxr_format isrc_sniff(const struct tdxr_sniff *in, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	return !in->is_dir && in->n >= 16 && memcmp(in->head, "SQLite format 3", 16) == 0
+		       ? TDXR_FMT_INDEX
+		       : TDXR_FMT_AUTO;
+}
+
+static int isrc_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err, size_t errlen)
 {
 	struct isrc *p = calloc(1, sizeof(*p));
 	sqlite3_stmt *st = NULL;
@@ -96,9 +105,8 @@ int tdxr_index_src_init(struct tdxr_src *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", s->path);
 		return -1;
 	}
+	(void)in;
 	s->priv = p;
-	s->close = isrc_close;
-	s->next = isrc_next;
 	p->db = idx_db_open_ro(s->path, err, errlen);
 	if (!p->db) {
 		return -1;
@@ -137,3 +145,12 @@ damaged:
 	snprintf(err, errlen, "%s: damaged tdxr index: %s", s->path, sqlite3_errmsg(p->db));
 	return -1;
 }
+
+const struct tdxr_reader tdxr_reader_index = {
+	.name = "index",
+	.formats = TDXR_FMT_BIT(TDXR_FMT_INDEX),
+	.sniff = isrc_sniff,
+	.open = isrc_open,
+	.next = isrc_next,
+	.close = isrc_close,
+};

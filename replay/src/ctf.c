@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * replay/src/ctf.c - the CTF reader (LTTng-UST traces) through babeltrace2,
- * and directory inputs.
+ * replay/src/ctf.c - the CTF reader (LTTng-UST traces) through babeltrace2:
+ * a CTF directory, or a CTF file of one.
  *
  * The graph is src.ctf.fs (every directory below the input that holds a
  * `metadata` file) -> flt.utils.muxer (one input port per stream) -> a
@@ -38,15 +38,10 @@
  *  - anything else is unmodelled, its payload printed as name=value.
  * Discarded events (and packets) become lost records on the next event.
  *
- * Directories (tdxr_dir_open):
- *  - a `tdxr record` directory (it holds meta.json) reads as its
- *    kernel.dat and vmm/ CTF trace, merged by timestamp inside this one
- *    input (so `tdxr replay DIR` is all it takes);
- *  - any other directory is a CTF trace: every directory below it that
- *    holds a `metadata` file is a trace of it (LTTng puts them at
- *    ust/uid/0/64-bit/ and such);
- *  - a directory with kernel.dat or vmm/ but no meta.json is a recording
- *    that did not finish: an error that says how to read its parts.
+ * Directories: every directory below the input that holds a `metadata`
+ * file is a trace of it (LTTng puts them at ust/uid/0/64-bit/ and such).
+ * A `tdxr record` directory is not read here: src.c expands it into its
+ * parts (kernel.dat, vmm/) and the merge reads them (merge.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -61,7 +56,7 @@
 
 #include <babeltrace2/babeltrace.h>
 
-#include "src_internal.h"
+#include "reader.h"
 
 #define CTF_MAX_DIRS 256
 #define CTF_MAX_DEPTH 8
@@ -1393,8 +1388,6 @@ static int open_graph(struct tdxr_src *s, char **dirs, unsigned int nr, char *er
 	p->s = s;
 	p->comm_len = UINT64_MAX;
 	s->priv = p;
-	s->next = ctf_next;
-	s->close = ctf_close;
 	pthread_mutex_lock(&ctf_bt_lock);
 	r = build_graph(s, p, dirs, nr, err, errlen);
 	pthread_mutex_unlock(&ctf_bt_lock);
@@ -1415,31 +1408,13 @@ static void dirlist_free(struct dirlist *l)
 	l->n = 0;
 }
 
-static bool is_file(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-
-	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
-	       stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-static bool is_dir(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-
-	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
-	       stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 /* Every directory at or below @dir (not following symlinks) with a metadata file. */
 static void find_metadata(const char *dir, int depth, struct dirlist *l)
 {
 	DIR *d;
 	struct dirent *de;
 
-	if (is_file(dir, "metadata")) {
+	if (tdxr_src_has_file(dir, "metadata")) {
 		if (l->n == CTF_MAX_DIRS) {
 			l->overflow = true;
 			return;
@@ -1495,7 +1470,7 @@ static int ctf_open_dir(struct tdxr_src *s, const char *dir, char *err, size_t e
 }
 
 /* A CTF metadata file given as the input: its directory is the trace. */
-int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen)
+static int ctf_open_file(struct tdxr_src *s, char *err, size_t errlen)
 {
 	char *dir = strdup(s->path);
 	char *slash;
@@ -1513,7 +1488,7 @@ int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen)
 	} else {
 		*slash = '\0';
 	}
-	if (!is_file(dir, "metadata")) {
+	if (!tdxr_src_has_file(dir, "metadata")) {
 		snprintf(err, errlen,
 			 "%s: CTF data given alone: give the trace's directory instead", s->path);
 		free(dir);
@@ -1524,160 +1499,44 @@ int tdxr_ctf_open(struct tdxr_src *s, char *err, size_t errlen)
 	return r;
 }
 
-/* ---- record directories ----------------------------------------------------------- */
+/* A directory with a metadata file at or below it, or a CTF file. */
+static enum tdxr_format ctf_sniff(const struct tdxr_sniff *in, char *why, size_t whylen)
+{
+	const unsigned char *h = in->head;
 
-struct rec_part {
-	struct tdxr_src *src;
-	struct tdxr_event head;
-	bool has_head;
-	bool primed;
+	if (in->is_dir) {
+		struct dirlist l = {.n = 0};
+
+		find_metadata(in->path, 0, &l);
+		if (l.n || l.overflow) {
+			dirlist_free(&l);
+			return TDXR_FMT_CTF;
+		}
+		snprintf(why, whylen,
+			 "%s: directory holds no CTF trace (no 'metadata' file below it) and is "
+			 "not a tdxr record directory (no meta.json)",
+			 in->path);
+		return TDXR_FMT_AUTO;
+	}
+	if (in->n >= 4 &&
+	    (memcmp(h, "\xc1\x1f\xfc\xc1", 4) == 0 || memcmp(h, "\xc1\xfc\x1f\xc1", 4) == 0 ||
+	     memcmp(h, "\x57\x1d\xd1\x75", 4) == 0 || /* packetized metadata */
+	     (in->n >= 6 && memcmp(h, "/* CTF", 6) == 0))) {
+		return TDXR_FMT_CTF;
+	}
+	return TDXR_FMT_AUTO;
+}
+
+static int ctf_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err, size_t errlen)
+{
+	return in->is_dir ? ctf_open_dir(s, s->path, err, errlen) : ctf_open_file(s, err, errlen);
+}
+
+const struct tdxr_reader tdxr_reader_ctf = {
+	.name = "ctf",
+	.formats = TDXR_FMT_BIT(TDXR_FMT_CTF),
+	.sniff = ctf_sniff,
+	.open = ctf_open,
+	.next = ctf_next,
+	.close = ctf_close,
 };
-
-struct rec_priv {
-	struct rec_part part[2];
-	unsigned int n;
-	int last;
-};
-
-static int rec_next(struct tdxr_src *s, struct tdxr_event *ev)
-{
-	struct rec_priv *p = s->priv;
-	struct tdxr_src_stats st;
-	int best = -1;
-
-	for (unsigned int i = 0; i < p->n; i++) {
-		struct rec_part *pt = &p->part[i];
-		int r;
-
-		if (pt->primed && (int)i != p->last) {
-			continue;
-		}
-		r = tdxr_src_next(pt->src, &pt->head);
-		pt->primed = true;
-		if (r < 0) {
-			struct tdxr_src_stats ps;
-
-			tdxr_src_stats(pt->src, &ps);
-			if (ps.events > 0 || p->n == 1) {
-				snprintf(s->err, sizeof(s->err), "%s", tdxr_src_error(pt->src));
-				return -1;
-			}
-			/* A part with nothing in it (a VMM that never ran a vCPU):
-			 * the other part still reads. */
-			fprintf(s->opts.err ? s->opts.err : stderr, "%s: warning: %s\n", s->path,
-				tdxr_src_error(pt->src));
-			r = 0;
-		}
-		pt->has_head = r == 1;
-	}
-	p->last = -1;
-	for (unsigned int i = 0; i < p->n; i++) {
-		if (p->part[i].has_head &&
-		    (best < 0 || p->part[i].head.ts < p->part[best].head.ts)) {
-			best = (int)i;
-		}
-	}
-	memset(&s->stats, 0, sizeof(s->stats));
-	for (unsigned int i = 0; i < p->n; i++) {
-		tdxr_src_stats(p->part[i].src, &st);
-		s->stats.events += st.events;
-		s->stats.bad_payloads += st.bad_payloads;
-		s->stats.lost_records += st.lost_records;
-		s->stats.lost_events += st.lost_events;
-		s->stats.trailing_lost |= st.trailing_lost;
-	}
-	if (best < 0) {
-		return 0;
-	}
-	*ev = p->part[best].head;
-	p->last = best;
-	return 1;
-}
-
-static void rec_close(struct tdxr_src *s)
-{
-	struct rec_priv *p = s->priv;
-
-	if (!p) {
-		return;
-	}
-	for (unsigned int i = 0; i < p->n; i++) {
-		tdxr_src_close(p->part[i].src);
-	}
-	free(p);
-	s->priv = NULL;
-}
-
-static bool has_ctf(const char *dir)
-{
-	struct dirlist l = {.n = 0};
-	bool r;
-
-	find_metadata(dir, 0, &l);
-	r = l.n > 0;
-	dirlist_free(&l);
-	return r;
-}
-
-static int rec_open(struct tdxr_src *s, char *err, size_t errlen)
-{
-	struct rec_priv *p = calloc(1, sizeof(*p));
-	static const char *const parts[] = {"kernel.dat", "vmm"};
-
-	if (!p) {
-		snprintf(err, errlen, "%s: out of memory", s->path);
-		return -1;
-	}
-	p->last = -1;
-	s->priv = p;
-	s->next = rec_next;
-	s->close = rec_close;
-	for (unsigned int i = 0; i < 2; i++) {
-		struct tdxr_src_opts o = s->opts;
-		char path[PATH_MAX];
-
-		if (!is_file(s->path, parts[i]) && !is_dir(s->path, parts[i])) {
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", s->path, parts[i]);
-		o.format = TDXR_FMT_AUTO;
-		p->part[p->n].src = tdxr_src_open(path, &o, err, errlen);
-		if (!p->part[p->n].src) {
-			/* vmm/ without a trace: the VMM wrote nothing (not a
-			 * KVM program, or no vCPU ran). Read the kernel alone. */
-			if (i == 1 && p->n == 1 && !has_ctf(path)) {
-				fprintf(s->opts.err ? s->opts.err : stderr,
-					"%s: warning: %s holds no CTF trace: kernel events only\n",
-					s->path, path);
-				err[0] = '\0';
-				continue;
-			}
-			return -1;
-		}
-		p->n++;
-	}
-	if (p->n == 0) {
-		snprintf(err, errlen, "%s: record directory with neither kernel.dat nor vmm/",
-			 s->path);
-		return -1;
-	}
-	return 0;
-}
-
-int tdxr_dir_open(struct tdxr_src *s, char *err, size_t errlen)
-{
-	s->fmt = TDXR_FMT_CTF;
-	if (is_file(s->path, "meta.json")) {
-		return rec_open(s, err, errlen);
-	}
-	if (is_file(s->path, "kernel.dat") ||
-	    (is_dir(s->path, "vmm") && !is_file(s->path, "metadata"))) {
-		snprintf(err, errlen,
-			 "%s: looks like a tdxr record directory but has no meta.json (the "
-			 "recording "
-			 "did not finish); read its parts instead: %s/kernel.dat %s/vmm",
-			 s->path, s->path, s->path);
-		return -1;
-	}
-	return ctf_open_dir(s, s->path, err, errlen);
-}

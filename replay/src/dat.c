@@ -35,7 +35,7 @@
 #include <trace-cmd.h>
 #include <trace-seq.h>
 
-#include "src_internal.h"
+#include "reader.h"
 
 enum dat_how {
 	DAT_UNKNOWN = 0,
@@ -687,7 +687,16 @@ static int probe_open(struct tdxr_src *s, char *err, size_t errlen)
 	return 0;
 }
 
-int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen)
+static enum tdxr_format dat_sniff(const struct tdxr_sniff *in, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	return !in->is_dir && in->n >= 10 && memcmp(in->head, "\x17\x08\x44tracing", 10) == 0
+		       ? TDXR_FMT_TRACE_DAT
+		       : TDXR_FMT_AUTO;
+}
+
+static int dat_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err, size_t errlen)
 {
 	struct dat_priv *p = calloc(1, sizeof(*p));
 	int n;
@@ -696,9 +705,8 @@ int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", s->path);
 		return -1;
 	}
+	(void)in;
 	s->priv = p;
-	s->close = dat_close;
-	s->next = dat_next;
 	if (check_size(s, err, errlen) < 0) {
 		return -1;
 	}
@@ -744,3 +752,12 @@ int tdxr_dat_open(struct tdxr_src *s, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+const struct tdxr_reader tdxr_reader_dat = {
+	.name = "trace.dat",
+	.formats = TDXR_FMT_BIT(TDXR_FMT_TRACE_DAT),
+	.sniff = dat_sniff,
+	.open = dat_open,
+	.next = dat_next,
+	.close = dat_close,
+};

@@ -2,7 +2,12 @@
 /*
  * replay/src/merge.c - k-way merge of inputs by timestamp.
  *
- * Each input keeps one look-ahead event (its head); the head with the
+ * A `tdxr record` directory is expanded into its parts (kernel.dat, vmm/:
+ * tdxr_src_record_parts()), each read as an input of its own: the directory
+ * and its parts given one by one merge alike. Events keep the index of the
+ * input the user gave (ev->input); a part is an input here in all else.
+ *
+ * Each part keeps one look-ahead event (its head); the head with the
  * smallest ts goes next.
  *
  * A lost-events record comes just before the next event of the CPU that
@@ -26,18 +31,27 @@ struct delay_slot {
 	struct tdxr_event ev;
 	char *raw; /* owned copy of ev.raw */
 	size_t rawcap;
+	unsigned int part; /* the merge_in it came from */
 };
 
+/* One part: an input, or one part of a record directory. */
 struct merge_in {
 	struct tdxr_src *src;	/* owned */
-	struct tdxr_event head; /* the input's next event */
+	struct tdxr_event head; /* the part's next event */
 	bool has_head;
 	bool primed;
+	unsigned int input; /* index of the input given */
+	bool spare;	    /* one of several parts of a record directory: an
+			     * error before its first event is a warning */
 };
 
 struct tdxr_merge {
 	struct merge_in *in; /* owned, n entries */
 	unsigned int n;
+	unsigned int nr_inputs; /* inputs given */
+	char **paths;		/* borrowed, nr_inputs */
+	bool *is_record;	/* owned, nr_inputs */
+	FILE *warn;
 	uint64_t seq;
 	int last;	       /* input whose head was handed out last */
 	struct delay_slot *dl; /* owned ring of MERGE_DELAY */
@@ -46,34 +60,74 @@ struct tdxr_merge {
 	char err[640];
 };
 
+/* Opens @path as the part m->n of input @input. */
+static int add_part(struct tdxr_merge *m, const char *path, unsigned int input, bool spare,
+		    const struct tdxr_src_opts *o, char *err, size_t errlen)
+{
+	struct tdxr_src_opts so = *o;
+	struct merge_in *in = &m->in[m->n];
+
+	so.input = input;
+	in->src = tdxr_src_open(path, &so, err, errlen);
+	if (!in->src) {
+		return -1;
+	}
+	in->input = input;
+	in->spare = spare;
+	m->n++;
+	return 0;
+}
+
 struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 				   const struct tdxr_src_opts *o, char *err, size_t errlen)
 {
 	struct tdxr_merge *m = calloc(1, sizeof(*m));
+	size_t cap = (size_t)(n ? n : 1) * TDXR_RECORD_MAX_PARTS;
 
-	if (!m || !(m->in = calloc(n ? n : 1, sizeof(*m->in))) ||
+	if (!m || !(m->in = calloc(cap, sizeof(*m->in))) ||
+	    !(m->is_record = calloc(n ? n : 1, sizeof(*m->is_record))) ||
 	    !(m->dl = calloc(MERGE_DELAY, sizeof(*m->dl)))) {
 		if (m) {
 			free(m->in);
+			free(m->is_record);
 		}
 		free(m);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	m->last = -1;
+	m->paths = (char **)paths;
+	m->nr_inputs = n;
+	m->warn = o->err ? o->err : stderr;
 	for (unsigned int i = 0; i < n; i++) {
-		struct tdxr_src_opts so = *o;
+		char *parts[TDXR_RECORD_MAX_PARTS];
+		int np = tdxr_src_record_parts(paths[i], parts, m->warn, err, errlen);
+		int r = 0;
 
-		so.input = i;
-		m->in[i].src = tdxr_src_open(paths[i], &so, err, errlen);
-		if (!m->in[i].src) {
-			m->n = i;
-			tdxr_merge_close(m);
-			return NULL;
+		if (np < 0) {
+			goto fail;
+		}
+		if (np == 0) {
+			if (add_part(m, paths[i], i, false, o, err, errlen) < 0) {
+				goto fail;
+			}
+			continue;
+		}
+		m->is_record[i] = true;
+		for (int k = 0; k < np; k++) {
+			if (r == 0 && add_part(m, parts[k], i, np > 1, o, err, errlen) < 0) {
+				r = -1;
+			}
+			free(parts[k]);
+		}
+		if (r < 0) {
+			goto fail;
 		}
 	}
-	m->n = n;
 	return m;
+fail:
+	tdxr_merge_close(m);
+	return NULL;
 }
 
 static int refill(struct tdxr_merge *m, struct merge_in *in)
@@ -82,8 +136,19 @@ static int refill(struct tdxr_merge *m, struct merge_in *in)
 
 	in->primed = true;
 	if (r < 0) {
-		snprintf(m->err, sizeof(m->err), "%s", tdxr_src_error(in->src));
+		struct tdxr_src_stats st;
+
 		in->has_head = false;
+		tdxr_src_stats(in->src, &st);
+		if (in->spare && st.events == 0) {
+			/* A part with nothing in it (a VMM that never ran a
+			 * vCPU): the other parts still read. */
+			fprintf(m->warn, "%s: warning: %s\n", m->paths[in->input],
+				tdxr_src_error(in->src));
+			in->spare = false;
+			return 0;
+		}
+		snprintf(m->err, sizeof(m->err), "%s", tdxr_src_error(in->src));
 		return -1;
 	}
 	in->has_head = r == 1;
@@ -104,8 +169,8 @@ static bool merge_is_exit(const struct tdxr_event *ev)
 	       (ev->type == TDXR_EV_TDX_SEAMCALL && (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == 0);
 }
 
-/* The next event by ts, unnumbered. 1, 0 at the end, -1 on error. */
-static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev)
+/* The next event by ts, unnumbered, its part in *part. 1, 0 at the end, -1 on error. */
+static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev, unsigned int *part)
 {
 	int best = -1;
 
@@ -135,6 +200,7 @@ static int merge_pull(struct tdxr_merge *m, struct tdxr_event *ev)
 		return 0;
 	}
 	*ev = m->in[best].head;
+	*part = (unsigned int)best;
 	m->last = best;
 	return 1;
 }
@@ -148,12 +214,13 @@ static struct delay_slot *dl_at(struct tdxr_merge *m, unsigned int i)
 static void dl_place_loss(struct tdxr_merge *m, unsigned int i)
 {
 	struct tdxr_event *rec = &dl_at(m, i)->ev;
+	unsigned int part = dl_at(m, i)->part;
 	unsigned int q = 0;
 
 	for (unsigned int j = i; j-- > 0;) {
 		const struct tdxr_event *p = &dl_at(m, j)->ev;
 
-		if (p->cpu == rec->cpu && p->input == rec->input) {
+		if (p->cpu == rec->cpu && dl_at(m, j)->part == part) {
 			q = j + 1;
 			break;
 		}
@@ -196,7 +263,8 @@ static int dl_push(struct tdxr_merge *m)
 int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
 {
 	while (!m->eof && m->dl_n < MERGE_DELAY) {
-		int r = merge_pull(m, &dl_at(m, m->dl_n)->ev);
+		struct delay_slot *slot = dl_at(m, m->dl_n);
+		int r = merge_pull(m, &slot->ev, &slot->part);
 
 		if (r < 0) {
 			return -1;
@@ -224,12 +292,40 @@ const char *tdxr_merge_error(const struct tdxr_merge *m)
 
 unsigned int tdxr_merge_nr_inputs(const struct tdxr_merge *m)
 {
-	return m->n;
+	return m->nr_inputs;
 }
 
-struct tdxr_src *tdxr_merge_src(const struct tdxr_merge *m, unsigned int i)
+void tdxr_merge_input_stats(const struct tdxr_merge *m, unsigned int i, struct tdxr_src_stats *out)
 {
-	return i < m->n ? m->in[i].src : NULL;
+	memset(out, 0, sizeof(*out));
+	for (unsigned int k = 0; k < m->n; k++) {
+		struct tdxr_src_stats st;
+
+		if (m->in[k].input != i) {
+			continue;
+		}
+		tdxr_src_stats(m->in[k].src, &st);
+		out->lines += st.lines;
+		out->events += st.events;
+		out->bad_payloads += st.bad_payloads;
+		out->lost_records += st.lost_records;
+		out->lost_events += st.lost_events;
+		out->trailing_lost |= st.trailing_lost;
+		out->has_tgid |= st.has_tgid;
+	}
+}
+
+enum tdxr_format tdxr_merge_input_format(const struct tdxr_merge *m, unsigned int i)
+{
+	if (i >= m->nr_inputs || m->is_record[i]) {
+		return TDXR_FMT_CTF; /* a record directory reads as a directory input */
+	}
+	for (unsigned int k = 0; k < m->n; k++) {
+		if (m->in[k].input == i) {
+			return tdxr_src_format(m->in[k].src);
+		}
+	}
+	return TDXR_FMT_AUTO;
 }
 
 void tdxr_merge_progress(const struct tdxr_merge *m, uint64_t *done, uint64_t *total)
@@ -260,5 +356,6 @@ void tdxr_merge_close(struct tdxr_merge *m)
 	}
 	free(m->dl);
 	free(m->in);
+	free(m->is_record);
 	free(m);
 }

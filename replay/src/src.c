@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * replay/src/src.c - opening an input: format detection by content and
- * dispatch to the reader of that format.
+ * replay/src/src.c - opening an input: the reader of its format, found by
+ * asking each reader of the table (readers.h) whether it takes the content
+ * (--format auto), and every call after that made through the reader's
+ * interface (reader.h); a `tdxr record` directory's parts.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src_internal.h"
+#include "readers.h"
 
 static const char *const format_names[] = {
 	[TDXR_FMT_AUTO] = "auto",	[TDXR_FMT_FTRACE] = "ftrace",
@@ -43,83 +46,81 @@ int tdxr_format_parse(const char *s, enum tdxr_format *out)
 	return -1;
 }
 
-static bool looks_printk(const char *p, const char *end)
+static const struct tdxr_reader *reader_of(enum tdxr_format f)
 {
-	if (p < end && *p == '<') {
-		while (p < end && *p != '>') {
-			p++;
+	for (unsigned int i = 0; i < tdxr_nr_readers; i++) {
+		if (tdxr_readers[i]->formats & TDXR_FMT_BIT(f)) {
+			return tdxr_readers[i];
 		}
-		p++;
 	}
-	if (p >= end || *p != '[') {
-		return false;
-	}
-	p++;
-	while (p < end && *p == ' ') {
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9') {
-		return false;
-	}
-	while (p < end && *p >= '0' && *p <= '9') {
-		p++;
-	}
-	return p < end && *p == '.';
+	return NULL;
 }
 
-/*
- * Detects the format from the first bytes. Text with printk "[ secs.frac]"
- * prefixes on most lines is a console log; other text is ftrace text.
- * Returns -1 with a message for binary data we do not read.
- */
-static int detect(struct tdxr_src *s, const unsigned char *h, size_t n)
+/* ", not built in: trace.dat, ctf" for the formats whose reader is off. */
+static void not_built(char *buf, size_t len)
 {
-	size_t lines = 0, printk = 0;
+	size_t o = 0;
 
-	if (n >= 10 && memcmp(h, "\x17\x08\x44tracing", 10) == 0) {
-		s->fmt = TDXR_FMT_TRACE_DAT;
-		return 0;
-	}
-	if (n >= 16 && memcmp(h, "SQLite format 3", 16) == 0) {
-		s->fmt = TDXR_FMT_INDEX;
-		return 0;
-	}
-	if (n >= 4 &&
-	    (memcmp(h, "\xc1\x1f\xfc\xc1", 4) == 0 || memcmp(h, "\xc1\xfc\x1f\xc1", 4) == 0 ||
-	     memcmp(h, "\x57\x1d\xd1\x75", 4) == 0 || /* packetized metadata */
-	     memcmp(h, "/* CTF", 6) == 0)) {
-		s->fmt = TDXR_FMT_CTF;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = h[i];
-
-		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b)) {
-			snprintf(s->err, sizeof(s->err),
-				 "%s: not a trace: binary data at byte offset %zu", s->path, i);
-			return -1;
+	buf[0] = '\0';
+	for (unsigned int f = TDXR_FMT_AUTO + 1; f < sizeof(format_names) / sizeof(format_names[0]);
+	     f++) {
+		if (!reader_of((enum tdxr_format)f) && o < len) {
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      o ? ", " : " (not built in: ", format_names[f]);
 		}
 	}
-	for (const char *p = (const char *)h, *end = p + n; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl) {
-			break;
-		}
-		lines++;
-		printk += looks_printk(p, nl);
-		p = nl + 1;
+	if (o && o < len) {
+		snprintf(buf + o, len - o, ")");
 	}
-	s->fmt = (lines > 0 && printk * 2 >= lines) ? TDXR_FMT_CONSOLE : TDXR_FMT_FTRACE;
-	return 0;
+}
+
+/* The first reader of the table that takes @in; NULL with a message. */
+static const struct tdxr_reader *sniff(const struct tdxr_sniff *in, enum tdxr_format *fmt,
+				       char *err, size_t errlen)
+{
+	char why[512] = "", off[128];
+
+	for (unsigned int i = 0; i < tdxr_nr_readers; i++) {
+		char w[512] = "";
+
+		*fmt = tdxr_readers[i]->sniff(in, w, sizeof(w));
+		if (*fmt != TDXR_FMT_AUTO) {
+			return tdxr_readers[i];
+		}
+		if (w[0] && !why[0]) {
+			snprintf(why, sizeof(why), "%s", w);
+		}
+	}
+	not_built(off, sizeof(off));
+	if (why[0]) {
+		snprintf(err, errlen, "%s%s", why, off);
+	} else {
+		snprintf(err, errlen, "%s: %s no reader of this build takes%s", in->path,
+			 in->is_dir ? "a directory" : "a file", off);
+	}
+	return NULL;
+}
+
+/* Reads the first bytes of s->fd into @head (a pipe cannot be read twice). */
+static ssize_t read_head(struct tdxr_src *s, unsigned char *head, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = read(s->fd, head, len);
+	} while (n < 0 && errno == EINTR);
+	return n;
 }
 
 struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, char *err,
 			       size_t errlen)
 {
 	struct tdxr_src *s = calloc(1, sizeof(*s));
-	struct stat sb;
+	struct tdxr_sniff in = {.path = path};
+	const struct tdxr_reader *rd;
+	enum tdxr_format found;
 	unsigned char head[65536];
+	struct stat sb;
 	ssize_t n;
 
 	if (!s) {
@@ -139,89 +140,164 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(s->fd, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			/* A CTF trace is a directory; a record directory holds one (ctf.c). */
-			if (o->format != TDXR_FMT_AUTO && o->format != TDXR_FMT_CTF) {
+	if (fstat(s->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (tdxr_src_record_parts(path, NULL, NULL, err, errlen) != 0) {
+			if (!err[0]) {
+				snprintf(err, errlen,
+					 "%s: a tdxr record directory: its parts are read as "
+					 "several inputs (tdxr_merge_open)",
+					 path);
+			}
+			goto fail;
+		}
+		in.is_dir = true;
+	} else {
+		if (fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			s->total = (uint64_t)sb.st_size;
+		}
+		n = read_head(s, head, sizeof(head));
+		if (n < 0) {
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0) {
+			snprintf(err, errlen, "%s: empty file, no trace events", path);
+			goto fail;
+		}
+		in.head = head;
+		in.n = (size_t)n;
+	}
+	rd = sniff(&in, &found, err, errlen);
+	if (!rd) {
+		goto fail;
+	}
+	s->fmt = found;
+	if (o->format != TDXR_FMT_AUTO) {
+		const struct tdxr_reader *want = reader_of(o->format);
+
+		if (!want) {
+			char off[128];
+
+			not_built(off, sizeof(off));
+			snprintf(err, errlen,
+				 "%s: --format %s given, but this build has no %s reader%s", path,
+				 tdxr_format_name(o->format), tdxr_format_name(o->format), off);
+			goto fail;
+		}
+		if (want != rd) {
+			if (in.is_dir) {
 				snprintf(err, errlen,
 					 "%s: --format %s given, but it is a directory", path,
 					 tdxr_format_name(o->format));
-				goto fail;
+			} else {
+				snprintf(err, errlen,
+					 "%s: --format %s given, but the content looks like %s",
+					 path, tdxr_format_name(o->format),
+					 tdxr_format_name(found));
 			}
-			s->fmt = TDXR_FMT_CTF;
-			if (tdxr_dir_open(s, err, errlen) < 0) {
-				goto fail;
-			}
-			return s;
-		}
-		if (S_ISREG(sb.st_mode)) {
-			s->total = (uint64_t)sb.st_size;
-		}
-	}
-	if (tdxr_text_alloc(s) < 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	/* Peek without losing bytes: what we read becomes the first buffer fill. */
-	do {
-		n = read(s->fd, head, sizeof(head));
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (n == 0) {
-		snprintf(err, errlen, "%s: empty file, no trace events", path);
-		goto fail;
-	}
-	memcpy(s->buf, head, (size_t)n);
-	s->end = (size_t)n;
-	if (detect(s, head, (size_t)n) < 0) {
-		snprintf(err, errlen, "%s", s->err);
-		goto fail;
-	}
-	if (o->format != TDXR_FMT_AUTO) {
-		bool text_forced = o->format == TDXR_FMT_FTRACE || o->format == TDXR_FMT_CONSOLE;
-		bool text_found = s->fmt == TDXR_FMT_FTRACE || s->fmt == TDXR_FMT_CONSOLE;
-
-		if (text_forced != text_found) {
-			snprintf(err, errlen,
-				 "%s: --format %s given, but the content looks like %s", path,
-				 tdxr_format_name(o->format), tdxr_format_name(s->fmt));
 			goto fail;
 		}
 		s->fmt = o->format;
 	}
-	switch (s->fmt) {
-	case TDXR_FMT_FTRACE:
-	case TDXR_FMT_CONSOLE:
-		tdxr_text_init(s);
-		s->next = tdxr_text_next;
-		break;
-	case TDXR_FMT_TRACE_DAT:
-		if (tdxr_dat_open(s, err, errlen) < 0) {
-			goto fail;
-		}
-		break;
-	case TDXR_FMT_CTF:
-		if (tdxr_ctf_open(s, err, errlen) < 0) {
-			goto fail;
-		}
-		break;
-	case TDXR_FMT_INDEX:
-		if (tdxr_index_src_init(s, err, errlen) < 0) {
-			goto fail;
-		}
-		break;
-	default:
-		snprintf(err, errlen, "%s: %s input is not supported yet", path,
-			 tdxr_format_name(s->fmt));
+	s->rd = rd;
+	if (rd->open(s, &in, err, errlen) < 0) {
 		goto fail;
 	}
 	return s;
 fail:
 	tdxr_src_close(s);
 	return NULL;
+}
+
+bool tdxr_src_has_file(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	       stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static bool is_dir(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	       stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Does a reader of this build take the directory @path? */
+static bool dir_readable(const char *path)
+{
+	struct tdxr_sniff in = {.path = path, .is_dir = true};
+	char why[512];
+
+	for (unsigned int i = 0; i < tdxr_nr_readers; i++) {
+		if (tdxr_readers[i]->sniff(&in, why, sizeof(why)) != TDXR_FMT_AUTO) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int tdxr_src_record_parts(const char *path, char **parts, FILE *warn, char *err, size_t errlen)
+{
+	static const char *const names[TDXR_RECORD_MAX_PARTS] = {"kernel.dat", "vmm"};
+	struct stat sb;
+	int n = 0;
+
+	err[0] = '\0';
+	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		return 0;
+	}
+	if (!tdxr_src_has_file(path, "meta.json")) {
+		if (tdxr_src_has_file(path, "kernel.dat") ||
+		    (is_dir(path, "vmm") && !tdxr_src_has_file(path, "metadata"))) {
+			snprintf(err, errlen,
+				 "%s: looks like a tdxr record directory but has no meta.json (the "
+				 "recording did not finish); read its parts instead: %s/kernel.dat "
+				 "%s/vmm",
+				 path, path, path);
+			return -1;
+		}
+		return 0;
+	}
+	for (unsigned int i = 0; i < TDXR_RECORD_MAX_PARTS && names[i]; i++) {
+		char part[PATH_MAX];
+
+		if (!tdxr_src_has_file(path, names[i]) && !is_dir(path, names[i])) {
+			continue;
+		}
+		if ((size_t)snprintf(part, sizeof(part), "%s/%s", path, names[i]) >= sizeof(part)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		/* vmm/ without a trace: the VMM wrote nothing (not a KVM
+		 * program, or no vCPU ran). The kernel part reads alone. */
+		if (is_dir(path, names[i]) && n > 0 && !dir_readable(part)) {
+			if (parts) {
+				fprintf(warn ? warn : stderr,
+					"%s: warning: %s holds no CTF trace: kernel events only\n",
+					path, part);
+			}
+			continue;
+		}
+		if (parts && !(parts[n] = strdup(part))) {
+			while (n > 0) {
+				free(parts[--n]);
+			}
+			snprintf(err, errlen, "%s: out of memory", path);
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "%s: record directory with neither kernel.dat nor vmm/",
+			 path);
+		return -1;
+	}
+	return n;
 }
 
 void tdxr_src_add_lost(struct tdxr_src *s, bool counted, uint64_t n)
@@ -249,7 +325,7 @@ void tdxr_src_produce(struct tdxr_src *s, struct tdxr_event *ev)
 
 int tdxr_src_next(struct tdxr_src *s, struct tdxr_event *ev)
 {
-	return s->next(s, ev);
+	return s->rd->next(s, ev);
 }
 
 const char *tdxr_src_error(const struct tdxr_src *s)
@@ -283,13 +359,12 @@ void tdxr_src_close(struct tdxr_src *s)
 	if (!s) {
 		return;
 	}
-	if (s->close) {
-		s->close(s);
+	if (s->rd) {
+		s->rd->close(s);
 	}
 	if (s->fd >= 0) {
 		close(s->fd);
 	}
-	free(s->buf);
 	free(s->path);
 	free(s);
 }

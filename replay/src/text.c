@@ -33,15 +33,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src_internal.h"
+#include "reader.h"
 #include "tdxr/tdx.h"
 
 #define LINE_MAX_BYTES (1u << 20) /* longer lines are reported and skipped */
 #define BUF_BYTES (4u << 20)
 
-/* ---- known event names: a small open-addressing table ---------------- */
-
 #define NAME_SLOTS 128
+#define TDXR_HOLD_MAX 256
+
+/* The text reader's state (s->priv), allocated by its open. */
+struct text_state {
+	/* one line buffer */
+	char *buf; /* owned, cap + 1 bytes */
+	size_t cap, start, end;
+	bool eof;
+	bool skipping; /* inside an over-long line */
+	uint32_t lineno;
+	uint16_t names[NAME_SLOTS]; /* known event names, hashed */
+
+	/* console: KVM messages held back around an ftrace dump */
+	struct tdxr_event held[TDXR_HOLD_MAX];
+	unsigned int held_head, nheld, nready;
+	struct tdxr_event stash; /* a trace event waiting behind held ones */
+	bool has_stash;
+	bool at_eof;
+	int dump_state; /* 0 none, 1 header seen, 2 inside */
+	bool dump_ended;
+
+	/* what was warned about once */
+	uint32_t nunknown;  /* lines not understood and skipped */
+	bool concat_warned; /* a second "# tracer:" header seen */
+	bool ticks_warned;  /* timestamps without a dot seen */
+};
+
+/* ---- known event names: a small open-addressing table ---------------- */
 
 static uint32_t name_hash(const char *s, size_t n)
 {
@@ -53,7 +79,7 @@ static uint32_t name_hash(const char *s, size_t n)
 	return h;
 }
 
-static void names_init(struct tdxr_src *s)
+static void names_init(struct text_state *ts)
 {
 	for (unsigned int t = 1; t < TDXR_EV__COUNT; t++) {
 		const struct tdxr_event_desc *d = tdxr_event_desc(t);
@@ -64,22 +90,22 @@ static void names_init(struct tdxr_src *s)
 			continue;
 		}
 		i = name_hash(d->name, strlen(d->name)) & (NAME_SLOTS - 1);
-		while (s->names[i]) {
+		while (ts->names[i]) {
 			i = (i + 1) & (NAME_SLOTS - 1);
 		}
-		s->names[i] = (uint16_t)t;
+		ts->names[i] = (uint16_t)t;
 	}
 }
 
-static unsigned int names_lookup(const struct tdxr_src *s, const char *n, size_t len)
+static unsigned int names_lookup(const struct text_state *t, const char *n, size_t len)
 {
 	uint32_t i = name_hash(n, len) & (NAME_SLOTS - 1);
 
-	while (s->names[i]) {
-		const char *dn = tdxr_event_desc(s->names[i])->name;
+	while (t->names[i]) {
+		const char *dn = tdxr_event_desc(t->names[i])->name;
 
 		if (strncmp(dn, n, len) == 0 && dn[len] == '\0') {
-			return s->names[i];
+			return t->names[i];
 		}
 		i = (i + 1) & (NAME_SLOTS - 1);
 	}
@@ -738,83 +764,84 @@ static void warnf(struct tdxr_src *s, const char *fmt, ...)
 /* Next line in [*b, *e) without the newline; 1 ok, 0 EOF, -1 error. */
 static int next_line(struct tdxr_src *s, const char **b, const char **e)
 {
+	struct text_state *t = s->priv;
 	for (;;) {
-		char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+		char *nl = memchr(t->buf + t->start, '\n', t->end - t->start);
 
 		if (nl) {
-			*b = s->buf + s->start;
+			*b = t->buf + t->start;
 			*e = nl;
 			s->consumed += (uint64_t)(nl + 1 - *b);
-			s->start = (size_t)(nl + 1 - s->buf);
+			t->start = (size_t)(nl + 1 - t->buf);
 			return 1;
 		}
-		if (s->eof) {
-			if (s->start < s->end) {
+		if (t->eof) {
+			if (t->start < t->end) {
 				/* Last line without a newline. */
-				*b = s->buf + s->start;
-				*e = s->buf + s->end;
-				s->consumed += s->end - s->start;
-				s->start = s->end;
+				*b = t->buf + t->start;
+				*e = t->buf + t->end;
+				s->consumed += t->end - t->start;
+				t->start = t->end;
 				return 1;
 			}
 			return 0;
 		}
-		if (s->start > 0) {
-			memmove(s->buf, s->buf + s->start, s->end - s->start);
-			s->end -= s->start;
-			s->start = 0;
+		if (t->start > 0) {
+			memmove(t->buf, t->buf + t->start, t->end - t->start);
+			t->end -= t->start;
+			t->start = 0;
 		}
-		if (s->end == s->cap) {
+		if (t->end == t->cap) {
 			/* A line longer than the buffer: report it and drop it. */
-			if (s->cap >= LINE_MAX_BYTES) {
+			if (t->cap >= LINE_MAX_BYTES) {
 				warnf(s, "%s:%u: line longer than %u bytes skipped\n", s->path,
-				      s->lineno + 1, LINE_MAX_BYTES);
-				s->skipping = true;
-				s->consumed += s->end;
-				s->end = 0;
+				      t->lineno + 1, LINE_MAX_BYTES);
+				t->skipping = true;
+				s->consumed += t->end;
+				t->end = 0;
 			} else {
-				size_t ncap = s->cap * 2;
-				char *nb = realloc(s->buf, ncap + 1);
+				size_t ncap = t->cap * 2;
+				char *nb = realloc(t->buf, ncap + 1);
 
 				if (!nb) {
 					snprintf(s->err, sizeof(s->err), "%s: out of memory",
 						 s->path);
 					return -1;
 				}
-				s->buf = nb;
-				s->cap = ncap;
+				t->buf = nb;
+				t->cap = ncap;
 			}
 		}
-		ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end);
+		ssize_t n = read(s->fd, t->buf + t->end, t->cap - t->end);
 
 		if (n < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
 			snprintf(s->err, sizeof(s->err), "%s: read error at byte offset %llu: %s",
-				 s->path, (unsigned long long)(s->consumed + (s->end - s->start)),
+				 s->path, (unsigned long long)(s->consumed + (t->end - t->start)),
 				 strerror(errno));
 			return -1;
 		}
 		if (n == 0) {
-			s->eof = true;
+			t->eof = true;
 		}
-		s->end += (size_t)n;
-		if (s->skipping) {
-			char *nl2 = memchr(s->buf, '\n', s->end);
+		t->end += (size_t)n;
+		if (t->skipping) {
+			char *nl2 = memchr(t->buf, '\n', t->end);
 
 			if (!nl2) {
-				s->consumed += s->end;
-				s->end = 0;
-				if (s->eof) {
-					s->skipping = false;
+				s->consumed += t->end;
+				t->end = 0;
+				if (t->eof) {
+					t->skipping = false;
 				}
 				continue;
 			}
-			s->consumed += (uint64_t)(nl2 + 1 - s->buf);
-			s->start = (size_t)(nl2 + 1 - s->buf);
-			s->lineno++;
-			s->skipping = false;
+			s->consumed += (uint64_t)(nl2 + 1 - t->buf);
+			t->start = (size_t)(nl2 + 1 - t->buf);
+			t->lineno++;
+			t->skipping = false;
 		}
 	}
 }
@@ -829,20 +856,21 @@ static bool starts(const char *p, const char *end, const char *lit)
 /* A '#' line: "# tracer: function_graph" cannot be read. 0 ok, -1 error. */
 static int comment_line(struct tdxr_src *s, const char *p, const char *end)
 {
+	struct text_state *t = s->priv;
 	if (starts(p, end, "# tracer: function_graph")) {
 		snprintf(s->err, sizeof(s->err),
 			 "%s:%u: function_graph output: its lines carry no event timestamps "
 			 "or tasks; capture with the nop tracer (or trace-cmd report) instead",
-			 s->path, s->lineno);
+			 s->path, t->lineno);
 		return -1;
 	}
 	/* Two captures in one file: the second one's times may go back. */
-	if (starts(p, end, "# tracer:") && s->stats.events > 0 && !s->concat_warned) {
-		s->concat_warned = true;
+	if (starts(p, end, "# tracer:") && s->stats.events > 0 && !t->concat_warned) {
+		t->concat_warned = true;
 		warnf(s,
 		      "%s:%u: a second capture starts here; its events follow the first "
 		      "one's in file order whatever their times\n",
-		      s->path, s->lineno);
+		      s->path, t->lineno);
 	}
 	return 0;
 }
@@ -909,6 +937,7 @@ enum other { OTHER_SKIP, OTHER_EVENT, OTHER_ERROR };
 static enum other other_line(struct tdxr_src *s, const char *p, const char *end,
 			     struct line_head *h)
 {
+	struct text_state *t = s->priv;
 	const char *q;
 
 	if (parse_lat_line(p, end, h) || parse_tclat_line(p, end, h)) {
@@ -938,7 +967,7 @@ static enum other other_line(struct tdxr_src *s, const char *p, const char *end,
 			 "%s:%u: ftrace output printed with the raw, hex or bin trace option "
 			 "(\"PID CPU TS type: N\"): it cannot be read; clear those options "
 			 "(echo 0 > options/raw) and read the trace again",
-			 s->path, s->lineno);
+			 s->path, t->lineno);
 		return OTHER_ERROR;
 	}
 	/* nocontext-info: "kvm_exit: ..." with no task, CPU or time: a name
@@ -955,11 +984,11 @@ static enum other other_line(struct tdxr_src *s, const char *p, const char *end,
 			 "%s:%u: event line without task, CPU and timestamp columns (trace "
 			 "option nocontext-info?): events cannot be ordered or attributed; "
 			 "set options/context-info and read the trace again",
-			 s->path, s->lineno);
+			 s->path, t->lineno);
 		return OTHER_ERROR;
 	}
-	if (++s->nunknown <= 5) {
-		warnf(s, "%s:%u: line not understood, skipped: %.*s\n", s->path, s->lineno,
+	if (++t->nunknown <= 5) {
+		warnf(s, "%s:%u: line not understood, skipped: %.*s\n", s->path, t->lineno,
 		      (int)(end - p > 80 ? 80 : end - p), p);
 	}
 	return OTHER_SKIP;
@@ -982,6 +1011,7 @@ static void fill_common(struct tdxr_src *s, struct tdxr_event *ev, const struct 
  */
 static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 {
+	struct text_state *t = s->priv;
 	const char *b, *e;
 	int r;
 
@@ -992,7 +1022,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		const char *p = b;
 		bool ok;
 
-		s->lineno++;
+		t->lineno++;
 		s->stats.lines++;
 		if (e > b && e[-1] == '\r') {
 			e--;
@@ -1023,22 +1053,22 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			/* ftrace_dump_on_oops: "Dumping ftrace buffer:", dashes,
 			 * the events, dashes. */
 			if ((size_t)(e - p) >= 22 && memcmp(p, "Dumping ftrace buffer:", 22) == 0) {
-				s->dump_state = 1;
+				t->dump_state = 1;
 				continue;
 			}
 			if ((size_t)(e - p) >= 20 && strspn(p, "-") == (size_t)(e - p)) {
-				if (s->dump_state == 1) {
-					s->dump_state = 2;
-				} else if (s->dump_state == 2) {
-					s->dump_state = 0;
-					s->dump_ended = true;
+				if (t->dump_state == 1) {
+					t->dump_state = 2;
+				} else if (t->dump_state == 2) {
+					t->dump_state = 0;
+					t->dump_ended = true;
 				}
 				continue;
 			}
 			ok = parse_std_line(p, e, &h) || parse_lat_line(p, e, &h);
 			if (!ok) {
 				if (parse_kvm_message(s, p, e, pts, ev)) {
-					ev->line = s->lineno;
+					ev->line = t->lineno;
 					ev->input = (uint16_t)s->opts.input;
 					*is_log = true;
 					goto produced;
@@ -1064,23 +1094,23 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			h.name = "function";
 			h.name_len = 8;
 		}
-		if (h.ticks && !s->ticks_warned) {
-			s->ticks_warned = true;
+		if (h.ticks && !t->ticks_warned) {
+			t->ticks_warned = true;
 			warnf(s,
 			      "%s:%u: timestamps are clock counts, not seconds (trace_clock "
 			      "counter, uptime or x86-tsc?): kept as raw counts; times and "
 			      "merges with other inputs are meaningless\n",
-			      s->path, s->lineno);
+			      s->path, t->lineno);
 		}
 
 		memset(ev, 0, sizeof(*ev));
 		fill_common(s, ev, &h);
-		ev->line = s->lineno;
+		ev->line = t->lineno;
 		ev->input = (uint16_t)s->opts.input;
 		if (e[-1] == ']') {
 			e = strip_tc_debug(h.payload, e);
 		}
-		ev->type = (uint16_t)names_lookup(s, h.name, h.name_len);
+		ev->type = (uint16_t)names_lookup(t, h.name, h.name_len);
 		if (ev->type != TDXR_EV_UNMODELLED) {
 			const char *why = "?";
 
@@ -1089,11 +1119,11 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 				s->stats.bad_payloads++;
 				if (s->opts.strict) {
 					snprintf(s->err, sizeof(s->err),
-						 "%s:%u: cannot parse %.*s: %s", s->path, s->lineno,
+						 "%s:%u: cannot parse %.*s: %s", s->path, t->lineno,
 						 (int)h.name_len, h.name, why);
 					return -1;
 				}
-				warnf(s, "%s:%u: cannot parse %.*s: %s\n", s->path, s->lineno,
+				warnf(s, "%s:%u: cannot parse %.*s: %s\n", s->path, t->lineno,
 				      (int)h.name_len, h.name, why);
 				ev->type = TDXR_EV_UNMODELLED;
 			}
@@ -1127,47 +1157,50 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 
 static void held_push(struct tdxr_src *s, const struct tdxr_event *ev)
 {
-	s->held[(s->held_head + s->nheld) % TDXR_HOLD_MAX] = *ev;
-	s->nheld++;
+	struct text_state *t = s->priv;
+	t->held[(t->held_head + t->nheld) % TDXR_HOLD_MAX] = *ev;
+	t->nheld++;
 }
 
 static void held_pop(struct tdxr_src *s, struct tdxr_event *ev)
 {
-	*ev = s->held[s->held_head];
-	s->held_head = (s->held_head + 1) % TDXR_HOLD_MAX;
-	s->nheld--;
-	if (s->nready) {
-		s->nready--;
+	struct text_state *t = s->priv;
+	*ev = t->held[t->held_head];
+	t->held_head = (t->held_head + 1) % TDXR_HOLD_MAX;
+	t->nheld--;
+	if (t->nready) {
+		t->nready--;
 	}
 }
 
-int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
+static int text_next(struct tdxr_src *s, struct tdxr_event *ev)
 {
+	struct text_state *t = s->priv;
 	struct tdxr_event tmp;
 	bool is_log;
 	int r;
 
 	for (;;) {
-		if (s->dump_ended) {
-			s->dump_ended = false;
-			s->nready = s->nheld;
+		if (t->dump_ended) {
+			t->dump_ended = false;
+			t->nready = t->nheld;
 		}
-		if (s->nready) {
+		if (t->nready) {
 			held_pop(s, ev);
 			return 1;
 		}
-		if (s->has_stash) {
-			if (s->nheld && s->dump_state != 2) {
-				s->nready = s->nheld;
+		if (t->has_stash) {
+			if (t->nheld && t->dump_state != 2) {
+				t->nready = t->nheld;
 				continue;
 			}
-			*ev = s->stash;
-			s->has_stash = false;
+			*ev = t->stash;
+			t->has_stash = false;
 			return 1;
 		}
-		if (s->at_eof) {
-			if (s->nheld) {
-				s->nready = s->nheld;
+		if (t->at_eof) {
+			if (t->nheld) {
+				t->nready = t->nheld;
 				continue;
 			}
 			break;
@@ -1177,25 +1210,25 @@ int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
 			return -1;
 		}
 		if (r == 0) {
-			s->at_eof = true;
+			t->at_eof = true;
 			continue;
 		}
 		if (is_log) {
-			unsigned int k = s->nready;
+			unsigned int k = t->nready;
 
 			/* Held messages much older than this one belong before it. */
-			while (k < s->nheld &&
-			       s->held[(s->held_head + k) % TDXR_HOLD_MAX].ts + TDXR_HOLD_NS <
+			while (k < t->nheld &&
+			       t->held[(t->held_head + k) % TDXR_HOLD_MAX].ts + TDXR_HOLD_NS <
 				       tmp.ts) {
 				k++;
 			}
-			if (s->dump_state != 2) {
-				s->nready = k;
+			if (t->dump_state != 2) {
+				t->nready = k;
 			}
-			if (s->nheld == TDXR_HOLD_MAX) {
+			if (t->nheld == TDXR_HOLD_MAX) {
 				/* Full: the oldest goes out now, in front. */
-				if (s->nready == 0) {
-					s->nready = 1;
+				if (t->nready == 0) {
+					t->nready = 1;
 				}
 				held_pop(s, ev);
 				held_push(s, &tmp);
@@ -1204,9 +1237,9 @@ int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
 			held_push(s, &tmp);
 			continue;
 		}
-		if (s->nheld && s->dump_state != 2) {
-			s->stash = tmp;
-			s->has_stash = true;
+		if (t->nheld && t->dump_state != 2) {
+			t->stash = tmp;
+			t->has_stash = true;
 			continue;
 		}
 		*ev = tmp;
@@ -1223,14 +1256,99 @@ int tdxr_text_next(struct tdxr_src *s, struct tdxr_event *ev)
 	return 0;
 }
 
-void tdxr_text_init(struct tdxr_src *s)
+static bool looks_printk(const char *p, const char *end)
 {
-	names_init(s);
+	if (p < end && *p == '<') {
+		while (p < end && *p != '>') {
+			p++;
+		}
+		p++;
+	}
+	if (p >= end || *p != '[') {
+		return false;
+	}
+	p++;
+	while (p < end && *p == ' ') {
+		p++;
+	}
+	if (p >= end || *p < '0' || *p > '9') {
+		return false;
+	}
+	while (p < end && *p >= '0' && *p <= '9') {
+		p++;
+	}
+	return p < end && *p == '.';
 }
 
-int tdxr_text_alloc(struct tdxr_src *s)
+/*
+ * Any text is ours: with printk "[ secs.frac]" prefixes on most lines it
+ * is a console log, else ftrace text. Binary data is not.
+ */
+static enum tdxr_format text_sniff(const struct tdxr_sniff *in, char *why, size_t whylen)
 {
-	s->cap = BUF_BYTES;
-	s->buf = malloc(s->cap + 1);
-	return s->buf ? 0 : -1;
+	size_t lines = 0, printk = 0;
+
+	if (in->is_dir) {
+		return TDXR_FMT_AUTO;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		unsigned char c = in->head[i];
+
+		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b)) {
+			snprintf(why, whylen, "%s: not a trace: binary data at byte offset %zu",
+				 in->path, i);
+			return TDXR_FMT_AUTO;
+		}
+	}
+	for (const char *p = (const char *)in->head, *end = p + in->n; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl) {
+			break;
+		}
+		lines++;
+		printk += looks_printk(p, nl);
+		p = nl + 1;
+	}
+	return (lines > 0 && printk * 2 >= lines) ? TDXR_FMT_CONSOLE : TDXR_FMT_FTRACE;
 }
+
+/* The bytes sniffed are the buffer's first fill. */
+static int text_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err, size_t errlen)
+{
+	struct text_state *t = calloc(1, sizeof(*t));
+
+	s->priv = t;
+	if (t) {
+		t->cap = BUF_BYTES > in->n ? BUF_BYTES : in->n;
+		t->buf = malloc(t->cap + 1);
+	}
+	if (!t || !t->buf) {
+		snprintf(err, errlen, "%s: out of memory", s->path);
+		return -1;
+	}
+	memcpy(t->buf, in->head, in->n);
+	t->end = in->n;
+	names_init(t);
+	return 0;
+}
+
+static void text_close(struct tdxr_src *s)
+{
+	struct text_state *t = s->priv;
+
+	if (t) {
+		free(t->buf);
+		free(t);
+		s->priv = NULL;
+	}
+}
+
+const struct tdxr_reader tdxr_reader_text = {
+	.name = "text",
+	.formats = TDXR_FMT_BIT(TDXR_FMT_FTRACE) | TDXR_FMT_BIT(TDXR_FMT_CONSOLE),
+	.sniff = text_sniff,
+	.open = text_open,
+	.next = text_next,
+	.close = text_close,
+};
