@@ -13,6 +13,15 @@
                                  where synth says it injected; on one
                                  CPU (taskset) the dump is the same
     ctf_test.py determinism      same seed => same decoded events; seeds differ
+    ctf_test.py recdir           a record directory (meta.json, kernel.dat,
+                                 vmm/) merges exactly as its parts given one
+                                 by one, ties across the parts included:
+                                 kernel.dat is the ftrace twin of the CTF in
+                                 vmm/ (parts are read by content) with each
+                                 event moved to the time of the next, so
+                                 every event ties with one of the other part,
+                                 exits with non-exits too (the merge's tie
+                                 rule must have reordered some)
     ctf_test.py usage            what CTF cannot do exits 2 with a reason;
                                  no lttng-sessiond of ours is left behind
 
@@ -22,6 +31,7 @@ Environment: TDXR_BIN, CTF_TWIN. Exit 0 pass, 1 fail, 77 skipped.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,6 +158,73 @@ def test_twin(tmp, scenario):
     return 0
 
 
+def split_rows(out):
+    """`tdxr dump` output -> [(line, ts_ns, rest)] without seq and input."""
+    rows = []
+    for line in out.splitlines():
+        if line.startswith('#'):
+            continue
+        seq, where, ts, rest = line.split(' ', 3)
+        secs, frac = ts.split('.')
+        rows.append((where.split(':')[1], int(secs) * 10**9 + int(frac), rest))
+    return rows
+
+
+def test_recdir(tmp):
+    cfg = (3, 6000, 2, 1, '6.19')
+    ctf, _ = synth(tmp, 'clean', cfg, 'ctf', 'ctf')
+    txt, _ = synth(tmp, 'clean', cfg, 'ftrace', 'twin.txt')
+    if not ctf or not txt:
+        return
+    rec = os.path.join(tmp, 'rec')
+    os.mkdir(rec)
+    shutil.copytree(ctf, os.path.join(rec, 'vmm'))
+    with open(os.path.join(rec, 'meta.json'), 'w') as f:
+        f.write('{"schema":1}\n')
+    # Each event line of the twin takes the timestamp of the next event line.
+    with open(txt) as f:
+        lines = f.read().splitlines()
+    stamp = re.compile(r'(\] \S+ +)(\d+\.\d+)(: )')
+    ev = [i for i, l in enumerate(lines) if not l.startswith('#') and stamp.search(l)]
+    with open(os.path.join(rec, 'kernel.dat'), 'w') as f:
+        for k, i in enumerate(ev):
+            if k + 1 < len(ev):
+                nxt = stamp.search(lines[ev[k + 1]]).group(2)
+                lines[i] = stamp.sub(lambda m: m.group(1) + nxt + m.group(3), lines[i], 1)
+        f.write('\n'.join(lines) + '\n')
+    whole = run([TDXR, 'dump', '--strict', rec])
+    parts = run([TDXR, 'dump', '--strict', os.path.join(rec, 'kernel.dat'),
+                 os.path.join(rec, 'vmm')])
+    k = run([TDXR, 'dump', '--strict', os.path.join(rec, 'kernel.dat')])
+    v = run([TDXR, 'dump', '--strict', os.path.join(rec, 'vmm')])
+    for what, p in (('record directory', whole), ('its parts', parts), ('kernel.dat', k),
+                    ('vmm/', v)):
+        if p.returncode != 0:
+            fail('tdxr dump of %s exited %d: %s' % (what, p.returncode, p.stderr.strip()[:300]))
+            return
+    w, s = split_rows(whole.stdout), split_rows(parts.stdout)
+    kr, vr = split_rows(k.stdout), split_rows(v.stdout)
+    # Parts in order, ties to the first part: what the merge gives without its tie rule.
+    naive = [r for _, _, _, r in sorted([(r[1], 0, i, r) for i, r in enumerate(kr)] +
+                                     [(r[1], 1, i, r) for i, r in enumerate(vr)])]
+    ties = len(kr) + len(vr) - len(set(r[1] for r in kr + vr))
+    print('%d + %d events, %d tied timestamps' % (len(kr), len(vr), ties))
+    if len(w) != len(kr) + len(vr) or ties < len(vr) // 2:
+        fail('record directory: %d events from parts of %d and %d, %d ties' %
+             (len(w), len(kr), len(vr), ties))
+    if w == naive:
+        fail('no tie went to the second part: the tie rule was not exercised')
+    if sorted(w) != sorted(naive):
+        fail('record directory: not the events of its parts')
+    for i, (x, y) in enumerate(zip(w, s)):
+        if x != y:
+            fail('record directory and its parts merge differently at event %d:\n'
+                 '  DIR        %s %d %s\n  DIR/parts  %s %d %s' % ((i,) + x + y))
+            break
+    if len(w) != len(s):
+        fail('record directory: %d events, its parts %d' % (len(w), len(s)))
+
+
 def test_determinism(tmp):
     cfg = (5, 6000, 2, 1, '6.19')
     a, _ = synth(tmp, 'tlb-not-tracked', cfg, 'ctf', 'a')
@@ -237,6 +314,8 @@ def main():
                 test_twin(tmp, sys.argv[2])
             elif mode == 'determinism':
                 test_determinism(tmp)
+            elif mode == 'recdir':
+                test_recdir(tmp)
             elif mode == 'usage':
                 test_usage(tmp)
             else:
