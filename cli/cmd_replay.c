@@ -37,7 +37,7 @@ int cmd_replay(int argc, char **argv)
 	};
 	struct rpl_opts o;
 	struct rpl_result res;
-	enum mdl_severity fail_on = MDL_SEV_ERROR;
+	struct report_fail_on fail_on = {.sev = MDL_SEV_ERROR};
 	const char *junit = NULL;
 	bool json = false;
 	char err[1024];
@@ -56,13 +56,10 @@ int cmd_replay(int argc, char **argv)
 			junit = optarg;
 			break;
 		case 'F':
-			if (strcmp(optarg, "error") == 0) {
-				fail_on = MDL_SEV_ERROR;
-			} else if (strcmp(optarg, "warning") == 0) {
-				fail_on = MDL_SEV_WARNING;
-			} else {
+			if (report_fail_on_parse(optarg, &fail_on) < 0) {
 				return cli_usage_error("replay",
-						       "--fail-on takes error or warning, not '%s'",
+						       "--fail-on takes error, warning or finding kinds "
+						       "(KIND[,KIND...], `tdxr help replay`), not '%s'",
 						       optarg);
 			}
 			break;
@@ -102,8 +99,8 @@ int cmd_replay(int argc, char **argv)
 	} else {
 		report_text(stdout, &res);
 	}
-	ret = rpl_count_at_least(&res, fail_on) ? TDXR_EXIT_FINDINGS : TDXR_EXIT_OK;
-	if (junit && report_junit(junit, &res, fail_on) < 0) {
+	ret = report_count_failing(&res, &fail_on) ? TDXR_EXIT_FINDINGS : TDXR_EXIT_OK;
+	if (junit && report_junit(junit, &res, &fail_on) < 0) {
 		ret = TDXR_EXIT_USAGE;
 	}
 	if (fflush(stdout) != 0) {

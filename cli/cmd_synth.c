@@ -42,7 +42,10 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* tdxr-synth-ust: $TDXR_SYNTH_UST, else next to this binary. */
+/*
+ * tdxr-synth-ust: $TDXR_SYNTH_UST, else next to this binary (the build
+ * tree), else in ../lib/tdxr/ beside it (an installed tdxr).
+ */
 static void helper_path(char *buf, size_t len)
 {
 	const char *env = getenv("TDXR_SYNTH_UST");
@@ -64,7 +67,10 @@ static void helper_path(char *buf, size_t len)
 	if (slash) {
 		*slash = '\0';
 	}
-	snprintf(buf, len, "%.*s/tdxr-synth-ust", (int)(len - 16), self);
+	snprintf(buf, len, "%.*s/tdxr-synth-ust", (int)(len - 32), self);
+	if (access(buf, X_OK) != 0) {
+		snprintf(buf, len, "%.*s/../lib/tdxr/tdxr-synth-ust", (int)(len - 32), self);
+	}
 }
 
 static void list_scenarios(FILE *f)

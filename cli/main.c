@@ -8,13 +8,6 @@
 
 #include "cli.h"
 
-struct cli_cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-	const char *usage;
-};
-
 static const struct cli_cmd cmds[] = {
 #define TDXR_CMD(name, fn, summary, usage) {#name, fn, summary, usage},
 #include "commands.def"
@@ -22,6 +15,12 @@ static const struct cli_cmd cmds[] = {
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+const struct cli_cmd *cli_commands(size_t *n)
+{
+	*n = NR_CMDS;
+	return cmds;
+}
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
@@ -43,7 +42,8 @@ static void print_help(FILE *f)
 	}
 	fprintf(f, "\nExit codes: 0 no finding at or above --fail-on, 1 findings,\n"
 		   "2 usage error or unusable input.\n"
-		   "`tdxr help CMD` shows the usage of one command.\n");
+		   "`tdxr help CMD` shows the usage of one command; `tdxr help --man [CMD]`\n"
+		   "its manual page (roff), `tdxr help --bash-completion` the completion.\n");
 }
 
 void cli_print_usage(FILE *f, const char *cmd)
@@ -81,6 +81,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
+		if (argc > 2 && strcmp(argv[2], "--man") == 0) {
+			return cli_gendoc_man(stdout, argc > 3 ? argv[3] : NULL);
+		}
+		if (argc > 2 && strcmp(argv[2], "--bash-completion") == 0) {
+			return cli_gendoc_bash(stdout);
+		}
 		if (argc > 2) {
 			if (!find_cmd(argv[2])) {
 				fprintf(stderr, "tdxr: unknown command '%s'\n", argv[2]);

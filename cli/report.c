@@ -255,7 +255,59 @@ void report_json(FILE *f, const struct rpl_result *res)
 	fputs("]}\n", f);
 }
 
-int report_junit(const char *path, const struct rpl_result *res, enum mdl_severity fail_on)
+int report_fail_on_parse(const char *s, struct report_fail_on *out)
+{
+	out->sev = MDL_SEV_ERROR;
+	out->kinds = 0;
+	if (strcmp(s, "error") == 0) {
+		return 0;
+	}
+	if (strcmp(s, "warning") == 0) {
+		out->sev = MDL_SEV_WARNING;
+		return 0;
+	}
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		char name[40];
+		int k;
+
+		if (len == 0 || len >= sizeof(name)) {
+			return -1;
+		}
+		memcpy(name, s, len);
+		name[len] = '\0';
+		k = mdl_finding_kind_lookup(name);
+		if (k < 0 || k >= 32) {
+			return -1;
+		}
+		out->kinds |= 1u << k;
+		s += len + (s[len] == ',');
+	}
+	return out->kinds ? 0 : -1;
+}
+
+bool report_fails(const struct report_fail_on *fo, const struct mdl_finding *f)
+{
+	if (fo->kinds) {
+		return f->kind < 32 && (fo->kinds & (1u << f->kind));
+	}
+	return f->severity >= fo->sev;
+}
+
+uint64_t report_count_failing(const struct rpl_result *res, const struct report_fail_on *fo)
+{
+	uint64_t n = 0;
+
+	if (!fo->kinds) {
+		return rpl_count_at_least(res, fo->sev);
+	}
+	for (size_t i = 0; i < res->nr_findings; i++) {
+		n += report_fails(fo, &res->findings[i]);
+	}
+	return n;
+}
+
+int report_junit(const char *path, const struct rpl_result *res, const struct report_fail_on *fo)
 {
 	FILE *f = fopen(path, "w");
 	uint64_t total_fail = 0;
@@ -265,7 +317,7 @@ int report_junit(const char *path, const struct rpl_result *res, enum mdl_severi
 		return -1;
 	}
 	for (size_t i = 0; i < res->nr_findings; i++) {
-		total_fail += res->findings[i].severity >= fail_on;
+		total_fail += report_fails(fo, &res->findings[i]);
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"tdxr replay\" tests=\"%u\" failures=\"%" PRIu64 "\">\n",
@@ -276,8 +328,7 @@ int report_junit(const char *path, const struct rpl_result *res, enum mdl_severi
 		char line[512];
 
 		for (size_t i = 0; i < res->nr_findings; i++) {
-			nfail += res->findings[i].input == in &&
-				 res->findings[i].severity >= fail_on;
+			nfail += res->findings[i].input == in && report_fails(fo, &res->findings[i]);
 		}
 		fputs("    <testcase classname=\"tdxr.replay\" name=\"", f);
 		xml_str(f, res->inputs[in]);
@@ -289,7 +340,7 @@ int report_junit(const char *path, const struct rpl_result *res, enum mdl_severi
 			for (size_t i = 0; i < res->nr_findings; i++) {
 				const struct mdl_finding *fd = &res->findings[i];
 
-				if (fd->input != in || fd->severity < fail_on) {
+				if (fd->input != in || !report_fails(fo, fd)) {
 					continue;
 				}
 				report_finding_line(line, sizeof(line), fd, res->nr_inputs);

@@ -3,6 +3,8 @@
 #ifndef TDXR_CLI_REPORT_H
 #define TDXR_CLI_REPORT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tdxr/engine.h"
@@ -12,8 +14,23 @@ void json_str(FILE *f, const char *s);
 
 void report_text(FILE *f, const struct rpl_result *res);
 void report_json(FILE *f, const struct rpl_result *res);
+/*
+ * What makes a finding fail a run (`--fail-on`): a severity and above, or,
+ * when @kinds is non-zero, only the kinds whose bit (1 << kind) is set.
+ */
+struct report_fail_on {
+	enum mdl_severity sev;
+	uint32_t kinds;
+};
+
+/* Parses "error", "warning" or "KIND[,KIND...]"; -1 on a word it does not know. */
+int report_fail_on_parse(const char *s, struct report_fail_on *out);
+bool report_fails(const struct report_fail_on *fo, const struct mdl_finding *f);
+/* How many findings of @res fail the run. */
+uint64_t report_count_failing(const struct rpl_result *res, const struct report_fail_on *fo);
+
 /* 0, or -1 when @path cannot be written (message on stderr). */
-int report_junit(const char *path, const struct rpl_result *res, enum mdl_severity fail_on);
+int report_junit(const char *path, const struct rpl_result *res, const struct report_fail_on *fo);
 
 /* "checks: ...; not possible: ..." for @res. */
 void report_coverage(char *buf, size_t len, const struct rpl_result *res);
