@@ -57,10 +57,11 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'F':
 			if (report_fail_on_parse(optarg, &fail_on) < 0) {
-				return cli_usage_error("replay",
-						       "--fail-on takes error, warning or finding kinds "
-						       "(KIND[,KIND...], `tdxr help replay`), not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"replay",
+					"--fail-on takes error, warning or finding kinds "
+					"(KIND[,KIND...], `tdxr help replay`), not '%s'",
+					optarg);
 			}
 			break;
 		case 'f':

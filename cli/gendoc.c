@@ -225,8 +225,7 @@ static void option_values(FILE *f, const char *cmd, const char *opt)
 
 int cli_gendoc_bash(FILE *f)
 {
-	static const char *const valued[] = {"--fail-on", "--kernel-profile", "--format",
-					     "--gpaw"};
+	static const char *const valued[] = {"--fail-on", "--kernel-profile", "--format", "--gpaw"};
 	size_t n;
 	const struct cli_cmd *cmds = cli_commands(&n);
 	struct opt_list l;

@@ -328,7 +328,8 @@ int report_junit(const char *path, const struct rpl_result *res, const struct re
 		char line[512];
 
 		for (size_t i = 0; i < res->nr_findings; i++) {
-			nfail += res->findings[i].input == in && report_fails(fo, &res->findings[i]);
+			nfail +=
+				res->findings[i].input == in && report_fails(fo, &res->findings[i]);
 		}
 		fputs("    <testcase classname=\"tdxr.replay\" name=\"", f);
 		xml_str(f, res->inputs[in]);
