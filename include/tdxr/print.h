@@ -6,6 +6,7 @@
 #define TDXR_PRINT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tdxr/event.h"
 #include "tdxr/strtab.h"
@@ -25,5 +26,8 @@ size_t tdxr_event_fields(const struct tdxr_event *ev, const struct tdxr_strtab *
 
 /* "SECS.NNNNNNNNN" (9 decimals). Returns @buf. */
 const char *tdxr_ts_str(uint64_t ts, char *buf, size_t len);
+
+/* @s as a JSON string, quoted and escaped ("null" for NULL). */
+void tdxr_json_str(FILE *f, const char *s);
 
 #endif /* TDXR_PRINT_H */
