@@ -205,33 +205,33 @@ static void phrase(const struct explain *x, const struct hist_ev *h, char *buf, 
 
 		status = EVF(ev, TDX_SEAMCALL, status);
 		nm = tdxr_seamcall_name(leaf);
-		if (status != 0 && leaf != 0) {
+		if (status != 0 && leaf != TDH_VP_ENTER) {
 			snprintf(buf, len, "%s at line %u got %s", nm ? nm : "a SEAMCALL", ev->line,
 				 tdxr_tdx_status_str(status, st, sizeof(st)));
 			break;
 		}
 		switch (leaf) {
-		case 2:
+		case TDH_MEM_PAGE_ADD:
 			snprintf(buf, len, "was added (PAGE.ADD) at line %u", ev->line);
 			break;
-		case 3:
+		case TDH_MEM_SEPT_ADD:
 			snprintf(buf, len, "got an S-EPT page (SEPT.ADD) at line %u", ev->line);
 			break;
-		case 6:
+		case TDH_MEM_PAGE_AUG:
 			snprintf(buf, len, "was AUGed at line %u", ev->line);
 			break;
-		case 7:
+		case TDH_MEM_RANGE_BLOCK:
 			snprintf(buf, len, "was BLOCKed at line %u (epoch %lld)", ev->line,
 				 after_epoch(h));
 			break;
-		case 38:
+		case TDH_MEM_TRACK:
 			snprintf(buf, len, "TDH.MEM.TRACK ran at line %u (epoch now %lld)",
 				 ev->line, after_epoch(h));
 			break;
-		case 29:
+		case TDH_MEM_PAGE_REMOVE:
 			snprintf(buf, len, "was REMOVEd at line %u", ev->line);
 			break;
-		case 0:
+		case TDH_VP_ENTER:
 			if (h->in_chain) {
 				snprintf(buf, len, "vCPU %d left the guest at line %u", ev->vcpu,
 					 ev->line);

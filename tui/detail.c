@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tui/detail.c - the detail pane: every field of the event at the cursor,
- * with the raw values decoded (tui/decode.h): SPTEs bit by bit, SEAMCALL
+ * with the raw values decoded (include/tdxr/tdx.h): SPTEs bit by bit, SEAMCALL
  * leaves and statuses with their operand ids, the S-EPT entry and
  * level/state a failed S-EPT SEAMCALL returns, levels, exit reasons. The
  * findings revealed at this event follow. Focused, j/k scroll it.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "tdxr/tdx.h"
 #include "tdxr/print.h"
 #include "tdxr/strtab.h"
 #include "tui_int.h"
@@ -85,7 +85,7 @@ void tui_text_draw(struct tui_view *v, const struct tui_rect *r, const struct tu
 
 static bool is_sept_leaf(unsigned int leaf)
 {
-	return leaf == 2 || leaf == 3 || leaf == 6 || leaf == 7 || leaf == 29 || leaf == 30;
+	return tdxr_seamcall_flags(leaf) & TDXR_LF_SEPT;
 }
 
 /* The decoded meaning of field @i of @ev, or "" when the raw value says it all. */
@@ -102,27 +102,27 @@ static void decode_field(const struct tdxr_event *ev, unsigned int i,
 	case TDXR_FR_SPTE:
 	case TDXR_FR_OLD_SPTE:
 	case TDXR_FR_NEW_SPTE:
-		tui_spte_str(v, buf, len);
+		tdxr_spte_str(v, buf, len);
 		return;
 	case TDXR_FR_STATUS:
 		if (ev->type == TDXR_EV_TDX_SEAMCALL) {
-			tui_status_str(leaf, v, buf, len);
+			tdxr_seamcall_status_str(leaf, v, buf, len);
 		}
 		return;
 	case TDXR_FR_LEAF:
-		s = tui_leaf_name(v);
+		s = tdxr_seamcall_name(v);
 		snprintf(buf, len, "%s%s", s ? s : "unknown leaf",
 			 (v >> 16) ? " (version bits set)" : "");
 		return;
 	case TDXR_FR_LEVEL:
-		snprintf(buf, len, "%s", tui_level_name((int)(int64_t)v));
+		snprintf(buf, len, "%s", tdxr_level_name((int)(int64_t)v));
 		return;
 	case TDXR_FR_GPA:
 		snprintf(buf, len, "gfn 0x%llx%s", (unsigned long long)((v >> 12) & ~(1ull << 35)),
 			 (v & (1ull << 47)) ? ", shared bit 47 set" : "");
 		return;
 	case TDXR_FR_EXIT_REASON:
-		s = tui_exit_reason_name((unsigned int)v);
+		s = tdxr_vmx_exit_reason_name((unsigned int)v);
 		snprintf(buf, len, "%s", s ? s : "");
 		return;
 	case TDXR_FR_MIRROR:
@@ -143,19 +143,19 @@ static void decode_field(const struct tdxr_event *ev, unsigned int i,
 			 (unsigned long long)(v & 7));
 	} else if (i == TDXR_F_TDX_SEAMCALL_rdx && is_sept_leaf(l16)) {
 		snprintf(buf, len, "TDR");
-	} else if (l16 == 0 && i == TDXR_F_TDX_SEAMCALL_rcx) {
+	} else if (l16 == TDH_VP_ENTER && i == TDXR_F_TDX_SEAMCALL_rcx) {
 		snprintf(buf, len, "TDVPR");
-	} else if (l16 == 0 && i == TDXR_F_TDX_SEAMCALL_out_rcx) {
+	} else if (l16 == TDH_VP_ENTER && i == TDXR_F_TDX_SEAMCALL_out_rcx) {
 		snprintf(buf, len, "exit qualification");
-	} else if (l16 == 0 && i == TDXR_F_TDX_SEAMCALL_out_r8 && v) {
+	} else if (l16 == TDH_VP_ENTER && i == TDXR_F_TDX_SEAMCALL_out_r8 && v) {
 		snprintf(buf, len, "gpa (gfn 0x%llx)", (unsigned long long)(v >> 12));
 	} else if (is_sept_leaf(l16) && (EVF(ev, TDX_SEAMCALL, status) >> 63)) {
 		if (i == TDXR_F_TDX_SEAMCALL_out_rcx) {
 			snprintf(buf, len, "S-EPT entry");
 		} else if (i == TDXR_F_TDX_SEAMCALL_out_rdx) {
-			tui_level_state_str(v, buf, len);
+			tdxr_sept_level_state_str(v, buf, len);
 		}
-	} else if (l16 == 29 && i == TDXR_F_TDX_SEAMCALL_out_rcx && v) {
+	} else if (l16 == TDH_MEM_PAGE_REMOVE && i == TDXR_F_TDX_SEAMCALL_out_rcx && v) {
 		snprintf(buf, len, "removed page (pfn 0x%llx)", (unsigned long long)(v >> 12));
 	}
 }

@@ -19,7 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "decode.h"
+#include "tdxr/tdx.h"
 #include "tui_int.h"
 
 #define GFN_LOOKBACK 64
@@ -311,7 +311,7 @@ static void build(struct tui *t, struct tui_text *d)
 	if (t->gfn_from != t->cur) {
 		tui_text_add(d, "  (gfn taken from seq %llu)", (unsigned long long)t->gfn_from);
 	}
-	tui_text_add(d, "S-EPT   %s %s%s  pfn 0x%llx", tui_level_name(g->sept_level),
+	tui_text_add(d, "S-EPT   %s %s%s  pfn 0x%llx", tdxr_level_name(g->sept_level),
 		     sept_state_str(g), g->blocked ? " (blocked)" : "", (unsigned long long)g->pfn);
 	if (g->pamt_owner >= 0) {
 		tui_text_add(d, "PAMT    %s  owner vm %d", mdl_pamt_type_name(g->pamt_type),
@@ -330,9 +330,9 @@ static void build(struct tui *t, struct tui_text *d)
 			}
 			any = true;
 			tui_text_add(d, "%-6s  L%d %-4s %016llx %s", tree ? "mirror" : "direct",
-				     level, tui_level_name(level),
+				     level, tdxr_level_name(level),
 				     (unsigned long long)g->spte[tree][level],
-				     tui_spte_str(g->spte[tree][level], spte, sizeof(spte)));
+				     tdxr_spte_str(g->spte[tree][level], spte, sizeof(spte)));
 		}
 		if (!any) {
 			tui_text_add(d, "%-6s  nothing known", tree ? "mirror" : "direct");

@@ -95,7 +95,4 @@ int tdxr_decode_payload(unsigned int type, const char *payload, size_t len, stru
  * fields; every reader calls it after filling them. */
 void tdxr_derive_fields(unsigned int type, struct tdxr_event *ev, struct tdxr_strtab *st);
 
-/* VMX basic exit reason of a kvm_exit reason string, UINT32_MAX if unknown. */
-uint32_t tdxr_vmx_exit_reason(const char *s);
-const char *tdxr_vmx_exit_reason_name(uint32_t nr);
 #endif /* TDXR_SRC_H */

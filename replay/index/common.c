@@ -13,26 +13,12 @@
 #include <unistd.h>
 
 #include "index_int.h"
+#include "tdxr/tdx.h"
 
-/* SEAMCALL leaves whose RCX is "gpa | tdx_level" (TDX_FACTS §2.1). */
+/* SEAMCALL leaves whose RCX is "gpa | tdx_level" (docs/tdx.md §2.1). */
 static bool leaf_has_gpa(unsigned int leaf)
 {
-	switch (leaf) {
-	case 2:	 /* TDH.MEM.PAGE.ADD */
-	case 3:	 /* TDH.MEM.SEPT.ADD */
-	case 6:	 /* TDH.MEM.PAGE.AUG */
-	case 7:	 /* TDH.MEM.RANGE.BLOCK */
-	case 15: /* TDH.MEM.PAGE.DEMOTE */
-	case 16: /* TDH.MR.EXTEND */
-	case 23: /* TDH.MEM.PAGE.PROMOTE */
-	case 25: /* TDH.MEM.SEPT.RD */
-	case 29: /* TDH.MEM.PAGE.REMOVE */
-	case 30: /* TDH.MEM.SEPT.REMOVE */
-	case 39: /* TDH.MEM.RANGE.UNBLOCK */
-		return true;
-	default:
-		return false;
-	}
+	return tdxr_seamcall_flags(leaf) & TDXR_LF_GPA;
 }
 
 bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *level)
@@ -49,7 +35,7 @@ bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *le
 			return false;
 		}
 		*gfn = (rcx >> 12) & ~shared_gfn & ((1ull << 40) - 1);
-		*level = leaf == 16 ? 1 : (int)(rcx & 7) + 1;
+		*level = leaf == TDH_MR_EXTEND ? 1 : (int)(rcx & 7) + 1;
 		return true;
 	}
 	if (ev->type == TDXR_EV_UNMODELLED) {

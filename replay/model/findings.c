@@ -56,66 +56,18 @@ const char *mdl_severity_name(unsigned int sev)
 	return sev == MDL_SEV_ERROR ? "error" : "warning";
 }
 
-static const char *const leaf_names[] = {
-	[TDH_VP_ENTER] = "TDH_VP_ENTER",
-	[TDH_MNG_ADDCX] = "TDH_MNG_ADDCX",
-	[TDH_MEM_PAGE_ADD] = "TDH_MEM_PAGE_ADD",
-	[TDH_MEM_SEPT_ADD] = "TDH_MEM_SEPT_ADD",
-	[TDH_VP_ADDCX] = "TDH_VP_ADDCX",
-	[5] = "TDH_MEM_PAGE_RELOCATE",
-	[TDH_MEM_PAGE_AUG] = "TDH_MEM_PAGE_AUG",
-	[TDH_MEM_RANGE_BLOCK] = "TDH_MEM_RANGE_BLOCK",
-	[TDH_MNG_KEY_CONFIG] = "TDH_MNG_KEY_CONFIG",
-	[TDH_MNG_CREATE] = "TDH_MNG_CREATE",
-	[TDH_VP_CREATE] = "TDH_VP_CREATE",
-	[TDH_MNG_RD] = "TDH_MNG_RD",
-	[TDH_MEM_PAGE_DEMOTE] = "TDH_MEM_PAGE_DEMOTE",
-	[TDH_MR_EXTEND] = "TDH_MR_EXTEND",
-	[TDH_MR_FINALIZE] = "TDH_MR_FINALIZE",
-	[TDH_VP_FLUSH] = "TDH_VP_FLUSH",
-	[TDH_MNG_VPFLUSHDONE] = "TDH_MNG_VPFLUSHDONE",
-	[TDH_MNG_KEY_FREEID] = "TDH_MNG_KEY_FREEID",
-	[TDH_MNG_INIT] = "TDH_MNG_INIT",
-	[TDH_VP_INIT] = "TDH_VP_INIT",
-	[23] = "TDH_MEM_PAGE_PROMOTE",
-	[TDH_PHYMEM_PAGE_RDMD] = "TDH_PHYMEM_PAGE_RDMD",
-	[25] = "TDH_MEM_SEPT_RD",
-	[TDH_VP_RD] = "TDH_VP_RD",
-	[TDH_PHYMEM_PAGE_RECLAIM] = "TDH_PHYMEM_PAGE_RECLAIM",
-	[TDH_MEM_PAGE_REMOVE] = "TDH_MEM_PAGE_REMOVE",
-	[TDH_MEM_SEPT_REMOVE] = "TDH_MEM_SEPT_REMOVE",
-	[TDH_MEM_TRACK] = "TDH_MEM_TRACK",
-	[TDH_MEM_RANGE_UNBLOCK] = "TDH_MEM_RANGE_UNBLOCK",
-	[TDH_PHYMEM_CACHE_WB] = "TDH_PHYMEM_CACHE_WB",
-	[TDH_PHYMEM_PAGE_WBINVD] = "TDH_PHYMEM_PAGE_WBINVD",
-	[TDH_VP_WR] = "TDH_VP_WR",
-};
-
+/* The kernel name of @leaf (include/tdxr/tdx.h), "SEAMCALL" if unknown. */
 const char *leaf_name(unsigned int leaf)
 {
-	if (leaf < sizeof(leaf_names) / sizeof(leaf_names[0]) && leaf_names[leaf]) {
-		return leaf_names[leaf];
-	}
-	return "SEAMCALL";
+	const char *nm = tdxr_seamcall_name(leaf);
+
+	return nm ? nm : "SEAMCALL";
 }
 
 /* Leaf of "TDH_MEM_PAGE_AUG" (or dotted "TDH.MEM.PAGE.AUG"), -1 if none. */
 int leaf_by_name(const char *name)
 {
-	unsigned int i;
-	char buf[40];
-	size_t n;
-
-	for (n = 0; name[n] && n < sizeof(buf) - 1; n++) {
-		buf[n] = name[n] == '.' ? '_' : name[n];
-	}
-	buf[n] = '\0';
-	for (i = 0; i < sizeof(leaf_names) / sizeof(leaf_names[0]); i++) {
-		if (leaf_names[i] && !strcmp(leaf_names[i], buf)) {
-			return (int)i;
-		}
-	}
-	return -1;
+	return tdxr_seamcall_leaf(name, strlen(name));
 }
 
 void status_str(char *buf, size_t len, uint64_t st)

@@ -17,21 +17,7 @@
 #include "tdxr/event.h"
 #include "tdxr/finding.h"
 #include "tdxr/model.h"
-
-/* ---- SPTE bits (TDX_FACTS §4) ----------------------------------------- */
-#define SPTE_RWX 0x7ull
-#define SPTE_W 0x2ull
-#define SPTE_LARGE (1ull << 7)
-#define SPTE_A (1ull << 8)
-#define SPTE_D (1ull << 9)
-#define SPTE_PRESENT (1ull << 11) /* SPTE_MMU_PRESENT_MASK */
-#define SPTE_SVE (1ull << 63)	  /* EPT suppress #VE */
-#define SPTE_PFN_MASK 0x000ffffffffff000ull
-#define SHADOW_NONPRESENT_VALUE (1ull << 63)
-#define FROZEN_SPTE (SHADOW_NONPRESENT_VALUE | 0x5a0ull)
-#define REMOVED_SPTE_OLD 0x5a0ull /* before SHADOW_NONPRESENT_VALUE */
-#define MMIO_SPTE_MASK (SPTE_SVE | SPTE_RWX)
-#define MMIO_VALUE_VMX 0x6ull /* W+X without R: misconfig */
+#include "tdxr/tdx.h" /* leaves, statuses, SPTE bits, exit reasons */
 
 static inline bool spte_present(uint64_t s)
 {
@@ -59,67 +45,6 @@ static inline bool spte_vmx_mmio(uint64_t s)
 {
 	return !spte_present(s) && (s & MMIO_SPTE_MASK) == MMIO_VALUE_VMX;
 }
-
-/* ---- SEAMCALL leaves (TDX_FACTS §2.1) --------------------------------- */
-enum {
-	TDH_VP_ENTER = 0,
-	TDH_MNG_ADDCX = 1,
-	TDH_MEM_PAGE_ADD = 2,
-	TDH_MEM_SEPT_ADD = 3,
-	TDH_VP_ADDCX = 4,
-	TDH_MEM_PAGE_AUG = 6,
-	TDH_MEM_RANGE_BLOCK = 7,
-	TDH_MNG_KEY_CONFIG = 8,
-	TDH_MNG_CREATE = 9,
-	TDH_VP_CREATE = 10,
-	TDH_MNG_RD = 11,
-	TDH_MEM_PAGE_DEMOTE = 15,
-	TDH_MR_EXTEND = 16,
-	TDH_MR_FINALIZE = 17,
-	TDH_VP_FLUSH = 18,
-	TDH_MNG_VPFLUSHDONE = 19,
-	TDH_MNG_KEY_FREEID = 20,
-	TDH_MNG_INIT = 21,
-	TDH_VP_INIT = 22,
-	TDH_PHYMEM_PAGE_RDMD = 24,
-	TDH_VP_RD = 26,
-	TDH_PHYMEM_PAGE_RECLAIM = 28,
-	TDH_MEM_PAGE_REMOVE = 29,
-	TDH_MEM_SEPT_REMOVE = 30,
-	TDH_MEM_TRACK = 38,
-	TDH_MEM_RANGE_UNBLOCK = 39,
-	TDH_PHYMEM_CACHE_WB = 40,
-	TDH_PHYMEM_PAGE_WBINVD = 41,
-	TDH_VP_WR = 43,
-};
-
-/* ---- status codes (TDX_FACTS §3) -------------------------------------- */
-#define TDX_SUCCESS 0x0000000000000000ull
-#define TDX_ERROR (1ull << 63)
-#define TDX_NON_RECOVERABLE (1ull << 62)
-#define TDX_STATUS_MASK 0xffffffff00000000ull
-#define TDX_SW_ERROR 0x8000ff0000000000ull
-#define TDX_OPERAND_BUSY 0x8000020000000000ull
-#define TDX_PREVIOUS_TLB_EPOCH_BUSY 0x8000020100000000ull
-#define TDX_OPERAND_BUSY_HOST_PRIORITY 0x8000020400000000ull
-#define TDX_PAGE_METADATA_INCORRECT 0xc000030000000000ull
-#define TDX_PAGE_NOT_OWNED_BY_TD 0xc000030200000000ull
-#define TDX_TD_ASSOCIATED_PAGES_EXIST 0xc000040000000000ull
-#define TDX_LIFECYCLE_STATE_INCORRECT 0xc000060700000000ull
-#define TDX_OP_STATE_INCORRECT 0xc000060800000000ull
-#define TDX_VCPU_NOT_ASSOCIATED 0x8000070200000000ull
-#define TDX_FLUSHVP_NOT_DONE 0x8000082400000000ull
-#define TDX_NO_HKID_READY_TO_WBCACHE 0x0000082100000000ull
-#define TDX_INTERRUPTED_RESUMABLE 0x8000000300000000ull
-#define TDX_EPT_WALK_FAILED 0xc0000b0000000000ull
-#define TDX_EPT_ENTRY_NOT_PRESENT 0xc0000b0300000000ull
-#define TDX_GPA_RANGE_NOT_BLOCKED 0xc0000b0600000000ull
-#define TDX_GPA_RANGE_ALREADY_BLOCKED 0x00000b0700000000ull
-#define TDX_TLB_TRACKING_NOT_DONE 0xc0000b0800000000ull
-#define TDX_EPT_ENTRY_STATE_INCORRECT 0xc0000b0d00000000ull
-#define TDX_EPT_PAGE_NOT_FREE 0xc0000b0e00000000ull
-#define TDX_OPERAND_ID_RCX 0x01ull
-#define TDX_OPERAND_ID_R8 0x08ull
 
 /* Prediction flags: the model cannot say / only the class is certain. */
 #define PRED_UNKNOWN 0xffffffffffffffffull
@@ -149,10 +74,7 @@ static inline bool tdx_busy(uint64_t st)
 	return c == TDX_OPERAND_BUSY || c == TDX_OPERAND_BUSY_HOST_PRIORITY;
 }
 
-/* VMX exit reasons used by the model. */
-#define EXIT_REASON_EPT_VIOLATION 48
-#define EXIT_REASON_EPT_MISCONFIG 49
-#define EXIT_REASON_TDCALL 77
+/* VMX exit qualification bits used by the model. */
 #define EPT_VIOLATION_ACC_INSTR (1ull << 2)
 /* Exit qualification bits 3-5 (EPT_VIOLATION_PROT_MASK) and bit 6 (executable
  * for ring-3 linear addresses; 6.16 tests it apart, later kernels fold it

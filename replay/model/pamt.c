@@ -135,15 +135,17 @@ void pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 		   !seq_uncertain(c->m, pg->seq) &&
 		   c->m->vms[pg->owner]->s.lifecycle != LIFE_UNKNOWN &&
 		   c->m->vms[pg->owner]->s.lifecycle != LIFE_TEARDOWN && !c->reported) {
+		char exp[24];
 		struct mdl_report r = {
 			.kind = MDL_FK_STATUS_MISMATCH,
 			.severity = -1,
 			.vcpu = -1,
-			.expected = "0xc000060700000000",
+			.expected = exp,
 			.actual = "0x0000000000000000",
 			.extra = {pg->seq + 1},
 		};
 
+		status_str(exp, sizeof(exp), TDX_LIFECYCLE_STATE_INCORRECT);
 		mdl_report(c, &r,
 			   "PHYMEM.PAGE.RECLAIM of pfn 0x%llx succeeded although its TD is not in "
 			   "TEARDOWN (KEY.FREEID not seen): the module returns "

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tdxr/src.h"
+#include "tdxr/tdx.h"
 
 struct conv {
 	char kind;  /* 'd' signed, 'u' unsigned, 'x' hex, 'p' pointer, 's', 'r', 'c' */
@@ -292,102 +293,6 @@ int tdxr_decode_payload(unsigned int type, const char *payload, size_t len, stru
 }
 
 /* ---- derived fields ---------------------------------------------------- */
-
-/* VMX basic exit reasons as kvm_exit prints them (arch/x86/include/uapi/asm/vmx.h). */
-static const struct {
-	const char *name;
-	uint32_t nr;
-} vmx_reasons[] = {
-	{"EXCEPTION_NMI", 0},
-	{"EXTERNAL_INTERRUPT", 1},
-	{"TRIPLE_FAULT", 2},
-	{"INIT_SIGNAL", 3},
-	{"SIPI_SIGNAL", 4},
-	{"INTERRUPT_WINDOW", 7},
-	{"NMI_WINDOW", 8},
-	{"TASK_SWITCH", 9},
-	{"CPUID", 10},
-	{"HLT", 12},
-	{"INVD", 13},
-	{"INVLPG", 14},
-	{"RDPMC", 15},
-	{"RDTSC", 16},
-	{"VMCALL", 18},
-	{"VMCLEAR", 19},
-	{"VMLAUNCH", 20},
-	{"VMPTRLD", 21},
-	{"VMPTRST", 22},
-	{"VMREAD", 23},
-	{"VMRESUME", 24},
-	{"VMWRITE", 25},
-	{"VMOFF", 26},
-	{"VMON", 27},
-	{"CR_ACCESS", 28},
-	{"DR_ACCESS", 29},
-	{"IO_INSTRUCTION", 30},
-	{"MSR_READ", 31},
-	{"MSR_WRITE", 32},
-	{"INVALID_STATE", 33},
-	{"MSR_LOAD_FAIL", 34},
-	{"MWAIT_INSTRUCTION", 36},
-	{"MONITOR_TRAP_FLAG", 37},
-	{"MONITOR_INSTRUCTION", 39},
-	{"PAUSE_INSTRUCTION", 40},
-	{"MCE_DURING_VMENTRY", 41},
-	{"TPR_BELOW_THRESHOLD", 43},
-	{"APIC_ACCESS", 44},
-	{"EOI_INDUCED", 45},
-	{"GDTR_IDTR", 46},
-	{"LDTR_TR", 47},
-	{"EPT_VIOLATION", 48},
-	{"EPT_MISCONFIG", 49},
-	{"INVEPT", 50},
-	{"RDTSCP", 51},
-	{"PREEMPTION_TIMER", 52},
-	{"INVVPID", 53},
-	{"WBINVD", 54},
-	{"XSETBV", 55},
-	{"APIC_WRITE", 56},
-	{"RDRAND", 57},
-	{"INVPCID", 58},
-	{"VMFUNC", 59},
-	{"ENCLS", 60},
-	{"RDSEED", 61},
-	{"PML_FULL", 62},
-	{"XSAVES", 63},
-	{"XRSTORS", 64},
-	{"UMWAIT", 67},
-	{"TPAUSE", 68},
-	{"BUS_LOCK", 74},
-	{"NOTIFY", 75},
-	{"TDCALL", 77},
-};
-
-uint32_t tdxr_vmx_exit_reason(const char *s)
-{
-	size_t n = strcspn(s, " (");
-
-	for (size_t i = 0; i < sizeof(vmx_reasons) / sizeof(vmx_reasons[0]); i++) {
-		if (strlen(vmx_reasons[i].name) == n && memcmp(vmx_reasons[i].name, s, n) == 0) {
-			return vmx_reasons[i].nr;
-		}
-	}
-	/* __print_symbolic prints an unknown value as 0x...; SVM names stay unknown. */
-	if (s[0] == '0' && s[1] == 'x') {
-		return (uint32_t)strtoul(s, NULL, 16);
-	}
-	return UINT32_MAX;
-}
-
-const char *tdxr_vmx_exit_reason_name(uint32_t nr)
-{
-	for (size_t i = 0; i < sizeof(vmx_reasons) / sizeof(vmx_reasons[0]); i++) {
-		if (vmx_reasons[i].nr == nr) {
-			return vmx_reasons[i].name;
-		}
-	}
-	return NULL;
-}
 
 /*
  * The derived fields (TDXR_FF_DERIVED) from the fields they come from.

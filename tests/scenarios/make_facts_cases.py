@@ -8,22 +8,18 @@ Run it from anywhere; it rewrites the s*/ directories next to it.
 """
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NP = 0x8000000000000000
-LEAF = 0x8600000000000B37
-NONLEAF = 0x8000000000000907
+sys.path.insert(0, os.path.join(HERE, "..", "..", "schema"))
+import tdx_def as tdx  # noqa: E402  (the constants of schema/tdx.def)
+NP = tdx.SHADOW_NONPRESENT_VALUE
+# typical TD SPTEs (docs/tdx.md §4.1): leaf RWX WB A D present hw mw SVE
+LEAF = (tdx.SPTE_SVE | tdx.SPTE_MMU_WRITABLE | tdx.SPTE_HOST_WRITABLE |
+        tdx.SPTE_PRESENT | tdx.SPTE_D | tdx.SPTE_A |
+        tdx.EPT_MT_WB << tdx.SPTE_MT_SHIFT | tdx.SPTE_RWX)
+NONLEAF = tdx.SPTE_SVE | tdx.SPTE_PRESENT | tdx.SPTE_A | tdx.SPTE_RWX
 SHARED = 1 << 47
-LEAVES = {0: "TDH_VP_ENTER", 2: "TDH_MEM_PAGE_ADD", 3: "TDH_MEM_SEPT_ADD",
-          6: "TDH_MEM_PAGE_AUG", 7: "TDH_MEM_RANGE_BLOCK", 9: "TDH_MNG_CREATE",
-          10: "TDH_VP_CREATE", 16: "TDH_MR_EXTEND", 17: "TDH_MR_FINALIZE",
-          18: "TDH_VP_FLUSH", 19: "TDH_MNG_VPFLUSHDONE", 20: "TDH_MNG_KEY_FREEID",
-          21: "TDH_MNG_INIT", 22: "TDH_VP_INIT", 28: "TDH_PHYMEM_PAGE_RECLAIM",
-          29: "TDH_MEM_PAGE_REMOVE", 38: "TDH_MEM_TRACK", 41: "TDH_PHYMEM_PAGE_WBINVD",
-          65558: "TDH_VP_INIT"}
-REASONS = {1: "EXTERNAL_INTERRUPT", 12: "HLT", 48: "EPT_VIOLATION",
-           49: "EPT_MISCONFIG", 77: "TDCALL"}
-
 
 class Case:
     def __init__(self, name, about, vm=7100):
@@ -54,7 +50,7 @@ class Case:
         self.ev(who, "tdx_seamcall",
                 "leaf %s (%d) rcx 0x%x rdx 0x%x r8 0x%x r9 0x0 status 0x%016x "
                 "out_rcx 0x%x out_rdx 0x%x out_r8 0x%x out_r9 0x0" % (
-                    LEAVES[leaf], leaf, rcx, rdx, r8, status, orcx, ordx, or8),
+                    tdx.LEAF_NAME[leaf & 0xffff], leaf, rcx, rdx, r8, status, orcx, ordx, or8),
                 expect)
 
     def spte(self, who, gfn, level, old, new, mirror, expect=None):
@@ -69,14 +65,15 @@ class Case:
     def exit(self, who, vcpu, reason, info1=0, info2=0):
         self.ev(who, "kvm_exit", "vcpu %d reason %s rip 0x0 info1 0x%016x "
                 "info2 0x%016x intr_info 0x00000000 error_code 0x00000000 "
-                "requests 0x0000000000000000" % (vcpu, REASONS[reason], info1,
+                "requests 0x0000000000000000" % (vcpu, tdx.EXIT_REASON_NAME[reason], info1,
                                                  info2))
 
     def vp_enter(self, who, vcpu, status, qual=0, ext=0, gpa=0, expect=None):
-        self.sc(who, 0, 0x7700000 + vcpu * 0x1000, 0, 0, status, qual, ext,
+        self.sc(who, tdx.TDH_VP_ENTER, 0x7700000 + vcpu * 0x1000, 0, 0, status, qual, ext,
                 gpa, expect)
-        if not status & (1 << 63):
-            self.exit(who, vcpu, 49 if status == 77 else status, qual, ext)
+        if not status & tdx.TDX_ERROR:
+            self.exit(who, vcpu, tdx.EXIT_REASON_EPT_MISCONFIG
+                      if status == tdx.EXIT_REASON_TDCALL else status, qual, ext)
 
     def page_fault(self, who, vcpu, gpa):
         self.ev(who, "kvm_page_fault", "vcpu %d rip 0x0 address 0x%016x "
@@ -101,10 +98,10 @@ class Case:
         return self.page
 
     def boot(self, host, finalize=True):
-        self.sc(host, 9, self.tdr)
-        self.sc(host, 21, self.tdr)
+        self.sc(host, tdx.TDH_MNG_CREATE, self.tdr)
+        self.sc(host, tdx.TDH_MNG_INIT, self.tdr)
         if finalize:
-            self.sc(host, 17, self.tdr)
+            self.sc(host, tdx.TDH_MR_FINALIZE, self.tdr)
 
     def link(self, who, gfn):
         for level in (4, 3, 2):
@@ -112,30 +109,30 @@ class Case:
             if (g, level) in self.linked:
                 continue
             pg = self.new_page()
-            self.sc(who, 3, (g << 12) | (level - 1), self.tdr, pg)
+            self.sc(who, tdx.TDH_MEM_SEPT_ADD, (g << 12) | (level - 1), self.tdr, pg)
             self.spte(who, g, level, NP, NONLEAF | pg, 1)
             self.linked[(g, level)] = pg
 
     def fault(self, who, vcpu, gfn, entry=True):
         if entry:
             self.entry(who, vcpu)
-        self.vp_enter(who, vcpu, 48, 0x184, 1, gfn << 12)
+        self.vp_enter(who, vcpu, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, gfn << 12)
         self.page_fault(who, vcpu, gfn << 12)
         self.link(who, gfn)
         pg = self.new_page()
-        self.sc(who, 6, gfn << 12, self.tdr, pg)
+        self.sc(who, tdx.TDH_MEM_PAGE_AUG, gfn << 12, self.tdr, pg)
         self.hook(who, "set_spte", gfn, pg >> 12)
         self.spte(who, gfn, 1, NP, LEAF | pg, 1)
         return pg
 
     def zap(self, host, gfn, pg, kick=()):
         self.spte(host, gfn, 1, LEAF | pg, NP, 1)
-        self.sc(host, 7, gfn << 12, self.tdr)
-        self.sc(host, 38, self.tdr)
+        self.sc(host, tdx.TDH_MEM_RANGE_BLOCK, gfn << 12, self.tdr)
+        self.sc(host, tdx.TDH_MEM_TRACK, self.tdr)
         for who, vcpu in kick:
-            self.vp_enter(who, vcpu, 1)
-        self.sc(host, 29, gfn << 12, self.tdr, 0, 0, pg)
-        self.sc(host, 41, pg | (5 << 46))
+            self.vp_enter(who, vcpu, tdx.EXIT_REASON_EXTERNAL_INTERRUPT)
+        self.sc(host, tdx.TDH_MEM_PAGE_REMOVE, gfn << 12, self.tdr, 0, 0, pg)
+        self.sc(host, tdx.TDH_PHYMEM_PAGE_WBINVD, pg | (5 << 46))
         self.hook(host, "remove_spte", gfn, pg >> 12)
 
     def write(self, exit_code, args=None, extra=None):
@@ -166,9 +163,9 @@ def s01():
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x8a3f)
     c.spte(QEMU, 0x8a3f, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr, status=0x8000020000000092)
-    c.vp_enter(V0, 0, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr, status=0x8000020000000092,
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EXTERNAL_INTERRUPT)
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE),
          expect="busy-retry")
     c.bugged(QEMU, "tdx_sept_remove_private_spte+0x9e/0x2c0 [kvm_intel]")
     c.write(1, extra={"explain_cause": {"kind": "busy-retry",
@@ -182,15 +179,15 @@ def s01b():
               "warning. The rest of the removal is clean."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x8a3f)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.spte(QEMU, 0x8a3f, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr, status=0x8000020000000092)
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
     c.entry(V1, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr, expect="busy-retry")
-    c.sc(QEMU, 38, c.tdr)
-    c.vp_enter(V1, 1, 1)
-    c.sc(QEMU, 29, 0x8a3f << 12, c.tdr, 0, 0, pg)
-    c.sc(QEMU, 41, pg | (5 << 46))
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr, expect="busy-retry")
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr)
+    c.vp_enter(V1, 1, tdx.EXIT_REASON_EXTERNAL_INTERRUPT)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x8a3f << 12, c.tdr, 0, 0, pg)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_WBINVD, pg | (5 << 46))
     c.hook(QEMU, "remove_spte", 0x8a3f, pg >> 12)
     c.write(0)
 
@@ -202,8 +199,8 @@ def s02():
               "next TRACK finds a vCPU of epoch N-1 still in the guest."])
     c.boot(QEMU)
     c.entry(V1, 1)
-    c.sc(QEMU, 38, c.tdr)
-    c.sc(QEMU, 38, c.tdr, status=0x8000020100000000, expect="epoch-busy")
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr, status=tdx.TDX_PREVIOUS_TLB_EPOCH_BUSY, expect="epoch-busy")
     c.write(1)
 
 
@@ -213,10 +210,10 @@ def s03():
               "with no TRACK: TLB_TRACKING_NOT_DONE, then KVM bugs the VM."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x2000)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.spte(QEMU, 0x2000, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x2000 << 12, c.tdr)
-    c.sc(QEMU, 29, 0x2000 << 12, c.tdr, status=0xC0000B0800000001,
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x2000 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x2000 << 12, c.tdr, status=(tdx.TDX_TLB_TRACKING_NOT_DONE | tdx.TDX_OPERAND_ID_RCX),
          orcx=pg, ordx=0x100, expect="tlb-not-tracked")
     c.bugged(QEMU, "tdx_sept_remove_private_spte+0x1a4/0x2c0 [kvm_intel]")
     c.write(1, extra={"explain_cause": {"kind": "tlb-not-tracked",
@@ -230,13 +227,13 @@ def s04():
               "is BUSY on the TDR even on its no-vCPU retry (before 9a89894f30d5)."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x3000)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.spte(QEMU, 0x3000, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x3000 << 12, c.tdr)
-    c.sc(QEMU, 38, c.tdr)
-    c.sc(V1, 22, 0x7701000, 0, 0)
-    c.sc(QEMU, 29, 0x3000 << 12, c.tdr, status=0x8000020000000080)
-    c.sc(QEMU, 29, 0x3000 << 12, c.tdr, status=0x8000020000000080,
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x3000 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr)
+    c.sc(V1, tdx.TDH_VP_INIT, 0x7701000, 0, 0)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x3000 << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_TDR))
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x3000 << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_TDR),
          expect="busy-retry")
     c.bugged(QEMU, "tdx_sept_remove_private_spte+0x1f0/0x2c0 [kvm_intel]")
     c.write(1)
@@ -250,7 +247,7 @@ def s05():
     c.boot(QEMU)
     c.fault(V0, 0, 0x4000)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x81, 6, 0x4000 << 12, expect="pending-access")
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x81, 6, 0x4000 << 12, expect="pending-access")
     c.write(1)
 
 
@@ -265,10 +262,10 @@ def s07():
     c.link(QEMU, 0x100)
     pg = c.new_page()
     c.spte(QEMU, 0x100, 1, NP, LEAF | pg, 1)
-    c.sc(QEMU, 2, 0x100 << 12, c.tdr, pg, status=0xC000030000000008,
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x100 << 12, c.tdr, pg, status=(tdx.TDX_PAGE_METADATA_INCORRECT | tdx.TDX_OPERAND_ID_R8),
          expect="mirror-desync")
     c.spte(QEMU, 0x100, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x100 << 12, c.tdr, status=0xC0000B0D00000001,
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x100 << 12, c.tdr, status=(tdx.TDX_EPT_ENTRY_STATE_INCORRECT | tdx.TDX_OPERAND_ID_RCX),
          orcx=NP, ordx=0)
     c.write(1, args=["--kernel-profile", "6.16"])
 
@@ -280,16 +277,16 @@ def s08():
               "the free hook hits KVM_BUG_ON(is_hkid_assigned)."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x5000)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     pt = [p for p in sorted(c.linked) if p[1] == 2][0]
     ptpage = c.linked[pt]
     c.ev(QEMU, "kvm_mmu_prepare_zap_page",
          "sp gen 0 gfn %x l1 8-byte q0 direct wux nxe ad root 0 sync" % pt[0])
     c.spte(QEMU, 0x5000, 1, LEAF | pg, 0x80000000000005a0, 1)
-    c.sc(QEMU, 7, 0x5000 << 12, c.tdr)
-    c.sc(QEMU, 38, c.tdr)
-    c.sc(QEMU, 29, 0x5000 << 12, c.tdr, 0, 0, pg)
-    c.sc(QEMU, 41, pg | (5 << 46))
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x5000 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x5000 << 12, c.tdr, 0, 0, pg)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_WBINVD, pg | (5 << 46))
     c.spte(QEMU, pt[0], 2, NONLEAF | ptpage, 0x80000000000005a0, 1,
            expect="kvm-bug")
     # The VM was already reported bugged at the zap (the model knows the
@@ -304,12 +301,12 @@ def s09():
               "NDA (already removed): PAGE_METADATA_INCORRECT|RCX."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x6000)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.zap(QEMU, 0x6000, pg)
-    c.sc(QEMU, 18, 0x7700000, status=0)
-    c.sc(QEMU, 19, c.tdr)
-    c.sc(QEMU, 20, c.tdr)
-    c.sc(QEMU, 28, pg, status=0xC000030000000001, expect="reclaim")
+    c.sc(QEMU, tdx.TDH_VP_FLUSH, 0x7700000, status=0)
+    c.sc(QEMU, tdx.TDH_MNG_VPFLUSHDONE, c.tdr)
+    c.sc(QEMU, tdx.TDH_MNG_KEY_FREEID, c.tdr)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, pg, status=(tdx.TDX_PAGE_METADATA_INCORRECT | tdx.TDX_OPERAND_ID_RCX), expect="reclaim")
     c.write(1)
 
 
@@ -320,13 +317,13 @@ def s10():
               "it in the direct tree while its mirror leaf is still present."])
     c.boot(QEMU)
     pa = c.fault(V0, 0, 0x7000)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     pb = c.fault(V0, 0, 0x7001)
-    c.vp_enter(V0, 0, 77)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_TDCALL)
     c.tdvmcall(V0, 0, 0x10001, "MapGPA", (0x7000 << 12) | SHARED, 0x2000)
     c.zap(QEMU, 0x7000, pa)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x182, 0, (0x7001 << 12) | SHARED)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x182, 0, (0x7001 << 12) | SHARED)
     c.page_fault(V0, 0, (0x7001 << 12) | SHARED)
     c.spte(V0, 0x7001, 1, NP, 0x0600000000000b77 | (0x99000 << 12), 0,
            expect="private-shared-alias")
@@ -342,15 +339,15 @@ def s11():
     c.boot(QEMU)
     c.entry(V0, 0)
     c.entry(V1, 1)
-    c.vp_enter(V1, 1, 48, 0x184, 1, 0x8000 << 12)
+    c.vp_enter(V1, 1, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x8000 << 12)
     c.page_fault(V1, 1, 0x8000 << 12)
-    c.vp_enter(V0, 0, 48, 0x184, 1, 0x8000 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x8000 << 12)
     c.page_fault(V0, 0, 0x8000 << 12)
     c.link(V0, 0x8000)
     pg = c.new_page()
-    c.sc(V1, 6, 0x8000 << 12, c.tdr, pg + 0x100000, status=0x8000020000000092)
+    c.sc(V1, tdx.TDH_MEM_PAGE_AUG, 0x8000 << 12, c.tdr, pg + 0x100000, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
     c.hook(V1, "set_spte", 0x8000, (pg + 0x100000) >> 12, ret=-16)
-    c.sc(V0, 6, 0x8000 << 12, c.tdr, pg)
+    c.sc(V0, tdx.TDH_MEM_PAGE_AUG, 0x8000 << 12, c.tdr, pg)
     c.hook(V0, "set_spte", 0x8000, pg >> 12)
     c.spte(V0, 0x8000, 1, NP, LEAF | pg, 1)
     c.entry(V0, 0)
@@ -365,7 +362,7 @@ def s12():
               "failed after the trace): the mirror tree and the S-EPT disagree."])
     c.boot(QEMU)
     c.fault(V0, 0, 0x9000)
-    c.vp_enter(V0, 0, 48, 0x184, 1, 0x9001 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x9001 << 12)
     c.page_fault(V0, 0, 0x9001 << 12)
     c.spte(V0, 0x9001, 1, NP, LEAF | 0x4321000, 1, expect="mirror-desync")
     c.write(1)
@@ -381,16 +378,16 @@ def s13():
     gfn = 0xfeb00
     gpa = (gfn << 12) | SHARED
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x181, 0, gpa)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x181, 0, gpa)
     c.page_fault(V0, 0, gpa)
     c.spte(V0, gfn, 1, NP, (gfn << 12) | 0x18, 0)
     c.ev(V0, "mark_mmio_spte", "sptep:00000000deadbeef gfn %x access 0 gen 3" % gfn)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 77)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_TDCALL)
     c.tdvmcall(V0, 0, 48, "#VE.RequestMMIO", 4, 0, gpa)
     c.ev(V0, "kvm_mmio", "mmio read len 4 gpa 0x%x val 0x0" % (gfn << 12))
     c.entry(V0, 0)
-    c.sc(V0, 0, 0x7700000, 0, 0, 49, 0, 0, gpa + 0x10, expect="mmio-suppress-ve")
+    c.sc(V0, tdx.TDH_VP_ENTER, 0x7700000, 0, 0, 49, 0, 0, gpa + 0x10, expect="mmio-suppress-ve")
     c.bugged(V0, "tdx_handle_exit+0x2f3/0x5a0 [kvm_intel]")
     c.write(1)
 
@@ -403,26 +400,26 @@ def clean():
     c.boot(QEMU, finalize=False)
     c.link(QEMU, 0x10)
     pg0 = c.new_page()
-    c.sc(QEMU, 2, 0x10 << 12, c.tdr, pg0)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x10 << 12, c.tdr, pg0)
     c.spte(QEMU, 0x10, 1, NP, LEAF | pg0, 1)
-    c.sc(QEMU, 16, 0x10 << 12, c.tdr)
-    c.sc(QEMU, 17, c.tdr)
+    c.sc(QEMU, tdx.TDH_MR_EXTEND, 0x10 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     pa = c.fault(V0, 0, 0x11)
     pb = c.fault(V1, 1, 0x12)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.entry(V0, 0)
     c.zap(QEMU, 0x11, pa, kick=[(V0, 0), (V1, 1)])
     c.zap(QEMU, 0x12, pb)
     c.zap(QEMU, 0x10, pg0)
-    c.sc(QEMU, 18, 0x7700000)
-    c.sc(QEMU, 18, 0x7701000, status=0x8000070200000000)
-    c.sc(QEMU, 19, c.tdr)
-    c.sc(QEMU, 20, c.tdr)
+    c.sc(QEMU, tdx.TDH_VP_FLUSH, 0x7700000)
+    c.sc(QEMU, tdx.TDH_VP_FLUSH, 0x7701000, status=tdx.TDX_VCPU_NOT_ASSOCIATED)
+    c.sc(QEMU, tdx.TDH_MNG_VPFLUSHDONE, c.tdr)
+    c.sc(QEMU, tdx.TDH_MNG_KEY_FREEID, c.tdr)
     for (g, level) in sorted(c.linked, key=lambda x: x[1]):
         c.spte(QEMU, g, level, NONLEAF | c.linked[(g, level)],
                0x80000000000005a0, 1)
-        c.sc(QEMU, 28, c.linked[(g, level)], orcx=3)
-    c.sc(QEMU, 28, c.tdr)
+        c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, c.linked[(g, level)], orcx=3)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, c.tdr)
     c.write(0)
 
 

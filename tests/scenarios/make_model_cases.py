@@ -6,9 +6,7 @@ clean, and the real bug next to each that must still be found).
 Same format and helpers as make_facts_cases.py; it rewrites only the
 directories it names. Run it from anywhere.
 """
-from make_facts_cases import LEAVES, Case, LEAF, NONLEAF, NP, QEMU, SHARED, V0, V1
-
-LEAVES[4] = "TDH_VP_ADDCX"
+from make_facts_cases import tdx, Case, LEAF, NONLEAF, NP, QEMU, SHARED, V0, V1
 
 
 def userspace_exit(c, who, reason="KVM_EXIT_MEMORY_FAULT", code=39):
@@ -30,10 +28,10 @@ def pending_prot():
     c.boot(QEMU)
     c.fault(V0, 0, 0x4000)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x3a, 6, 0x4000 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x3a, 6, 0x4000 << 12)
     c.page_fault(V0, 0, 0x4000 << 12)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.write(0)
 
 
@@ -45,10 +43,10 @@ def pending_ring3():
     c.boot(QEMU)
     c.fault(V0, 0, 0x4000)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x41, 6, 0x4000 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x41, 6, 0x4000 << 12)
     c.page_fault(V0, 0, 0x4000 << 12)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.write(0, args=["--kernel-profile", "6.16"])
 
 
@@ -71,7 +69,7 @@ def pending_exit_only(bug):
     exit_only_fault(c, V0, 0, 0x4000, 0x184, 1)
     c.link(V0, 0x4000)
     pg = c.new_page()
-    c.sc(V0, 6, 0x4000 << 12, c.tdr, pg)
+    c.sc(V0, tdx.TDH_MEM_PAGE_AUG, 0x4000 << 12, c.tdr, pg)
     c.hook(V0, "set_spte", 0x4000, pg >> 12)
     c.spte(V0, 0x4000, 1, NP, LEAF | pg, 1)
     c.entry(V0, 0)
@@ -91,15 +89,15 @@ def busy_kicked():
               "returns) before the single retry, which succeeds: healthy."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x8a3f)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.spte(QEMU, 0x8a3f, 1, LEAF | pg, NP, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr, status=0x8000020000000092)
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
     c.entry(V1, 1)
-    c.vp_enter(V1, 1, 1)
-    c.sc(QEMU, 7, 0x8a3f << 12, c.tdr)
-    c.sc(QEMU, 38, c.tdr)
-    c.sc(QEMU, 29, 0x8a3f << 12, c.tdr, 0, 0, pg)
-    c.sc(QEMU, 41, pg | (5 << 46))
+    c.vp_enter(V1, 1, tdx.EXIT_REASON_EXTERNAL_INTERRUPT)
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x8a3f << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_TRACK, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_REMOVE, 0x8a3f << 12, c.tdr, 0, 0, pg)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_WBINVD, pg | (5 << 46))
     c.hook(QEMU, "remove_spte", 0x8a3f, pg >> 12)
     c.write(0)
 
@@ -121,13 +119,13 @@ def mmio_direct(private):
     c.spte(QEMU, 0x20, 1, NP, 0x0600000007777b77, 0)
     c.spte(QEMU, 0x20, 1, 0x0600000007777b77, NP, 0)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 77)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_TDCALL)
     c.tdvmcall(V0, 0, 48, "#VE.RequestMMIO", 4, 0,
                (0x20 << 12) | (0 if private else SHARED))
     if private:
         c.expect.append({"kind": "mmio-suppress-ve", "line": len(c.lines)})
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.write(1 if private else 0)
 
 
@@ -144,15 +142,15 @@ def zs_userspace():
     c.link(QEMU, 0x5000)
     for _ in range(4):
         c.entry(V0, 0)
-        c.vp_enter(V0, 0, 48, 0x184, 1, 0x5000 << 12)
+        c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x5000 << 12)
         c.page_fault(V0, 0, 0x5000 << 12)
     userspace_exit(c, V0)
     for _ in range(3):
         c.entry(V0, 0)
-        c.vp_enter(V0, 0, 48, 0x184, 1, 0x5000 << 12)
+        c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x5000 << 12)
         c.page_fault(V0, 0, 0x5000 << 12)
     pg = c.new_page()
-    c.sc(V0, 6, 0x5000 << 12, c.tdr, pg)
+    c.sc(V0, tdx.TDH_MEM_PAGE_AUG, 0x5000 << 12, c.tdr, pg)
     c.hook(V0, "set_spte", 0x5000, pg >> 12)
     c.spte(V0, 0x5000, 1, NP, LEAF | pg, 1)
     c.write(0)
@@ -166,15 +164,15 @@ def zs_zap():
               "re-entry on a pending event): seven exits, none counted."])
     c.boot(QEMU)
     pgs = [c.fault(V0, 0, 0x6000 + i) for i in range(7)]
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.zap(QEMU, 0x6000, pgs[0])
     for i in range(1, 7):
         c.entry(V0, 0)
-        c.vp_enter(V0, 0, 48, 0x184, 1, 0x6000 << 12)
+        c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x6000 << 12)
         c.page_fault(V0, 0, 0x6000 << 12)
         c.zap(QEMU, 0x6000 + i, pgs[i])
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x184, 1, 0x6000 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x6000 << 12)
     c.page_fault(V0, 0, 0x6000 << 12)
     userspace_exit(c, V0)
     c.write(0)
@@ -189,10 +187,10 @@ def zs_real():
     c.link(QEMU, 0x5000)
     for i in range(6):
         c.entry(V0, 0)
-        c.vp_enter(V0, 0, 48, 0x184, 1, 0x5000 << 12,
+        c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x5000 << 12,
                    expect="zero-step" if i == 5 else None)
         c.page_fault(V0, 0, 0x5000 << 12)
-        c.sc(V0, 6, 0x5000 << 12, c.tdr, 0x1300000, status=0x8000020000000092)
+        c.sc(V0, tdx.TDH_MEM_PAGE_AUG, 0x5000 << 12, c.tdr, 0x1300000, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
         c.hook(V0, "set_spte", 0x5000, 0x1300, ret=-16)
     c.write(0, extra={"stdout_contains": ["zero-step mitigation likely engaged"]})
 
@@ -214,15 +212,15 @@ def premap_busy(retry):
     c.link(QEMU, 0x100)
     pg = c.new_page()
     c.spte(QEMU, 0x100, 1, NP, LEAF | pg, 1)
-    c.sc(QEMU, 2, 0x100 << 12, c.tdr, pg, status=0x8000020000000092)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x100 << 12, c.tdr, pg, status=(tdx.TDX_OPERAND_BUSY | tdx.TDX_OPERAND_ID_SEPT_TREE))
     if retry:
         c.spte(QEMU, 0x100, 1, LEAF | pg, NP, 1)
-        c.sc(QEMU, 7, 0x100 << 12, c.tdr, status=0xC0000B0D00000001,
+        c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x100 << 12, c.tdr, status=(tdx.TDX_EPT_ENTRY_STATE_INCORRECT | tdx.TDX_OPERAND_ID_RCX),
              orcx=NP, ordx=0)
         c.hook(QEMU, "remove_spte", 0x100, pg >> 12)
-        c.sc(QEMU, 17, c.tdr)
+        c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     else:
-        c.sc(QEMU, 17, c.tdr, expect="mirror-desync")
+        c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr, expect="mirror-desync")
     c.write(0 if retry else 1, args=["--kernel-profile", "6.16"])
 
 
@@ -242,17 +240,17 @@ def premap_unseen_zap(variant):
                           "MR.FINALIZE (the TD is RUNNABLE): not the premap case,",
                           "KVM_BUG_ON."]}[variant]
     c = Case(names[variant], about)
-    c.sc(QEMU, 2, 0x100 << 12, c.tdr, 0x1240000)
-    c.sc(QEMU, 16, 0x100 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x100 << 12, c.tdr, 0x1240000)
+    c.sc(QEMU, tdx.TDH_MR_EXTEND, 0x100 << 12, c.tdr)
     if variant == "runnable":
-        c.sc(QEMU, 17, c.tdr)
+        c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     c.spte(QEMU, 0x101, 1, LEAF | 0x1241000, NP, 1)
     orcx = (LEAF | 0x1241000) if variant == "rwx" else NP
-    c.sc(QEMU, 7, 0x101 << 12, c.tdr, status=0xC0000B0D00000001, orcx=orcx,
+    c.sc(QEMU, tdx.TDH_MEM_RANGE_BLOCK, 0x101 << 12, c.tdr, status=(tdx.TDX_EPT_ENTRY_STATE_INCORRECT | tdx.TDX_OPERAND_ID_RCX), orcx=orcx,
          expect=None if variant == "ok" else "kvm-bug")
     c.hook(QEMU, "remove_spte", 0x101, 0x1241, ret=0 if variant == "ok" else -5)
     if variant == "ok":
-        c.sc(QEMU, 17, c.tdr)
+        c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     c.write(0 if variant == "ok" else 1, args=["--kernel-profile", "6.16"])
 
 
@@ -267,15 +265,15 @@ def page_add_unseen_premap():
     c.link(QEMU, 0x100)
     pg = c.new_page()
     c.spte(QEMU, 0x100, 1, NP, LEAF | pg, 1)
-    c.sc(QEMU, 2, 0x100 << 12, c.tdr, pg)
-    c.sc(QEMU, 16, 0x100 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x100 << 12, c.tdr, pg)
+    c.sc(QEMU, tdx.TDH_MR_EXTEND, 0x100 << 12, c.tdr)
     pg = c.new_page()
-    c.sc(QEMU, 2, 0x101 << 12, c.tdr, pg)
-    c.sc(QEMU, 16, 0x101 << 12, c.tdr)
-    c.sc(QEMU, 17, c.tdr)
+    c.sc(QEMU, tdx.TDH_MEM_PAGE_ADD, 0x101 << 12, c.tdr, pg)
+    c.sc(QEMU, tdx.TDH_MR_EXTEND, 0x101 << 12, c.tdr)
+    c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     lost(c, V1[2], 1)
     c.entry(V1, 1, expect="lost-events")
-    c.vp_enter(V1, 1, 12)
+    c.vp_enter(V1, 1, tdx.EXIT_REASON_HLT)
     c.write(0, args=["--kernel-profile", "6.16"])
 
 
@@ -287,11 +285,11 @@ def aug_without_install():
               "(AUG runs inside the install: unknown history does not excuse it)."])
     c.boot(QEMU)
     c.entry(V0, 0)
-    c.vp_enter(V0, 0, 48, 0x184, 1, 0x7000 << 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_EPT_VIOLATION, 0x184, 1, 0x7000 << 12)
     c.page_fault(V0, 0, 0x7000 << 12)
     c.link(V0, 0x7000)
     pg = c.new_page()
-    c.sc(V0, 6, 0x7000 << 12, c.tdr, pg)
+    c.sc(V0, tdx.TDH_MEM_PAGE_AUG, 0x7000 << 12, c.tdr, pg)
     c.hook(V0, "set_spte", 0x7000, pg >> 12)
     c.entry(V0, 0, expect="mirror-desync")
     c.write(1)
@@ -306,23 +304,23 @@ def vp_addcx_first():
               "with a TD operand. Later the TD runs and is torn down; the TDVPR",
               "is reclaimed with the vCPU, before the S-EPT pages: no finding."])
     tdvpr = 0x7701000
-    c.sc(V1, 4, 0x7781000, tdvpr)
-    c.sc(V1, 22, tdvpr)
-    c.sc(QEMU, 17, c.tdr)
+    c.sc(V1, tdx.TDH_VP_ADDCX, 0x7781000, tdvpr)
+    c.sc(V1, tdx.TDH_VP_INIT, tdvpr)
+    c.sc(QEMU, tdx.TDH_MR_FINALIZE, c.tdr)
     pg = c.fault(V0, 0, 0x11)
-    c.vp_enter(V0, 0, 12)
+    c.vp_enter(V0, 0, tdx.EXIT_REASON_HLT)
     c.zap(QEMU, 0x11, pg)
-    c.sc(QEMU, 18, 0x7700000)
-    c.sc(QEMU, 18, tdvpr, status=0x8000070200000000)
-    c.sc(QEMU, 19, c.tdr)
-    c.sc(QEMU, 20, c.tdr)
-    c.sc(QEMU, 28, 0x7781000)
-    c.sc(QEMU, 28, tdvpr)
+    c.sc(QEMU, tdx.TDH_VP_FLUSH, 0x7700000)
+    c.sc(QEMU, tdx.TDH_VP_FLUSH, tdvpr, status=tdx.TDX_VCPU_NOT_ASSOCIATED)
+    c.sc(QEMU, tdx.TDH_MNG_VPFLUSHDONE, c.tdr)
+    c.sc(QEMU, tdx.TDH_MNG_KEY_FREEID, c.tdr)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, 0x7781000)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, tdvpr)
     for (g, level) in sorted(c.linked, key=lambda x: x[1]):
         c.spte(QEMU, g, level, NONLEAF | c.linked[(g, level)],
                0x80000000000005a0, 1)
-        c.sc(QEMU, 28, c.linked[(g, level)], orcx=3)
-    c.sc(QEMU, 28, c.tdr)
+        c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, c.linked[(g, level)], orcx=3)
+    c.sc(QEMU, tdx.TDH_PHYMEM_PAGE_RECLAIM, c.tdr)
     c.write(0)
 
 

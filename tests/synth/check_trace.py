@@ -15,8 +15,12 @@ enters twice, a TD exit of a vCPU that is not in the guest, a bad line).
 Usage: check_trace.py TRACE [--shared-bit 47|51] [--profile 6.16|6.19]
 """
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'schema'))
+import tdx_def as tdx  # noqa: E402  (TDX facts: schema/tdx.def, shared as data only)
 
 LINE = re.compile(r'^\s*(.*)-(\d+)\s+\[(\d{3})\] (\S{5})\s+(\d+)\.(\d{6}): ([a-z_0-9]+): (.*)$')
 LOST = re.compile(r'^CPU:(\d+) \[LOST (\d+) EVENTS\]$')
@@ -29,12 +33,12 @@ TDVMCALL = re.compile(r'^vm (\d+) vcpu (\d+) r10 0x([0-9a-f]+) r11 0x([0-9a-f]+)
                       r'r12 0x([0-9a-f]+) r13 0x([0-9a-f]+) r14 0x([0-9a-f]+) r15 0x([0-9a-f]+)$')
 ENTRY = re.compile(r'^vcpu (\d+), rip 0x0 intr_info 0x[0-9a-f]{8} error_code 0x[0-9a-f]{8}$')
 
-NONPRESENT = 0x8000000000000000
-BUSY = 0x8000020000000000
-EPOCH_BUSY = 0x8000020100000000
-NOT_BLOCKED = 0xC0000B0600000001
-TLB_NOT_DONE = 0xC0000B0800000001
-METADATA_INCORRECT = 0xC000030000000001
+NONPRESENT = tdx.SHADOW_NONPRESENT_VALUE
+BUSY = tdx.TDX_OPERAND_BUSY
+EPOCH_BUSY = tdx.TDX_PREVIOUS_TLB_EPOCH_BUSY
+NOT_BLOCKED = tdx.TDX_GPA_RANGE_NOT_BLOCKED | tdx.TDX_OPERAND_ID_RCX
+TLB_NOT_DONE = tdx.TDX_TLB_TRACKING_NOT_DONE | tdx.TDX_OPERAND_ID_RCX
+METADATA_INCORRECT = tdx.TDX_PAGE_METADATA_INCORRECT | tdx.TDX_OPERAND_ID_RCX
 
 
 class Found(Exception):
@@ -149,39 +153,40 @@ def main():
             raise Found('kvm-bug', 'kvm_vm_bugged')
 
     def seamcall(tid, name, rcx, rdx, r8, status, ocx, odx, o8):
+        leaf = tdx.LEAF.get(name, -1)
         vm = vm_of_thread(tid)
-        if name == 'TDH_MNG_CREATE':
+        if leaf == tdx.TDH_MNG_CREATE:
             vm = VM(tid, rcx)
             vms[tid] = vm
             tdr_vm[rcx] = vm
             thread_vm[tid] = vm
             vm.owned.add(rcx)
             return
-        if name in ('TDH_MNG_ADDCX', 'TDH_MNG_KEY_CONFIG', 'TDH_MNG_INIT'):
-            vm = tdr_vm[rdx if name == 'TDH_MNG_ADDCX' else rcx]
-            if name == 'TDH_MNG_ADDCX':
+        if leaf in (tdx.TDH_MNG_ADDCX, tdx.TDH_MNG_KEY_CONFIG, tdx.TDH_MNG_INIT):
+            vm = tdr_vm[rdx if leaf == tdx.TDH_MNG_ADDCX else rcx]
+            if leaf == tdx.TDH_MNG_ADDCX:
                 vm.owned.add(rcx)
-            if name == 'TDH_MNG_INIT':
+            if leaf == tdx.TDH_MNG_INIT:
                 vm.epoch = 1
             return
-        if name == 'TDH_VP_CREATE':
+        if leaf == tdx.TDH_VP_CREATE:
             vm = tdr_vm[rdx]
             tdvpr_vm[rcx] = vm
             vm.owned.add(rcx)
             vm.vcpus += 1
             return
-        if name == 'TDH_VP_ADDCX':
+        if leaf == tdx.TDH_VP_ADDCX:
             tdvpr_vm[rdx].owned.add(rcx)
             return
-        if name == 'TDH_VP_INIT':
+        if leaf == tdx.TDH_VP_INIT:
             return
-        if name == 'TDH_VP_ENTER':
+        if leaf == tdx.TDH_VP_ENTER:
             if tid not in in_guest:
                 raise Found('internal', 'TD exit of a vCPU that is not in the guest')
             del in_guest[tid]
-            if status == 49:
+            if status == tdx.EXIT_REASON_EPT_MISCONFIG:
                 raise Found('mmio-suppress-ve', 'TDH.VP.ENTER returned EPT_MISCONFIG')
-            if status == 48:
+            if status == tdx.EXIT_REASON_EPT_VIOLATION:
                 if odx & 0xf == 6:
                     raise Found('pending-access', 'guest access to a PENDING page')
                 if not o8 & shared:
@@ -191,15 +196,15 @@ def main():
                     return
             zs[tid] = 0
             return
-        if vm is None and name not in ('TDH_VP_FLUSH',):
+        if vm is None and leaf != tdx.TDH_VP_FLUSH:
             raise Found('internal', '%s from a thread of no TD' % name)
-        if name == 'TDH_MEM_SEPT_ADD':
+        if leaf == tdx.TDH_MEM_SEPT_ADD:
             if status == 0:
                 vm.nl.add((rcx & 7, rcx & ~0xfff))
                 vm.owned.add(r8)
             return
         gfn = (rcx & ~0xfff) >> 12
-        if name in ('TDH_MEM_PAGE_AUG', 'TDH_MEM_PAGE_ADD'):
+        if leaf in (tdx.TDH_MEM_PAGE_AUG, tdx.TDH_MEM_PAGE_ADD):
             parent = (1, (rcx & ~0xfff) & ~((1 << 21) - 1))
             free = gfn not in vm.sept and parent in vm.nl
             if free and status not in (0,) and (status & 0xFFFFFFFF00000000) != BUSY:
@@ -211,7 +216,7 @@ def main():
                 vm.page_pa[gfn] = r8
                 vm.owned.add(r8)
             return
-        if name == 'TDH_MEM_RANGE_BLOCK':
+        if leaf == tdx.TDH_MEM_RANGE_BLOCK:
             if (status & 0xFFFFFFFF00000000) == BUSY:
                 if vm.busy is not None and vm.busy[0] == gfn:
                     raise Found('busy-retry', 'BLOCK retried without kicking the vCPUs')
@@ -226,7 +231,7 @@ def main():
             vm.sept[gfn] = 'B'
             vm.bepoch[gfn] = vm.epoch
             return
-        if name == 'TDH_MEM_TRACK':
+        if leaf == tdx.TDH_MEM_TRACK:
             if status == EPOCH_BUSY:
                 raise Found('epoch-busy', 'TRACK returned PREVIOUS_TLB_EPOCH_BUSY')
             if status == 0:
@@ -234,7 +239,7 @@ def main():
                     raise Found('status-mismatch', 'TRACK succeeded with a vCPU of the previous epoch inside')
                 vm.epoch += 1
             return
-        if name == 'TDH_MEM_PAGE_REMOVE':
+        if leaf == tdx.TDH_MEM_PAGE_REMOVE:
             st = vm.sept.get(gfn)
             if st is None:
                 raise Found('status-mismatch', 'REMOVE of a FREE entry')
@@ -252,15 +257,15 @@ def main():
             del vm.sept[gfn]
             vm.owned.discard(vm.page_pa.pop(gfn))
             return
-        if name == 'TDH_MR_FINALIZE':
+        if leaf == tdx.TDH_MR_FINALIZE:
             vm.finalized = True
             return
-        if name == 'TDH_MNG_KEY_FREEID':
+        if leaf == tdx.TDH_MNG_KEY_FREEID:
             if vm.sept:
                 raise Found('reclaim', 'guest pages left when the HKID is freed')
             vm.hkid_freed = True
             return
-        if name == 'TDH_PHYMEM_PAGE_RECLAIM':
+        if leaf == tdx.TDH_PHYMEM_PAGE_RECLAIM:
             if rcx not in vm.owned:
                 raise Found('reclaim' if status == METADATA_INCORRECT else 'status-mismatch',
                             'RECLAIM of a page the module does not hold')
@@ -296,7 +301,7 @@ def main():
             if gfn in (vm.direct if mirror == 1 else vm.mirror):
                 raise Found('private-shared-alias', 'present in both trees')
             tree[gfn] = new
-        elif mirror == 0 and new != NONPRESENT and new != 0x80000000000005a0:
+        elif mirror == 0 and new != NONPRESENT and new != tdx.FROZEN_SPTE:
             if new & (1 << 63) or new & 7:
                 raise Found('mmio-suppress-ve', 'TD MMIO SPTE with SVE or RWX set')
             vm.mmio[gfn] = new

@@ -72,8 +72,18 @@ first-error)
 	check "state pane shows vCPU epochs" grep -Eq '^vCPUs +[0-9]+:(in|out) e[0-9]' "$tmp/state"
 	# 120 columns: detail (left) and state side by side
 	check "detail decodes the status with its operand" \
-		grep -q 'status .*0xc0000b0800000001 TDX_TLB_TRACKING_NOT_DONE | RCX' "$tmp/w.txt"
-	check "detail names the leaf" grep -q 'TDH.MEM.PAGE.REMOVE' "$tmp/w.txt"
+		grep -q 'status .*0xc0000b0800000001 TDX_TLB_TRACKING_NOT_DONE|RCX' "$tmp/w.txt"
+	check "detail names the leaf" grep -q 'TDH_MEM_PAGE_REMOVE' "$tmp/w.txt"
+	# the CLI and the TUI speak the same words (include/tdxr/tdx.h): the
+	# leaf and status `tdxr explain` names in its account are on the screen
+	"$TDXR" explain "$trace" >"$tmp/explain" 2>/dev/null
+	cli_leaf=$(sed -n 's/.*; \(TDH_[A-Z_]*\) at line [0-9]* got \([^;]*\);.*/\1/p' "$tmp/explain")
+	cli_status=$(sed -n 's/.*; \(TDH_[A-Z_]*\) at line [0-9]* got \([^;]*\);.*/\2/p' "$tmp/explain")
+	check "tdxr explain names a failed SEAMCALL ($cli_leaf: $cli_status)" \
+		test -n "$cli_leaf" -a -n "$cli_status"
+	check "the TUI names the leaf as the CLI does" grep -qF "$cli_leaf" "$tmp/w.txt"
+	check "the TUI names the status as the CLI does" \
+		grep -qF "0xc0000b0800000001 $cli_status" "$tmp/w.txt"
 	;;
 explain)
 	# test_enter_on_a_finding_shows_its_causal_chain_and_steps_jump_the_list

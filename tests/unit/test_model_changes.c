@@ -162,8 +162,9 @@ static void bad_remove(struct drv *d, int k)
 	fault_new(d, k, 1);
 	i = d->next[k] - 1;
 	use_vm(t, k);
-	tb_sc(t, 7 /* BLOCK */, gfn_of(k, i) << 12, t->tdr, 0, 0);
-	tb_sc(t, 29 /* REMOVE */, gfn_of(k, i) << 12, t->tdr, 0, 0xc0000b0800000001ull);
+	tb_sc(t, TDH_MEM_RANGE_BLOCK, gfn_of(k, i) << 12, t->tdr, 0, 0);
+	tb_sc(t, TDH_MEM_PAGE_REMOVE, gfn_of(k, i) << 12, t->tdr, 0,
+	      (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX));
 	d->pg[k][i] = PG_KEEP;
 }
 
@@ -197,7 +198,7 @@ static void round_events(struct drv *d, int r)
 
 	if (d->in_guest) {
 		use_vm(t, 0);
-		tb_exit(t, NR_VCPUS - 1, 12, 0, 0);
+		tb_exit(t, NR_VCPUS - 1, EXIT_REASON_HLT, 0, 0);
 		d->in_guest = false;
 	}
 	switch (r) {
@@ -229,7 +230,7 @@ static void round_events(struct drv *d, int r)
 		break;
 	case 4:
 		use_vm(t, 0);
-		tb_sc(t, 7 /* BLOCK */, gfn_of(0, 1) << 12, t->tdr, 0, 0);
+		tb_sc(t, TDH_MEM_RANGE_BLOCK, gfn_of(0, 1) << 12, t->tdr, 0, 0);
 		break;
 	case 5:
 		/* round 4's BLOCK, never completed, ends here: a desync on
@@ -466,7 +467,7 @@ static void test_changes_are_small_when_little_changed(void **state)
 
 	/* one event on one gfn */
 	use_vm(&d->t, 0);
-	tb_sc(&d->t, 7 /* BLOCK */, gfn_of(0, 17) << 12, d->t.tdr, 0, 0);
+	tb_sc(&d->t, TDH_MEM_RANGE_BLOCK, gfn_of(0, 17) << 12, d->t.tdr, 0, 0);
 	save_changes(d->t.m, &chg, &chg_len);
 	assert_true(chg_len * 10 < full_len);
 	assert_true(chg_len > empty_len);

@@ -17,11 +17,16 @@
 #include "tdxr/event.h"
 #include "tdxr/model.h"
 #include "tdxr/strtab.h"
+#include "tdxr/tdx.h"
 
 #define TB_MAX_FINDINGS 256
-#define TB_LEAF_SPTE 0x8600000000000b37ull
-#define TB_NONLEAF_SPTE 0x8000000000000907ull
-#define TB_NONPRESENT 0x8000000000000000ull
+/* Typical TD SPTEs (docs/tdx.md §4.1): a leaf is RWX, WB, A, D, present,
+ * host- and MMU-writable, SVE; a non-leaf RWX, A, present, SVE. */
+#define TB_LEAF_SPTE                                                                          \
+	(SPTE_SVE | SPTE_MMU_WRITABLE | SPTE_HOST_WRITABLE | SPTE_PRESENT | SPTE_D | SPTE_A | \
+	 ((uint64_t)EPT_MT_WB << SPTE_MT_SHIFT) | SPTE_RWX)
+#define TB_NONLEAF_SPTE (SPTE_SVE | SPTE_PRESENT | SPTE_A | SPTE_RWX)
+#define TB_NONPRESENT SHADOW_NONPRESENT_VALUE
 #define TB_SHARED_GFN (1ull << 35) /* GPAW 48: shared bit 47 */
 #define TB_HOST_TID 500
 #define TB_VCPU_TID(v) (1000 + (v))
@@ -223,8 +228,8 @@ static inline uint64_t tb_exit(struct tb *t, int vcpu, uint32_t reason, uint64_t
 static inline uint64_t tb_vp_enter(struct tb *t, int vcpu, uint64_t status, uint64_t qual,
 				   uint64_t ext, uint64_t gpa)
 {
-	return tb_sc_out(t, TB_VCPU_TID(vcpu), 0, 0x30000000 + vcpu * 0x1000, 0, 0, status, qual,
-			 ext, gpa);
+	return tb_sc_out(t, TB_VCPU_TID(vcpu), TDH_VP_ENTER, 0x30000000 + vcpu * 0x1000, 0, 0,
+			 status, qual, ext, gpa);
 }
 
 static inline uint64_t tb_page_fault(struct tb *t, int vcpu, uint64_t gpa)
@@ -299,10 +304,10 @@ static inline uint64_t tb_page(struct tb *t)
 /* MNG.CREATE, MNG.INIT (and MR.FINALIZE when @finalize). */
 static inline void tb_boot(struct tb *t, bool finalize)
 {
-	tb_sc(t, 9 /* MNG.CREATE */, t->tdr, 0, 0, 0);
-	tb_sc(t, 21 /* MNG.INIT */, t->tdr, 0, 0, 0);
+	tb_sc(t, TDH_MNG_CREATE, t->tdr, 0, 0, 0);
+	tb_sc(t, TDH_MNG_INIT, t->tdr, 0, 0, 0);
 	if (finalize) {
-		tb_sc(t, 17 /* MR.FINALIZE */, t->tdr, 0, 0, 0);
+		tb_sc(t, TDH_MR_FINALIZE, t->tdr, 0, 0, 0);
 	}
 }
 
@@ -332,7 +337,7 @@ static inline void tb_link(struct tb *t, int32_t tid, uint64_t gfn)
 			continue;
 		}
 		pg = tb_page(t);
-		tb_sc_out(t, tid, 3 /* SEPT.ADD */, (g << 12) | (uint64_t)(level - 1), t->tdr, pg,
+		tb_sc_out(t, tid, TDH_MEM_SEPT_ADD, (g << 12) | (uint64_t)(level - 1), t->tdr, pg,
 			  0, 0, 0, 0);
 		tb_spte(t, tid, 1, g, level, TB_NONPRESENT, TB_NONLEAF_SPTE | pg);
 		if (t->nr_linked < 4096) {
@@ -353,7 +358,7 @@ static inline uint64_t tb_fault_private(struct tb *t, int vcpu, uint64_t gfn, ui
 	tb_page_fault(t, vcpu, gfn << 12);
 	tb_link(t, tid, gfn);
 	pg = tb_page(t);
-	s = tb_sc_out(t, tid, 6 /* AUG */, gfn << 12, t->tdr, pg, 0, 0, 0, 0);
+	s = tb_sc_out(t, tid, TDH_MEM_PAGE_AUG, gfn << 12, t->tdr, pg, 0, 0, 0, 0);
 	if (aug_seq) {
 		*aug_seq = s;
 	}
@@ -365,10 +370,10 @@ static inline uint64_t tb_fault_private(struct tb *t, int vcpu, uint64_t gfn, ui
 static inline void tb_zap_private(struct tb *t, uint64_t gfn, uint64_t pg)
 {
 	tb_spte(t, t->tid, 1, gfn, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(t, 7 /* BLOCK */, gfn << 12, t->tdr, 0, 0);
-	tb_sc(t, 38 /* TRACK */, t->tdr, 0, 0, 0);
-	tb_sc_out(t, t->tid, 29 /* REMOVE */, gfn << 12, t->tdr, 0, 0, pg, 0, 0);
-	tb_sc(t, 41 /* WBINVD */, pg | (5ull << 46), 0, 0, 0);
+	tb_sc(t, TDH_MEM_RANGE_BLOCK, gfn << 12, t->tdr, 0, 0);
+	tb_sc(t, TDH_MEM_TRACK, t->tdr, 0, 0, 0);
+	tb_sc_out(t, t->tid, TDH_MEM_PAGE_REMOVE, gfn << 12, t->tdr, 0, 0, pg, 0, 0);
+	tb_sc(t, TDH_PHYMEM_PAGE_WBINVD, pg | (5ull << 46), 0, 0, 0);
 }
 
 static inline unsigned int tb_count(const struct tb *t, unsigned int kind)

@@ -12,7 +12,7 @@
 
 #include "test_model_ev.h"
 
-#define BUSY_SEPT 0x8000020000000092ull
+#define BUSY_SEPT (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE)
 
 static void expect_one(const struct tb *t, unsigned int kind, uint64_t seq)
 {
@@ -54,7 +54,7 @@ static void test_mirror_old_spte_differing_from_model_is_spte_mismatch(void **st
 static void test_direct_spte_ignores_hardware_ad_bits(void **state)
 {
 	struct tb t;
-	uint64_t v = 0x8600000000000b37ull | 0x77000;
+	uint64_t v = TB_LEAF_SPTE | 0x77000;
 
 	(void)state;
 	tb_init(&t);
@@ -79,7 +79,7 @@ static void test_non_tdx_vm_clean_trace_has_no_findings(void **state)
 		uint64_t v = 0x0600000000000b77ull | ((0x1000 + i) << 12);
 
 		tb_entry(&t, (int)(i % 4));
-		tb_exit(&t, (int)(i % 4), 48, 0x181, 0);
+		tb_exit(&t, (int)(i % 4), EXIT_REASON_EPT_VIOLATION, 0x181, 0);
 		tb_page_fault(&t, (int)(i % 4), i << 12);
 		tb_spte_as(&t, TB_VCPU_TID(i % 4), 0, (int)(i & 1), i, 1, TB_NONPRESENT, v);
 	}
@@ -137,7 +137,7 @@ static void test_removal_hook_leaving_sept_mapped_is_mirror_desync(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	/* The mirror leaf goes, the hook issues no S-EPT removal at all. */
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
 	s = tb_sept_hook(&t, TB_HOST_TID, "remove_spte", 0x2000, 1, 0);
@@ -159,7 +159,8 @@ static void test_premap_without_page_add_is_fine_until_add_fails_6_16(void **sta
 	assert_string_equal(mdl_profile_name(t.m), "6.16");
 	assert_int_equal(t.nf, 0);
 	/* PAGE_METADATA_INCORRECT|R8: the target page is not free */
-	s = tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, 0xc000030000000008ull);
+	s = tb_sc(&t, TDH_MEM_PAGE_ADD, 0x100ull << 12, t.tdr, pg,
+		  (TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8));
 	expect_one(&t, MDL_FK_MIRROR_DESYNC, s);
 	tb_fini(&t);
 }
@@ -176,10 +177,10 @@ static void test_premap_page_add_busy_then_retry_is_clean_6_16(void **state)
 	pg = tb_page(&t);
 	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 	/* -EBUSY to userspace, the leaf stays premapped; the retry adds it */
-	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
-	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, 0);
-	tb_sc(&t, 16, 0x100ull << 12, t.tdr, 0, 0);
-	tb_sc(&t, 17, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_PAGE_ADD, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
+	tb_sc(&t, TDH_MEM_PAGE_ADD, 0x100ull << 12, t.tdr, pg, 0);
+	tb_sc(&t, TDH_MR_EXTEND, 0x100ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, TDH_MR_FINALIZE, t.tdr, 0, 0, 0);
 	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
 }
@@ -195,8 +196,8 @@ static void test_premap_add_busy_then_finalize_is_mirror_desync_6_16(void **stat
 	tb_link(&t, TB_HOST_TID, 0x100);
 	pg = tb_page(&t);
 	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
-	tb_sc(&t, 2, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
-	s = tb_sc(&t, 17, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_PAGE_ADD, 0x100ull << 12, t.tdr, pg, BUSY_SEPT);
+	s = tb_sc(&t, TDH_MR_FINALIZE, t.tdr, 0, 0, 0);
 	expect_one(&t, MDL_FK_MIRROR_DESYNC, s);
 	tb_fini(&t);
 }
@@ -228,8 +229,9 @@ static void test_premapped_zap_block_state_incorrect_is_accepted_6_16(void **sta
 	pg = tb_page(&t);
 	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 	tb_spte(&t, TB_HOST_TID, 1, 0x100, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x100ull << 12, t.tdr, 0, 0xc0000b0d00000001ull);
-	tb_sc(&t, 17, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x100ull << 12, t.tdr, 0,
+	      (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX));
+	tb_sc(&t, TDH_MR_FINALIZE, t.tdr, 0, 0, 0);
 	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
 }
@@ -272,14 +274,14 @@ static void test_td_mmio_flow_is_clean(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	tb_entry(&t, 0);
-	tb_vp_enter(&t, 0, 48, 0x181, 0, (gfn | TB_SHARED_GFN) << 12);
-	tb_exit(&t, 0, 48, 0x181, 0);
+	tb_vp_enter(&t, 0, EXIT_REASON_EPT_VIOLATION, 0x181, 0, (gfn | TB_SHARED_GFN) << 12);
+	tb_exit(&t, 0, EXIT_REASON_EPT_VIOLATION, 0x181, 0);
 	tb_page_fault(&t, 0, (gfn | TB_SHARED_GFN) << 12);
 	tb_spte(&t, TB_VCPU_TID(0), 0, gfn, 1, TB_NONPRESENT, gfn << 12 | 0x18);
 	tb_mark_mmio(&t, 0, gfn);
 	tb_entry(&t, 0);
-	tb_vp_enter(&t, 0, 77, 0, 0, 0);
-	tb_exit(&t, 0, 49, 0, 0); /* EPT_MISCONFIG printed for the TDCALL */
+	tb_vp_enter(&t, 0, EXIT_REASON_TDCALL, 0, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_EPT_MISCONFIG, 0, 0); /* EPT_MISCONFIG printed for the TDCALL */
 	tb_tdvmcall(&t, 0, 0, 48, 4, 0, (gfn | TB_SHARED_GFN) << 12);
 	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
@@ -308,7 +310,7 @@ static void test_vp_enter_ept_misconfig_is_mmio_suppress_ve(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	tb_entry(&t, 0);
-	s = tb_vp_enter(&t, 0, 49, 0, 0, (0xfeb00 | TB_SHARED_GFN) << 12);
+	s = tb_vp_enter(&t, 0, EXIT_REASON_EPT_MISCONFIG, 0, 0, (0xfeb00 | TB_SHARED_GFN) << 12);
 	expect_one(&t, MDL_FK_MMIO_SUPPRESS_VE, s);
 	tb_fini(&t);
 }
@@ -352,8 +354,8 @@ static void test_pending_ept_violation_exit_is_pending_access(void **state)
 	tb_boot(&t, true);
 	tb_fault_private(&t, 0, 0x2000, NULL);
 	tb_entry(&t, 0);
-	s = tb_vp_enter(&t, 0, 48, 0x81, 6, 0x2000ull << 12);
-	tb_exit(&t, 0, 48, 0x81, 6);
+	s = tb_vp_enter(&t, 0, EXIT_REASON_EPT_VIOLATION, 0x81, 6, 0x2000ull << 12);
+	tb_exit(&t, 0, EXIT_REASON_EPT_VIOLATION, 0x81, 6);
 	expect_one(&t, MDL_FK_PENDING_ACCESS, s);
 	assert_int_equal(t.f[0].gfn, 0x2000);
 	tb_fini(&t);
@@ -368,15 +370,15 @@ static void test_busy_block_retried_once_without_entry_is_clean(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, 0);
-	tb_sc(&t, 38, t.tdr, 0, 0, 0x80000200000000a9ull);
-	tb_sc(&t, 38, t.tdr, 0, 0, 0);
-	tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
-	tb_sc_out(&t, TB_HOST_TID, 29, 0x2000ull << 12, t.tdr, 0, 0, pg, 0, 0);
-	tb_sc(&t, 41, pg, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, TDH_MEM_TRACK, t.tdr, 0, 0, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_TD_EPOCH));
+	tb_sc(&t, TDH_MEM_TRACK, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	tb_sc_out(&t, TB_HOST_TID, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0, 0, pg, 0, 0);
+	tb_sc(&t, TDH_PHYMEM_PAGE_WBINVD, pg, 0, 0, 0);
 	tb_sept_hook(&t, TB_HOST_TID, "remove_spte", 0x2000, 1, 0);
 	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
@@ -391,11 +393,11 @@ static void test_busy_block_with_vcpu_entry_before_retry_is_busy_retry(void **st
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
 	tb_entry(&t, 1);
-	s = tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, 0);
+	s = tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, 0);
 	expect_one(&t, MDL_FK_BUSY_RETRY, s);
 	assert_int_equal(t.f[0].severity, MDL_SEV_WARNING);
 	tb_fini(&t);
@@ -410,10 +412,10 @@ static void test_busy_retry_that_is_busy_again_is_busy_retry_error(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
-	s = tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	s = tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
 	tb_vm_bugged(&t);
 	assert_int_equal(t.nf, 2);
 	assert_int_equal(t.f[0].kind, MDL_FK_BUSY_RETRY);
@@ -433,10 +435,10 @@ static void test_busy_block_not_retried_is_busy_retry(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
-	s = tb_sc(&t, 38, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	s = tb_sc(&t, TDH_MEM_TRACK, t.tdr, 0, 0, 0);
 	assert_int_equal(tb_count(&t, MDL_FK_BUSY_RETRY), 1);
 	assert_int_equal(tb_find(&t, MDL_FK_BUSY_RETRY)->seq, s);
 	tb_fini(&t);
@@ -451,9 +453,10 @@ static void test_reclaim_of_removed_page_is_reclaim(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_zap_private(&t, 0x2000, pg);
-	s = tb_sc(&t, 28, pg, 0, 0, 0xc000030000000001ull);
+	s = tb_sc(&t, TDH_PHYMEM_PAGE_RECLAIM, pg, 0, 0,
+		  (TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX));
 	expect_one(&t, MDL_FK_RECLAIM, s);
 	tb_fini(&t);
 }
@@ -467,10 +470,10 @@ static void test_teardown_leaving_guest_pages_is_reclaim(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
-	tb_sc(&t, 19, t.tdr, 0, 0, 0);
-	tb_sc(&t, 20, t.tdr, 0, 0, 0);
-	s = tb_sc(&t, 28, t.tdr, 0, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
+	tb_sc(&t, TDH_MNG_VPFLUSHDONE, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MNG_KEY_FREEID, t.tdr, 0, 0, 0);
+	s = tb_sc(&t, TDH_PHYMEM_PAGE_RECLAIM, t.tdr, 0, 0, 0);
 	assert_int_equal(tb_count(&t, MDL_FK_RECLAIM), 1);
 	assert_int_equal(tb_find(&t, MDL_FK_RECLAIM)->seq, s);
 	tb_fini(&t);
@@ -486,20 +489,20 @@ static void test_clean_teardown_reclaims_everything(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_zap_private(&t, 0x2000, pg);
-	tb_sc(&t, 18, 0x30000000, 0, 0, 0x8000070200000000ull);
-	tb_sc(&t, 19, t.tdr, 0, 0, 0);
-	tb_sc(&t, 20, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_VP_FLUSH, 0x30000000, 0, 0, TDX_VCPU_NOT_ASSOCIATED);
+	tb_sc(&t, TDH_MNG_VPFLUSHDONE, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MNG_KEY_FREEID, t.tdr, 0, 0, 0);
 	/* The S-EPT pages the builder linked: 0x201000.. */
 	for (i = 0; i < 3; i++) {
 		tb_spte(&t, TB_HOST_TID, 1, 0x2000 & ~((1ull << (9 * (3 - i))) - 1), 4 - (int)i,
 			TB_NONLEAF_SPTE | (0x201000 + i * 0x1000), TB_NONPRESENT);
 	}
 	for (i = 0; i < 3; i++) {
-		tb_sc(&t, 28, 0x201000 + i * 0x1000, 0, 0, 0);
+		tb_sc(&t, TDH_PHYMEM_PAGE_RECLAIM, 0x201000 + i * 0x1000, 0, 0, 0);
 	}
-	tb_sc(&t, 28, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_PHYMEM_PAGE_RECLAIM, t.tdr, 0, 0, 0);
 	if (t.nf) {
 		tb_dump(&t);
 	}
@@ -517,7 +520,7 @@ static void test_mirror_page_table_zap_with_hkid_is_kvm_bug(void **state)
 	tb_boot(&t, true);
 	tb_link(&t, TB_HOST_TID, 0x2000);
 	s = tb_spte(&t, TB_HOST_TID, 1, 0x2000 & ~511ull, 2, TB_NONLEAF_SPTE | 0x203000,
-		    0x80000000000005a0ull);
+		    FROZEN_SPTE);
 	expect_one(&t, MDL_FK_KVM_BUG, s);
 	tb_fini(&t);
 }
@@ -537,10 +540,11 @@ static void test_vm_bugged_is_always_reported_with_earliest_cause(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	first = tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, 0xc0000b0600000001ull);
-	tb_sc(&t, 41, pg, 0, 0, 0);
+	first = tb_sc(&t, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0,
+		      (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX));
+	tb_sc(&t, TDH_PHYMEM_PAGE_WBINVD, pg, 0, 0, 0);
 	tb_vm_bugged(&t);
 	assert_int_equal(t.nf, 2);
 	assert_int_equal(t.f[1].kind, MDL_FK_KVM_BUG);
@@ -557,9 +561,10 @@ static void test_a_vm_is_bugged_once_later_bugs_join_the_first(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	first = tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, 0xc0000b0600000001ull);
+	first = tb_sc(&t, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0,
+		      (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX));
 	/* tdx.c bugs the VM, the hook returns -EIO, tdp_mmu.c bugs it again. */
 	bug = tb_vm_bugged(&t);
 	tb_sept_hook(&t, TB_HOST_TID, "remove_spte", 0x2000, 1, -5);
@@ -579,13 +584,15 @@ static void test_one_problem_is_reported_once(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	/* REMOVE without BLOCK fails; the hook's desync and the kernel's
 	 * KVM_BUG_ON follow from it and join its chain. */
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, 0xc0000b0600000001ull);
+	tb_sc(&t, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0,
+	      (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX));
 	tb_sept_hook(&t, TB_HOST_TID, "remove_spte", 0x2000, 1, -5);
-	tb_sc(&t, 6, 0x2000ull << 12, t.tdr, tb_page(&t), 0xc0000b0d00000001ull);
+	tb_sc(&t, TDH_MEM_PAGE_AUG, 0x2000ull << 12, t.tdr, tb_page(&t),
+	      (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX));
 	assert_int_equal(t.nf, 1);
 	assert_int_equal(t.f[0].kind, MDL_FK_REMOVE_NOT_BLOCKED);
 	tb_fini(&t);
@@ -600,11 +607,11 @@ static void test_lost_events_warn_once_and_relearn(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	/* The zap's BLOCK/TRACK/REMOVE were lost. */
 	t.lost_next = 17;
 	pg = tb_fault_private(&t, 1, 0x2000, NULL);
-	tb_exit(&t, 1, 12, 0, 0);
+	tb_exit(&t, 1, EXIT_REASON_HLT, 0, 0);
 	tb_zap_private(&t, 0x2000, pg);
 	assert_int_equal(t.nf, 1);
 	assert_int_equal(t.f[0].kind, MDL_FK_LOST_EVENTS);
@@ -644,9 +651,9 @@ static void test_unpatched_trace_infers_the_mirror_tree(void **state)
 	assert_int_equal(mdl_query_gfn(t.m, t.vm, 0x2000, &v), 0);
 	assert_true(v.known[1][1]);
 	assert_int_equal(v.spte[1][1], TB_LEAF_SPTE | pg);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_zap_private(&t, 0x2000, pg);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	assert_int_equal(mdl_query_gfn(t.m, t.vm, 0x2000, &v), 0);
 	assert_int_equal(v.spte[1][1], TB_NONPRESENT);
 	assert_int_equal(t.nf, 0);
@@ -667,8 +674,8 @@ static void test_busy_retry_with_vcpu_not_kicked_is_busy_retry(void **state)
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
 	tb_entry(&t, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
-	s = tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, BUSY_SEPT);
+	s = tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, 0);
 	expect_one(&t, MDL_FK_BUSY_RETRY, s);
 	tb_fini(&t);
 }
@@ -684,10 +691,11 @@ static void test_unkicked_vcpu_is_reported_once(void **state)
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
 	tb_entry(&t, 0);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000, 1, TB_LEAF_SPTE | pg, TB_NONPRESENT);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, 0);
-	tb_sc(&t, 38, t.tdr, 0, 0, 0);
-	tb_sc(&t, 29, 0x2000ull << 12, t.tdr, 0, 0xc0000b0800000001ull);
-	tb_sc(&t, 38, t.tdr, 0, 0, 0x8000020100000000ull);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, TDH_MEM_TRACK, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MEM_PAGE_REMOVE, 0x2000ull << 12, t.tdr, 0,
+	      (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX));
+	tb_sc(&t, TDH_MEM_TRACK, t.tdr, 0, 0, TDX_PREVIOUS_TLB_EPOCH_BUSY);
 	assert_int_equal(t.nf, 1);
 	assert_int_equal(t.f[0].kind, MDL_FK_TLB_NOT_TRACKED);
 	tb_fini(&t);
@@ -702,19 +710,19 @@ static void test_frozen_children_of_a_removed_table_are_gone(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_exit(&t, 0, 12, 0, 0);
+	tb_exit(&t, 0, EXIT_REASON_HLT, 0, 0);
 	tb_zap_private(&t, 0x2000, pg);
-	tb_sc(&t, 19, t.tdr, 0, 0, 0);
-	tb_sc(&t, 20, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MNG_VPFLUSHDONE, t.tdr, 0, 0, 0);
+	tb_sc(&t, TDH_MNG_KEY_FREEID, t.tdr, 0, 0, 0);
 	/* teardown: the level-2 table goes, its children are frozen */
 	tb_spte(&t, TB_HOST_TID, 1, 0x2000 & ~511ull, 2, TB_NONLEAF_SPTE | 0x203000, TB_NONPRESENT);
-	tb_spte(&t, TB_HOST_TID, 1, 0x2001, 1, TB_NONPRESENT, 0x80000000000005a0ull);
+	tb_spte(&t, TB_HOST_TID, 1, 0x2001, 1, TB_NONPRESENT, FROZEN_SPTE);
 	assert_int_equal(t.nf, 0);
 	tb_fini(&t);
 	/* a new table later: its child starts non-present again */
 	tb_init(&t);
 	t.patched = true;
-	tb_spte(&t, TB_HOST_TID, 1, 0x2001, 1, TB_NONPRESENT, 0x80000000000005a0ull);
+	tb_spte(&t, TB_HOST_TID, 1, 0x2001, 1, TB_NONPRESENT, FROZEN_SPTE);
 	tb_spte(&t, TB_HOST_TID, 1, 0x2001, 1, TB_NONPRESENT, TB_LEAF_SPTE | 0x5000);
 	assert_int_equal(tb_count(&t, MDL_FK_SPTE_MISMATCH), 0);
 	tb_fini(&t);

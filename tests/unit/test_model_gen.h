@@ -36,7 +36,6 @@ enum inj {
 };
 
 #define NPAGES 48
-#define TDX_ERROR_BIT (1ull << 63)
 #define NVCPU 4
 #define MAX_EVENTS 8192
 
@@ -149,7 +148,9 @@ static inline size_t sc(struct gen *g, struct gvm *vm, int32_t tid, unsigned int
 	EVF(ev, TDX_SEAMCALL, out_rcx) = orcx;
 	EVF(ev, TDX_SEAMCALL, out_rdx) = ordx;
 	EVF(ev, TDX_SEAMCALL, out_r8) = or8;
-	if (status == 0 && (leaf == 2 || leaf == 3 || leaf == 6 || leaf == 7 || leaf == 29)) {
+	if (status == 0 &&
+	    (leaf == TDH_MEM_PAGE_ADD || leaf == TDH_MEM_SEPT_ADD || leaf == TDH_MEM_PAGE_AUG ||
+	     leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE)) {
 		g->critical[g->n - 1] = 1;
 	}
 	return g->n - 1;
@@ -189,13 +190,16 @@ static inline size_t vexit(struct gen *g, struct gvm *vm, int v, uint64_t status
 	struct tdxr_event *ev;
 	size_t at;
 
-	at = sc(g, vm, vtid(vm, v), 0,
+	at = sc(g, vm, vtid(vm, v), TDH_VP_ENTER,
 		0x40000000 + (uint64_t)vm->id * 0x10000 + (uint64_t)v * 0x1000, 0, 0, status, qual,
 		ext, gpa);
 	ev = add(g, TDXR_EV_KVM_EXIT, vtid(vm, v), vm);
 	EVF(ev, KVM_EXIT, vcpu_id) = (uint64_t)v;
 	EVF(ev, KVM_EXIT, exit_reason) =
-		status & TDX_ERROR_BIT ? 0xffffffffu : (uint32_t)(status == 77 ? 49 : status);
+		status & TDX_ERROR
+			? 0xffffffffu
+			: (uint32_t)(status == EXIT_REASON_TDCALL ? EXIT_REASON_EPT_MISCONFIG
+								  : status);
 	EVF(ev, KVM_EXIT, info1) = qual;
 	EVF(ev, KVM_EXIT, info2) = ext;
 	vm->in_guest[v] = false;
@@ -250,10 +254,11 @@ static inline void link_tables(struct gen *g, struct gvm *vm, int32_t tid, uint6
 		}
 		pg = newpage(vm);
 		if (rn(g, 8) == 0) { /* contention: the fault retries */
-			sc(g, vm, tid, 3, (gg << 12) | (uint64_t)(level - 1), vm->tdr, pg,
-			   0x8000020000000092ull, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_SEPT_ADD, (gg << 12) | (uint64_t)(level - 1),
+			   vm->tdr, pg, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0, 0);
 		}
-		sc(g, vm, tid, 3, (gg << 12) | (uint64_t)(level - 1), vm->tdr, pg, 0, 0, 0, 0);
+		sc(g, vm, tid, TDH_MEM_SEPT_ADD, (gg << 12) | (uint64_t)(level - 1), vm->tdr, pg, 0,
+		   0, 0, 0);
 		spte(g, vm, tid, 1, gg, level, TB_NONPRESENT, TB_NONLEAF_SPTE | pg);
 		vm->sept_pages[vm->nr_linked] = pg;
 		vm->linked[vm->nr_linked++] = key;
@@ -276,14 +281,15 @@ static inline void private_fault(struct gen *g, struct gvm *vm, int v, struct gp
 	uint64_t pg = newpage(vm);
 	size_t at;
 
-	vexit(g, vm, v, 48, 0x184, 1 /* ACCEPT */, p->gfn << 12);
+	vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x184, 1 /* ACCEPT */, p->gfn << 12);
 	page_fault(g, vm, v, p->gfn << 12);
 	link_tables(g, vm, tid, p->gfn);
 	if (rn(g, 6) == 0) {
-		sc(g, vm, tid, 6, p->gfn << 12, vm->tdr, pg, 0x8000020000000092ull, 0, 0, 0);
+		sc(g, vm, tid, TDH_MEM_PAGE_AUG, p->gfn << 12, vm->tdr, pg,
+		   (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0, 0);
 	}
 	if (!inject_now(g, INJ_MIRROR_DESYNC)) {
-		sc(g, vm, tid, 6, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
+		sc(g, vm, tid, TDH_MEM_PAGE_AUG, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
 		at = spte(g, vm, tid, 1, p->gfn, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 	} else {
 		at = spte(g, vm, tid, 1, p->gfn, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
@@ -295,7 +301,7 @@ static inline void private_fault(struct gen *g, struct gvm *vm, int v, struct gp
 	p->state = 1;
 	if (inject_now(g, INJ_PENDING_ACCESS)) {
 		entry(g, vm, v);
-		vexit(g, vm, v, 48, 0x81, 6, p->gfn << 12);
+		vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x81, 6, p->gfn << 12);
 		g->inj_idx = g->n - 2;
 	}
 }
@@ -306,7 +312,7 @@ static inline void kick_all(struct gen *g, struct gvm *vm)
 
 	for (v = 0; v < NVCPU; v++) {
 		if (vm->in_guest[v]) {
-			vexit(g, vm, v, 1 /* EXTERNAL_INTERRUPT */, 0, 0, 0);
+			vexit(g, vm, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0);
 		}
 	}
 }
@@ -333,52 +339,57 @@ static inline void zap_private(struct gen *g, struct gvm *vm, struct gpage *p, b
 	}
 	if (!skip_block) {
 		if (inject_now(g, INJ_STATUS_MISMATCH)) {
-			sc(g, vm, tid, 7, gpa, vm->tdr, 0, 0xc0000b0d00000001ull, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_RANGE_BLOCK, gpa, vm->tdr, 0,
+			   (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX), 0, 0, 0);
 			mark(g);
 			return;
 		}
 		if (rn(g, 5) == 0) {
-			sc(g, vm, tid, 7, gpa, vm->tdr, 0, 0x8000020000000092ull, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_RANGE_BLOCK, gpa, vm->tdr, 0,
+			   (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0, 0);
 			kick_all(g, vm);
 			if (inject_now(g, INJ_BUSY_RETRY)) {
 				entry(g, vm, 0);
-				sc(g, vm, tid, 7, gpa, vm->tdr, 0, 0, 0, 0, 0);
+				sc(g, vm, tid, TDH_MEM_RANGE_BLOCK, gpa, vm->tdr, 0, 0, 0, 0, 0);
 				mark(g);
 			} else {
-				sc(g, vm, tid, 7, gpa, vm->tdr, 0, 0, 0, 0, 0);
+				sc(g, vm, tid, TDH_MEM_RANGE_BLOCK, gpa, vm->tdr, 0, 0, 0, 0, 0);
 			}
 		} else {
-			sc(g, vm, tid, 7, gpa, vm->tdr, 0, 0, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_RANGE_BLOCK, gpa, vm->tdr, 0, 0, 0, 0, 0);
 		}
 	}
 	if (!skip_track && runnable) {
 		if (rn(g, 6) == 0) {
-			sc(g, vm, tid, 38, vm->tdr, 0, 0, 0x80000200000000a9ull, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_TRACK, vm->tdr, 0, 0,
+			   (TDX_OPERAND_BUSY | TDX_OPERAND_ID_TD_EPOCH), 0, 0, 0);
 			kick_all(g, vm);
 		}
-		sc(g, vm, tid, 38, vm->tdr, 0, 0, 0, 0, 0, 0);
+		sc(g, vm, tid, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, 0, 0, 0);
 		kick_all(g, vm);
 	}
 	if (rn(g, 7) == 0 && !skip_block && !skip_track) {
-		sc(g, vm, tid, 29, gpa, vm->tdr, 0, 0x8000020000000092ull, 0, 0, 0);
+		sc(g, vm, tid, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0,
+		   (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0, 0);
 		kick_all(g, vm);
 	}
-	at = sc(g, vm, tid, 29, gpa, vm->tdr, 0,
-		skip_block   ? 0xc0000b0600000001ull
-		: skip_track ? 0xc0000b0800000001ull
+	at = sc(g, vm, tid, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0,
+		skip_block   ? (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX)
+		: skip_track ? (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX)
 			     : 0,
 		skip_block || skip_track ? 0 : p->pg, 0, 0);
 	if (skip_block || skip_track) {
 		g->inj_idx = at;
 		return;
 	}
-	sc(g, vm, tid, 41, p->pg | (3ull << 46), 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_PHYMEM_PAGE_WBINVD, p->pg | (3ull << 46), 0, 0, 0, 0, 0, 0);
 	hook(g, vm, tid, "remove_spte", p->gfn, 0);
 	if (vm->nr_freed < 64) {
 		vm->freed_pages[vm->nr_freed++] = p->pg;
 	}
 	if (inject_now(g, INJ_RECLAIM)) {
-		sc(g, vm, tid, 28, p->pg, 0, 0, 0xc000030000000001ull, 0, 0, 0);
+		sc(g, vm, tid, TDH_PHYMEM_PAGE_RECLAIM, p->pg, 0, 0,
+		   (TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX), 0, 0, 0);
 		mark(g);
 	}
 	p->state = 0;
@@ -390,7 +401,7 @@ static inline void shared_fault(struct gen *g, struct gvm *vm, int v, struct gpa
 	uint64_t gpa = (p->gfn | TB_SHARED_GFN) << 12;
 	uint64_t s = 0x0600000000000b77ull | ((0x700000 + p->gfn) << 12);
 
-	vexit(g, vm, v, 48, 0x182, 0, gpa);
+	vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x182, 0, gpa);
 	page_fault(g, vm, v, gpa);
 	spte(g, vm, tid, 0, p->gfn, 1, TB_NONPRESENT, s);
 	set_spte_ev(g, vm, tid, p->gfn, s);
@@ -408,7 +419,7 @@ static inline void mmio_flow(struct gen *g, struct gvm *vm, int v, struct gpage 
 	bool sve = !p->mmio && inject_now(g, INJ_MMIO_SVE);
 
 	if (!p->mmio) {
-		vexit(g, vm, v, 48, 0x181, 0, gpa);
+		vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x181, 0, gpa);
 		page_fault(g, vm, v, gpa);
 		spte(g, vm, tid, 0, gfn, 1, TB_NONPRESENT, sve ? s | (1ull << 63) : s);
 		ev = add(g, TDXR_EV_MARK_MMIO_SPTE, tid, vm);
@@ -420,7 +431,7 @@ static inline void mmio_flow(struct gen *g, struct gvm *vm, int v, struct gpage 
 		p->mmio = true;
 		entry(g, vm, v);
 	}
-	vexit(g, vm, v, 77, 0, 0, 0);
+	vexit(g, vm, v, EXIT_REASON_TDCALL, 0, 0, 0);
 	ev = add(g, TDXR_EV_KVM_TDX_TDVMCALL, tid, vm);
 	EVF(ev, KVM_TDX_TDVMCALL, vm) = (uint64_t)vm->id;
 	EVF(ev, KVM_TDX_TDVMCALL, vcpu) = (uint64_t)v;
@@ -437,14 +448,14 @@ static inline void boot(struct gen *g, struct gvm *vm)
 	int32_t tid = vm->host_tid;
 	int i;
 
-	sc(g, vm, tid, 9, vm->tdr, 0, 0, 0, 0, 0, 0);
-	sc(g, vm, tid, 21, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_MNG_CREATE, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_MNG_INIT, vm->tdr, 0, 0, 0, 0, 0, 0);
 	for (i = 0; i < NVCPU; i++) {
 		uint64_t tdvpr = 0x40000000 + (uint64_t)vm->id * 0x10000 + (uint64_t)i * 0x1000;
 
 		/* KVM_TDX_INIT_VCPU runs on the vCPU's own thread */
-		sc(g, vm, vtid(vm, i), 10, tdvpr, vm->tdr, 0, 0, 0, 0, 0);
-		sc(g, vm, vtid(vm, i), 22, tdvpr, 0, 0, 0, 0, 0, 0);
+		sc(g, vm, vtid(vm, i), TDH_VP_CREATE, tdvpr, vm->tdr, 0, 0, 0, 0, 0);
+		sc(g, vm, vtid(vm, i), TDH_VP_INIT, tdvpr, 0, 0, 0, 0, 0, 0);
 	}
 	/* the initial image: 4 pages */
 	for (i = 0; i < 4; i++) {
@@ -454,16 +465,16 @@ static inline void boot(struct gen *g, struct gvm *vm)
 		link_tables(g, vm, tid, p->gfn);
 		if (g->premap) {
 			spte(g, vm, tid, 1, p->gfn, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
-			sc(g, vm, tid, 2, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_PAGE_ADD, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
 		} else {
-			sc(g, vm, tid, 2, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
+			sc(g, vm, tid, TDH_MEM_PAGE_ADD, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
 			spte(g, vm, tid, 1, p->gfn, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 		}
-		sc(g, vm, tid, 16, p->gfn << 12, vm->tdr, 0, 0, 0, 0, 0);
+		sc(g, vm, tid, TDH_MR_EXTEND, p->gfn << 12, vm->tdr, 0, 0, 0, 0, 0);
 		p->pg = pg;
 		p->state = 1;
 	}
-	sc(g, vm, tid, 17, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_MR_FINALIZE, vm->tdr, 0, 0, 0, 0, 0, 0);
 }
 
 static inline void teardown(struct gen *g, struct gvm *vm)
@@ -484,20 +495,21 @@ static inline void teardown(struct gen *g, struct gvm *vm)
 		}
 	}
 	for (v = 0; v < NVCPU; v++) {
-		sc(g, vm, tid, 18, 0x40000000 + (uint64_t)vm->id * 0x10000 + (uint64_t)v * 0x1000,
-		   0, 0, v ? 0x8000070200000000ull : 0, 0, 0, 0);
+		sc(g, vm, tid, TDH_VP_FLUSH,
+		   0x40000000 + (uint64_t)vm->id * 0x10000 + (uint64_t)v * 0x1000, 0, 0,
+		   v ? TDX_VCPU_NOT_ASSOCIATED : 0, 0, 0, 0);
 	}
-	sc(g, vm, tid, 19, vm->tdr, 0, 0, 0, 0, 0, 0);
-	sc(g, vm, tid, 40, 0, 0, 0, 0, 0, 0, 0);
-	sc(g, vm, tid, 20, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_MNG_VPFLUSHDONE, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_MNG_KEY_FREEID, vm->tdr, 0, 0, 0, 0, 0, 0);
 	for (i = vm->nr_linked; i-- > 0;) {
 		uint64_t key = vm->linked[i];
 
 		spte(g, vm, tid, 1, key >> 3, (int)(key & 7), TB_NONLEAF_SPTE | vm->sept_pages[i],
-		     0x80000000000005a0ull);
-		sc(g, vm, tid, 28, vm->sept_pages[i], 0, 0, 0, 3, 0, 0);
+		     FROZEN_SPTE);
+		sc(g, vm, tid, TDH_PHYMEM_PAGE_RECLAIM, vm->sept_pages[i], 0, 0, 0, 3, 0, 0);
 	}
-	sc(g, vm, tid, 28, vm->tdr, 0, 0, 0, 0, 0, 0);
+	sc(g, vm, tid, TDH_PHYMEM_PAGE_RECLAIM, vm->tdr, 0, 0, 0, 0, 0, 0);
 }
 
 static inline void one_op(struct gen *g, struct gvm *vm)
@@ -510,8 +522,9 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 	if (!vm->in_guest[v]) {
 		entry(g, vm, v);
 		if (inject_now(g, INJ_EPOCH_BUSY)) {
-			sc(g, vm, vm->host_tid, 38, vm->tdr, 0, 0, 0, 0, 0, 0);
-			sc(g, vm, vm->host_tid, 38, vm->tdr, 0, 0, 0x8000020100000000ull, 0, 0, 0);
+			sc(g, vm, vm->host_tid, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, 0, 0, 0);
+			sc(g, vm, vm->host_tid, TDH_MEM_TRACK, vm->tdr, 0, 0,
+			   TDX_PREVIOUS_TLB_EPOCH_BUSY, 0, 0, 0);
 			mark(g);
 			return;
 		}
@@ -526,7 +539,8 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 			if (i) {
 				entry(g, vm, v);
 			}
-			vexit(g, vm, v, 48, 0x184, 0, (0x3f000ull + (uint64_t)v) << 12);
+			vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x184, 0,
+			      (0x3f000ull + (uint64_t)v) << 12);
 		}
 		g->inj_idx = g->n - 2;
 		return;
@@ -539,7 +553,7 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 		return;
 	}
 	if (inject_now(g, INJ_LOST)) {
-		vexit(g, vm, v, 12, 0, 0, 0);
+		vexit(g, vm, v, EXIT_REASON_HLT, 0, 0, 0);
 		g->evs[g->n - 2].lost_flags = TDXR_LOST_COUNTED;
 		g->evs[g->n - 2].lost = 3;
 		g->inj_idx = g->n - 2;
@@ -547,7 +561,7 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 	}
 	if (inject_now(g, INJ_ORDER)) {
 		g->ts -= 5000000;
-		vexit(g, vm, v, 12, 0, 0, 0);
+		vexit(g, vm, v, EXIT_REASON_HLT, 0, 0, 0);
 		g->inj_idx = g->n - 2;
 		g->ts += 10000000;
 		return;
@@ -559,19 +573,20 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 			/* a private fault over a shared mapping, no zap */
 			uint64_t pg = newpage(vm);
 
-			vexit(g, vm, v, 48, 0x184, 1, p->gfn << 12);
+			vexit(g, vm, v, EXIT_REASON_EPT_VIOLATION, 0x184, 1, p->gfn << 12);
 			page_fault(g, vm, v, p->gfn << 12);
 			link_tables(g, vm, vtid(vm, v), p->gfn);
-			sc(g, vm, vtid(vm, v), 6, p->gfn << 12, vm->tdr, pg, 0, 0, 0, 0);
+			sc(g, vm, vtid(vm, v), TDH_MEM_PAGE_AUG, p->gfn << 12, vm->tdr, pg, 0, 0, 0,
+			   0);
 			spte(g, vm, vtid(vm, v), 1, p->gfn, 1, TB_NONPRESENT, TB_LEAF_SPTE | pg);
 			mark(g);
 		} else {
-			vexit(g, vm, v, 12, 0, 0, 0);
+			vexit(g, vm, v, EXIT_REASON_HLT, 0, 0, 0);
 		}
 	} else if (what < 55) {
 		if (p->state == 1) {
 			/* MapGPA private->shared: zap, then the shared fault */
-			vexit(g, vm, v, 77, 0, 0, 0);
+			vexit(g, vm, v, EXIT_REASON_TDCALL, 0, 0, 0);
 			zap_private(g, vm, p, true);
 			if (p->state == 0) {
 				entry(g, vm, v);
@@ -580,7 +595,7 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 		} else if (p->state == 0) {
 			shared_fault(g, vm, v, p);
 		} else {
-			vexit(g, vm, v, 12, 0, 0, 0);
+			vexit(g, vm, v, EXIT_REASON_HLT, 0, 0, 0);
 		}
 	} else if (what < 70) {
 		if (p->state == 1) {
@@ -592,7 +607,8 @@ static inline void one_op(struct gen *g, struct gvm *vm)
 	} else if (what < 80) {
 		mmio_flow(g, vm, v, p);
 	} else {
-		vexit(g, vm, v, what < 90 ? 12 : 1, 0, 0, 0);
+		vexit(g, vm, v, what < 90 ? EXIT_REASON_HLT : EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0,
+		      0);
 	}
 }
 

@@ -202,7 +202,7 @@ static void test_gfn_view_shows_both_trees_sept_and_epochs(void **state)
 	tb_init(&t);
 	tb_boot(&t, true);
 	pg = tb_fault_private(&t, 0, 0x2000, NULL);
-	tb_sc(&t, 7, 0x2000ull << 12, t.tdr, 0, 0);
+	tb_sc(&t, TDH_MEM_RANGE_BLOCK, 0x2000ull << 12, t.tdr, 0, 0);
 	assert_int_equal(mdl_query_gfn(t.m, t.vm, 0x2000, &v), 0);
 	assert_int_equal(v.gfn, 0x2000);
 	assert_true(v.known[1][1]);

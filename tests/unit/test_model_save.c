@@ -27,14 +27,14 @@ static void build(struct tb *t)
 	for (i = 0; i < 20; i++) {
 		pg = tb_fault_private(t, i % 3, 0x1000 + (uint64_t)i * 7, NULL);
 		if (i % 4 == 3) {
-			tb_exit(t, i % 3, 12, 0, 0);
+			tb_exit(t, i % 3, EXIT_REASON_HLT, 0, 0);
 			tb_zap_private(t, 0x1000 + (uint64_t)i * 7, pg);
 		}
 	}
 	tb_spte(t, TB_VCPU_TID(1), 0, 0xfeb00, 1, TB_NONPRESENT, 0xfeb00ull << 12);
 	tb_mark_mmio(t, 1, 0xfeb00);
 	tb_entry(t, 2);
-	tb_sc(t, 7, (0x1000ull + 7) << 12, t->tdr, 0, 0);
+	tb_sc(t, TDH_MEM_RANGE_BLOCK, (0x1000ull + 7) << 12, t->tdr, 0, 0);
 }
 
 /* The continuation: a TRACK-less REMOVE (a finding) and more faults. */
@@ -42,7 +42,8 @@ static void more(struct tb *t)
 {
 	int i;
 
-	tb_sc(t, 29, (0x1000ull + 7) << 12, t->tdr, 0, 0xc0000b0800000001ull);
+	tb_sc(t, TDH_MEM_PAGE_REMOVE, (0x1000ull + 7) << 12, t->tdr, 0,
+	      (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX));
 	for (i = 0; i < 5; i++) {
 		tb_fault_private(t, 0, 0x9000 + (uint64_t)i, NULL);
 	}
@@ -235,7 +236,7 @@ static void test_memory_follows_pages_not_trace_length(void **state)
 
 		for (i = 0; i < 64; i++) {
 			pg[i] = tb_fault_private(&t, i % 4, 0x3000 + (uint64_t)i, NULL);
-			tb_exit(&t, i % 4, 12, 0, 0);
+			tb_exit(&t, i % 4, EXIT_REASON_HLT, 0, 0);
 		}
 		for (i = 0; i < 64; i++) {
 			tb_zap_private(&t, 0x3000 + (uint64_t)i, pg[i]);

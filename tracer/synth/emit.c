@@ -14,61 +14,18 @@
 #define FL_PROC "....."
 #define FL_SCHED "d..2."
 
+/* The tracepoint's %s: the kernel name of leaf & 0xffff. */
 static const char *leaf_name(uint64_t leaf)
 {
-	switch (leaf & 0xffff) {
-	case LF_VP_ENTER:
-		return "TDH_VP_ENTER";
-	case LF_MNG_ADDCX:
-		return "TDH_MNG_ADDCX";
-	case LF_MEM_PAGE_ADD:
-		return "TDH_MEM_PAGE_ADD";
-	case LF_MEM_SEPT_ADD:
-		return "TDH_MEM_SEPT_ADD";
-	case LF_VP_ADDCX:
-		return "TDH_VP_ADDCX";
-	case LF_MEM_PAGE_AUG:
-		return "TDH_MEM_PAGE_AUG";
-	case LF_MEM_RANGE_BLOCK:
-		return "TDH_MEM_RANGE_BLOCK";
-	case LF_MNG_KEY_CONFIG:
-		return "TDH_MNG_KEY_CONFIG";
-	case LF_MNG_CREATE:
-		return "TDH_MNG_CREATE";
-	case LF_VP_CREATE:
-		return "TDH_VP_CREATE";
-	case LF_MR_EXTEND:
-		return "TDH_MR_EXTEND";
-	case LF_MR_FINALIZE:
-		return "TDH_MR_FINALIZE";
-	case LF_VP_FLUSH:
-		return "TDH_VP_FLUSH";
-	case LF_MNG_VPFLUSHDONE:
-		return "TDH_MNG_VPFLUSHDONE";
-	case LF_MNG_KEY_FREEID:
-		return "TDH_MNG_KEY_FREEID";
-	case LF_MNG_INIT:
-		return "TDH_MNG_INIT";
-	case LF_VP_INIT:
-		return "TDH_VP_INIT";
-	case LF_PHYMEM_PAGE_RECLAIM:
-		return "TDH_PHYMEM_PAGE_RECLAIM";
-	case LF_MEM_PAGE_REMOVE:
-		return "TDH_MEM_PAGE_REMOVE";
-	case LF_MEM_TRACK:
-		return "TDH_MEM_TRACK";
-	case LF_PHYMEM_CACHE_WB:
-		return "TDH_PHYMEM_CACHE_WB";
-	case LF_PHYMEM_PAGE_WBINVD:
-		return "TDH_PHYMEM_PAGE_WBINVD";
-	}
-	return "UNKNOWN";
+	const char *nm = tdxr_seamcall_name(leaf);
+
+	return nm ? nm : "UNKNOWN";
 }
 
 void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c)
 {
 	/* VP.ENTER's event is emitted by tdx_vcpu_run() with IRQs still off */
-	char *p = SYN_BEGIN(g, t, (c->leaf & 0xffff) == LF_VP_ENTER ? FL_RUN : FL_PROC,
+	char *p = SYN_BEGIN(g, t, (c->leaf & 0xffff) == TDH_VP_ENTER ? FL_RUN : FL_PROC,
 			    "tdx_seamcall");
 
 	SYN_TYPE(g, TDX_SEAMCALL);

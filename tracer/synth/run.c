@@ -15,8 +15,6 @@
 
 #include "syn.h"
 
-#define EXIT_EXTINT 1
-#define EXIT_TDCALL 77
 #define TDVMCALL_MAP_GPA 0x10001
 #define TDVMCALL_INVALID_OPERAND 0x8000000000000000ull
 #define VE_REQUEST_MMIO 48
@@ -114,7 +112,8 @@ static struct syn_vm *pick_running_vm(struct syn_gen *g)
 
 static void ep_extint(struct syn_gen *g, struct syn_vcpu *v)
 {
-	td_exit(g, v, EXIT_EXTINT, 0, 0, 0, 0x800000ec, "EXTERNAL_INTERRUPT");
+	td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, 0x800000ec,
+		EXIT_REASON_EXTERNAL_INTERRUPT);
 	td_enter(g, v);
 }
 
@@ -122,7 +121,7 @@ static void ep_cpuid(struct syn_gen *g, struct syn_vcpu *v)
 {
 	uint32_t leaf = syn_chance(g, 500) ? syn_below(g, 0x20) : 0x80000000u + syn_below(g, 9);
 
-	td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "CPUID");
+	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_CPUID);
 	em_tdvmcall(g, v, 0, 10, "Instruction.CPUID", leaf, 0, 0, 0);
 	em_tdvmcall_done(g, v, 10, 0, 0);
 	td_enter(g, v);
@@ -130,7 +129,7 @@ static void ep_cpuid(struct syn_gen *g, struct syn_vcpu *v)
 
 static void ep_hlt(struct syn_gen *g, struct syn_vcpu *v)
 {
-	td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "HLT");
+	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_HLT);
 	em_tdvmcall(g, v, 0, 12, "Instruction.HLT", 0, 0, 0, 0);
 	em_sched_switch(g, &v->thr, "S", &g->idle[v->thr.cpu]);
 	v->halted = true;
@@ -153,7 +152,7 @@ static void ep_pio(struct syn_gen *g, struct syn_vcpu *v)
 {
 	uint32_t ch = 0x20 + syn_below(g, 0x5f);
 
-	td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "IO_INSTRUCTION");
+	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_IO_INSTRUCTION);
 	em_tdvmcall(g, v, 0, 30, "Instruction.IO", 1, 1, 0x3f8, ch);
 	em_pio(g, &v->thr, true, 0x3f8, 1, ch);
 	em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
@@ -171,7 +170,7 @@ static void mmio_call(struct syn_gen *g, struct syn_vcpu *v, uint64_t gpa, unsig
 	bool write = kind != 2;
 
 	/* the #VE handler's TDCALL; KVM maps leaf 48 to EPT_MISCONFIG */
-	td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "EPT_MISCONFIG");
+	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
 	em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, write, gpa, write ? val : 0);
 	if (kind == 0) {
 		/* ioeventfd: handled in the kernel */
@@ -245,7 +244,7 @@ static void map_gpa(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, uint32_
 	struct syn_vm *vm = v->vm;
 	uint64_t gpa = ((uint64_t)gfn << 12) | (to_shared ? vm->shared_gpa : 0);
 
-	td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "TDCALL");
+	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_TDCALL);
 	em_tdvmcall(g, v, 0, TDVMCALL_MAP_GPA, "MapGPA", gpa, (uint64_t)n << 12, 0, 0);
 	em_userspace_exit(g, &v->thr, "KVM_EXIT_HYPERCALL", 3);
 	syn_delay(g, 5000 + syn_below(g, 20000));
@@ -475,7 +474,8 @@ static bool try_inject(struct syn_gen *g)
 		td_enter(g, v);
 		syn_delay(g, 3000);
 		syn_arm(g, vm);
-		td_exit(g, v, 48, 0x181, 6, (uint64_t)gfn << 12, 0, "EPT_VIOLATION");
+		td_exit(g, v, EXIT_REASON_EPT_VIOLATION, 0x181, 6, (uint64_t)gfn << 12, 0,
+			EXIT_REASON_EPT_VIOLATION);
 		/* "Guest access before accepting": kvm_vm_dead() */
 		td_vm_die(g, vm, v);
 		return true;
@@ -495,7 +495,7 @@ static bool try_inject(struct syn_gen *g)
 		if (!pick_mapped_private(g, vm, &gfn)) {
 			return false;
 		}
-		td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "EPT_MISCONFIG");
+		td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
 		syn_arm(g, vm);
 		em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, 0, (uint64_t)gfn << 12,
 			    0);

@@ -24,6 +24,7 @@
 
 #include "synth.h"
 #include "tdxr/event.h"
+#include "tdxr/tdx.h"
 
 /* ---- guest physical layout (gfns, without the shared bit) -------------- */
 
@@ -52,46 +53,12 @@
 #define PG_MMIO 0x10	    /* direct-tree MMIO SPTE present */
 #define PG_FIXED 0x20	    /* initial image: never converted or punched */
 
-/* SPTE values (TDX_FACTS §1.4, §4.1). */
-#define SPTE_NONPRESENT 0x8000000000000000ull
-#define SPTE_FROZEN 0x80000000000005a0ull
-#define SPTE_LEAF_BITS 0x8600000000000b37ull
-#define SPTE_NONLEAF_BITS 0x8000000000000907ull
-
-/* TDX status codes (TDX_FACTS §3). */
-#define TDX_BUSY_SEPT 0x8000020000000092ull
-#define TDX_EPOCH_BUSY 0x8000020100000000ull
-#define TDX_INTERRUPTED_RESUMABLE 0x8000000300000000ull
-#define TDX_METADATA_INCORRECT_RCX 0xc000030000000001ull
-#define TDX_NOT_BLOCKED_RCX 0xc0000b0600000001ull
-#define TDX_TLB_NOT_DONE_RCX 0xc0000b0800000001ull
-#define TDX_STATE_INCORRECT_RCX 0xc0000b0d00000001ull
-
-/* SEAMCALL leaves (TDX_FACTS §2.1). */
-enum syn_leaf {
-	LF_VP_ENTER = 0,
-	LF_MNG_ADDCX = 1,
-	LF_MEM_PAGE_ADD = 2,
-	LF_MEM_SEPT_ADD = 3,
-	LF_VP_ADDCX = 4,
-	LF_MEM_PAGE_AUG = 6,
-	LF_MEM_RANGE_BLOCK = 7,
-	LF_MNG_KEY_CONFIG = 8,
-	LF_MNG_CREATE = 9,
-	LF_VP_CREATE = 10,
-	LF_MR_EXTEND = 16,
-	LF_MR_FINALIZE = 17,
-	LF_VP_FLUSH = 18,
-	LF_MNG_VPFLUSHDONE = 19,
-	LF_MNG_KEY_FREEID = 20,
-	LF_MNG_INIT = 21,
-	LF_VP_INIT = 22,
-	LF_PHYMEM_PAGE_RECLAIM = 28,
-	LF_MEM_PAGE_REMOVE = 29,
-	LF_MEM_TRACK = 38,
-	LF_PHYMEM_CACHE_WB = 40,
-	LF_PHYMEM_PAGE_WBINVD = 41,
-};
+/* Typical TD SPTEs (docs/tdx.md §4.1): a leaf is RWX, WB, A, D, present,
+ * host- and MMU-writable, SVE; a non-leaf RWX, A, present, SVE. */
+#define SPTE_LEAF_BITS                                                                        \
+	(SPTE_SVE | SPTE_MMU_WRITABLE | SPTE_HOST_WRITABLE | SPTE_PRESENT | SPTE_D | SPTE_A | \
+	 ((uint64_t)EPT_MT_WB << SPTE_MT_SHIFT) | SPTE_RWX)
+#define SPTE_NONLEAF_BITS (SPTE_SVE | SPTE_PRESENT | SPTE_A | SPTE_RWX)
 
 /* PAMT page types returned by RECLAIM in RCX. */
 #define PT_REG 3
@@ -364,9 +331,10 @@ int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx);
 void syn_vm_free(struct syn_vm *vm);
 void td_build(struct syn_gen *g, struct syn_vm *vm);
 void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim);
-/* The vCPU's TD exit: VP.ENTER's event then kvm_exit. */
+/* The vCPU's TD exit: VP.ENTER's event (@status), then kvm_exit with the
+ * exit reason KVM reports (@reason: TDCALLs are mapped, docs/tdx.md §6). */
 void td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual, uint64_t ext,
-	     uint64_t gpa, uint32_t intr, const char *reason);
+	     uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason);
 void td_enter(struct syn_gen *g, struct syn_vcpu *v);
 /* Kicks every vCPU of @vm in the guest out; returns how many exited. */
 unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm);

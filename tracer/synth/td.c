@@ -20,9 +20,6 @@
 #define EXT_ACCEPT 0x1	/* extended exit qualification: TDG.MEM.PAGE.ACCEPT */
 #define EXT_PENDING 0x6 /* PENDING_EPT_VIOLATION */
 #define INTR_RESCHED 0x800000fd
-#define EXIT_EXTINT 1
-#define EXIT_EPT_VIOLATION 48
-#define EXIT_TDCALL 77
 #define KVM_PFN_NOSLOT 0x8000000000000000ull
 #define SPTE_ARCH_LEAF 0xf7 /* RWX, WB, IPAT, leaf: S-EPT entry in error regs */
 #define SEPT_STATE_PENDING 2
@@ -131,15 +128,13 @@ static void seamcall(struct syn_gen *g, const struct syn_thread *t, uint64_t lea
 /* ---- run loop ---------------------------------------------------------------- */
 
 void td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual, uint64_t ext,
-	     uint64_t gpa, uint32_t intr, const char *reason)
+	     uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason)
 {
-	struct syn_sc c = {LF_VP_ENTER, v->tdvpr, 0, 0, 0, status, qual, ext, gpa, intr};
+	struct syn_sc c = {TDH_VP_ENTER, v->tdvpr, 0, 0, 0, status, qual, ext, gpa, intr};
 
 	em_seamcall(g, &v->thr, &c);
 	v->in_guest = false;
-	if (reason) {
-		em_exit(g, v, reason, qual, ext, intr);
-	}
+	em_exit(g, v, tdxr_vmx_exit_reason_name(reason), qual, ext, intr);
 }
 
 void td_enter(struct syn_gen *g, struct syn_vcpu *v)
@@ -156,7 +151,8 @@ unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm)
 		struct syn_vcpu *v = &vm->vcpus[i];
 
 		if (v->in_guest) {
-			td_exit(g, v, EXIT_EXTINT, 0, 0, 0, INTR_RESCHED, "EXTERNAL_INTERRUPT");
+			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				EXIT_REASON_EXTERNAL_INTERRUPT);
 			v->kicked = true;
 			n++;
 		}
@@ -186,7 +182,8 @@ void td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self)
 			continue;
 		}
 		if (v->in_guest) {
-			td_exit(g, v, EXIT_EXTINT, 0, 0, 0, INTR_RESCHED, "EXTERNAL_INTERRUPT");
+			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				EXIT_REASON_EXTERNAL_INTERRUPT);
 		} else if (v->halted) {
 			em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 			v->halted = false;
@@ -219,12 +216,12 @@ static void link_levels(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 		nl->spt = syn_host_page(g);
 		if (mirror) {
 			nl->ext = syn_host_page(g);
-			seamcall(g, t, LF_MEM_SEPT_ADD, ((uint64_t)lg << 12) | (l - 1), vm->tdr,
+			seamcall(g, t, TDH_MEM_SEPT_ADD, ((uint64_t)lg << 12) | (l - 1), vm->tdr,
 				 nl->ext, 0, 0, 0, 0, 0);
 			em_sept(g, t, vm->pid, "link_spt", lg, (int)l, nl->ext >> 12, 0);
 		}
-		em_spte_changed(g, t, lg, (int)l, SPTE_NONPRESENT, SPTE_NONLEAF_BITS | nl->spt,
-				mirror, vm->pid);
+		em_spte_changed(g, t, lg, (int)l, SHADOW_NONPRESENT_VALUE,
+				SPTE_NONLEAF_BITS | nl->spt, mirror, vm->pid);
 	}
 }
 
@@ -240,14 +237,14 @@ static void install_leaf_trace(struct syn_gen *g, struct syn_vm *vm, const struc
 {
 	uint64_t spte = SPTE_LEAF_BITS | (pfn << 12);
 
-	em_spte_changed(g, t, gfn, 1, SPTE_NONPRESENT, spte, mirror, vm->pid);
+	em_spte_changed(g, t, gfn, 1, SHADOW_NONPRESENT_VALUE, spte, mirror, vm->pid);
 	em_set_spte(g, t, gfn, spte, 1, leaf_sptep(vm, gfn, mirror));
 }
 
 static void aug(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
 		uint64_t status, uint64_t ocx, uint64_t odx)
 {
-	seamcall(g, t, LF_MEM_PAGE_AUG, (uint64_t)gfn << 12, vm->tdr, syn_priv_pfn(vm, gfn) << 12,
+	seamcall(g, t, TDH_MEM_PAGE_AUG, (uint64_t)gfn << 12, vm->tdr, syn_priv_pfn(vm, gfn) << 12,
 		 0, status, ocx, odx, 0);
 }
 
@@ -258,27 +255,28 @@ bool td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, enum 
 	uint64_t gpa = (uint64_t)gfn << 12;
 	uint64_t pfn = syn_priv_pfn(vm, gfn);
 
-	td_exit(g, v, EXIT_EPT_VIOLATION, m == FM_DIRECT ? QUAL_WRITE : QUAL_READ,
-		m == FM_DIRECT ? 0 : EXT_ACCEPT, gpa, 0, "EPT_VIOLATION");
+	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, m == FM_DIRECT ? QUAL_WRITE : QUAL_READ,
+		m == FM_DIRECT ? 0 : EXT_ACCEPT, gpa, 0, EXIT_REASON_EPT_VIOLATION);
 	/* private: the access is forced to a write (EPT_VIOLATION_ACC_WRITE) */
 	em_page_fault(g, v, gpa, 0x2);
 	em_spte_requested(g, t, gfn, pfn, 1);
 	link_levels(g, vm, t, gfn, true);
 	switch (m) {
 	case FM_ZERO_STEP_BUSY:
-		aug(g, vm, t, gfn, TDX_BUSY_SEPT, 0, 0);
+		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
 		return true;
 	case FM_STATUS_BUG:
 		/* the module claims the FREE entry is in the wrong state */
 		syn_arm(g, vm);
-		aug(g, vm, t, gfn, TDX_STATE_INCORRECT_RCX, SPTE_NONPRESENT, 0);
+		aug(g, vm, t, gfn, (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX),
+		    SHADOW_NONPRESENT_VALUE, 0);
 		em_vm_bugged(g, t, vm->pid, "tdx_sept_set_private_spte+0x1d5/0x3f0 [kvm_intel]");
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -5);
 		return false;
 	case FM_DESYNC_BUG:
 		/* the hook fails, the mirror SPTE is written all the same */
-		aug(g, vm, t, gfn, TDX_BUSY_SEPT, 0, 0);
+		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
 		syn_arm(g, vm);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
@@ -289,7 +287,7 @@ bool td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, enum 
 	}
 	if (syn_chance(g, 15)) {
 		/* contention: -EBUSY, RET_PF_RETRY, retried locally in KVM */
-		aug(g, vm, t, gfn, TDX_BUSY_SEPT, 0, 0);
+		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
 		em_spte_requested(g, t, gfn, pfn, 1);
 	}
@@ -307,7 +305,7 @@ void td_shared_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool a
 	uint64_t gpa = ((uint64_t)gfn << 12) | vm->shared_gpa;
 	uint64_t pfn = syn_shared_pfn(vm, gfn);
 
-	td_exit(g, v, EXIT_EPT_VIOLATION, QUAL_WRITE, 0, gpa, 0, "EPT_VIOLATION");
+	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, QUAL_WRITE, 0, gpa, 0, EXIT_REASON_EPT_VIOLATION);
 	em_page_fault(g, v, gpa, QUAL_WRITE);
 	em_spte_requested(g, &v->thr, gfn, pfn, 1);
 	link_levels(g, vm, &v->thr, gfn, false);
@@ -332,11 +330,12 @@ void td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool wri
 	uint64_t gpa = ((uint64_t)gfn << 12) | vm->shared_gpa;
 	uint64_t qual = write ? QUAL_WRITE : QUAL_READ;
 
-	td_exit(g, v, EXIT_EPT_VIOLATION, qual, 0, gpa, 0, "EPT_VIOLATION");
+	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, qual, 0, gpa, 0, EXIT_REASON_EPT_VIOLATION);
 	em_page_fault(g, v, gpa, qual);
 	em_spte_requested(g, &v->thr, gfn, KVM_PFN_NOSLOT, 1);
 	link_levels(g, vm, &v->thr, gfn, false);
-	em_spte_changed(g, &v->thr, gfn, 1, SPTE_NONPRESENT, mmio_spte(vm, gfn), 0, vm->pid);
+	em_spte_changed(g, &v->thr, gfn, 1, SHADOW_NONPRESENT_VALUE, mmio_spte(vm, gfn), 0,
+			vm->pid);
 	em_mark_mmio(g, &v->thr, leaf_sptep(vm, gfn, false), gfn, vm->mmio_gen);
 	vm->page[gfn] |= PG_MMIO;
 	/* RET_PF_EMULATE: TDs never emulate, the guest retries and takes a #VE */
@@ -348,7 +347,7 @@ void td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool wri
 static void block(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
 		  uint64_t status)
 {
-	seamcall(g, t, LF_MEM_RANGE_BLOCK, (uint64_t)gfn << 12, vm->tdr, 0, 0, status, 0, 0, 0);
+	seamcall(g, t, TDH_MEM_RANGE_BLOCK, (uint64_t)gfn << 12, vm->tdr, 0, 0, status, 0, 0, 0);
 }
 
 static bool any_in_guest(const struct syn_vm *vm)
@@ -371,15 +370,15 @@ bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_threa
 	const char *rm_caller = "tdx_sept_remove_private_spte+0x2a4/0x4c0 [kvm_intel]";
 
 	/* tdp_mmu_set_spte(): the SPTE is written and traced first */
-	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | pa, SPTE_NONPRESENT, 1, vm->pid);
+	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | pa, SHADOW_NONPRESENT_VALUE, 1, vm->pid);
 	vm->page[gfn] &= (uint8_t) ~(PG_PRIV | PG_PENDING);
 	vm->mapped_priv--;
 
 	if (bug == ZB_BUSY_NO_KICK) {
-		block(g, vm, t, gfn, TDX_BUSY_SEPT);
+		block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
 		/* retried at once, the vCPU holding the lock still inside */
 		syn_arm(g, vm);
-		block(g, vm, t, gfn, TDX_BUSY_SEPT);
+		block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
 		em_vm_bugged(g, t, vm->pid, "tdx_sept_zap_private_spte+0x15c/0x3a0 [kvm_intel]");
 		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
@@ -387,16 +386,17 @@ bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_threa
 	if (bug != ZB_SKIP_BLOCK) {
 		if (bug == ZB_NONE && any_in_guest(vm) && syn_chance(g, 20)) {
 			/* BUSY: wait_for_sept_zap, kick everyone out, retry once */
-			block(g, vm, t, gfn, TDX_BUSY_SEPT);
+			block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
 			td_kick_all(g, vm);
 		}
 		block(g, vm, t, gfn, 0);
 	}
 	if (bug != ZB_SKIP_TRACK) {
-		seamcall(g, t, LF_MEM_TRACK, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+		seamcall(g, t, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 		if (bug == ZB_DOUBLE_TRACK) {
 			syn_arm(g, vm);
-			seamcall(g, t, LF_MEM_TRACK, vm->tdr, 0, 0, 0, TDX_EPOCH_BUSY, 0, 0, 0);
+			seamcall(g, t, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, TDX_PREVIOUS_TLB_EPOCH_BUSY,
+				 0, 0, 0);
 			em_vm_bugged(g, t, vm->pid, "tdx_track+0x7e/0x120 [kvm_intel]");
 			em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 			return false;
@@ -405,8 +405,9 @@ bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_threa
 	}
 	if (bug == ZB_SKIP_BLOCK) {
 		syn_arm(g, vm);
-		seamcall(g, t, LF_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0, TDX_NOT_BLOCKED_RCX,
-			 pa | SPTE_ARCH_LEAF, (uint64_t)state << 8, 0);
+		seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0,
+			 (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX), pa | SPTE_ARCH_LEAF,
+			 (uint64_t)state << 8, 0);
 		em_vm_bugged(g, t, vm->pid, rm_caller);
 		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
@@ -414,14 +415,14 @@ bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_threa
 	if (bug == ZB_SKIP_TRACK) {
 		/* the module leaves RCX/RDX zero for this error */
 		syn_arm(g, vm);
-		seamcall(g, t, LF_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0, TDX_TLB_NOT_DONE_RCX, 0, 0,
-			 0);
+		seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0,
+			 (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX), 0, 0, 0);
 		em_vm_bugged(g, t, vm->pid, rm_caller);
 		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
 	}
-	seamcall(g, t, LF_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0, 0, pa, 0, 0);
-	seamcall(g, t, LF_PHYMEM_PAGE_WBINVD, pa | ((uint64_t)vm->hkid << SYN_PHYS_BITS), 0, 0, 0,
+	seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0, 0, pa, 0, 0);
+	seamcall(g, t, TDH_PHYMEM_PAGE_WBINVD, pa | ((uint64_t)vm->hkid << SYN_PHYS_BITS), 0, 0, 0,
 		 0, 0, 0, 0);
 	em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, 0);
 	return true;
@@ -437,7 +438,8 @@ void td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread
 		pfn ^= 0x5a5;
 		syn_arm(g, vm);
 	}
-	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | (pfn << 12), SPTE_NONPRESENT, 0, vm->pid);
+	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | (pfn << 12), SHADOW_NONPRESENT_VALUE, 0,
+			vm->pid);
 	vm->page[gfn] &= (uint8_t)~PG_SHARED;
 }
 
@@ -453,18 +455,18 @@ static void init_mem_page(struct syn_gen *g, struct syn_vm *vm, uint32_t gfn, bo
 	em_spte_requested(g, t, gfn, pfn, 1);
 	link_levels(g, vm, t, gfn, true);
 	if (g->o.profile == TRC_PROFILE_619) {
-		seamcall(g, t, LF_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
+		seamcall(g, t, TDH_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
 	} else {
 		/* 6.16: the hook only counts a premapped page */
 		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
-		seamcall(g, t, LF_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
+		seamcall(g, t, TDH_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
 	}
 	if (measure) {
 		for (unsigned int i = 0; i < 16; i++) {
-			seamcall(g, t, LF_MR_EXTEND, gpa + 256 * i, vm->tdr, 0, 0, 0, 0, 0, 0);
+			seamcall(g, t, TDH_MR_EXTEND, gpa + 256 * i, vm->tdr, 0, 0, 0, 0, 0, 0);
 		}
 	}
 	vm->page[gfn] |= PG_PRIV | PG_FIXED;
@@ -476,25 +478,25 @@ void td_build(struct syn_gen *g, struct syn_vm *vm)
 	const struct syn_thread *t = &vm->main;
 
 	vm->tdr = syn_host_page(g);
-	seamcall(g, t, LF_MNG_CREATE, vm->tdr, (uint64_t)vm->hkid, 0, 0, 0, 0, 0, 0);
-	seamcall(g, t, LF_MNG_KEY_CONFIG, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_CREATE, vm->tdr, (uint64_t)vm->hkid, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_KEY_CONFIG, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < SYN_NR_TDCS; i++) {
 		vm->tdcs[i] = syn_host_page(g);
-		seamcall(g, t, LF_MNG_ADDCX, vm->tdcs[i], vm->tdr, 0, 0, 0, 0, 0, 0);
+		seamcall(g, t, TDH_MNG_ADDCX, vm->tdcs[i], vm->tdr, 0, 0, 0, 0, 0, 0);
 	}
-	seamcall(g, t, LF_MNG_INIT, vm->tdr, syn_host_page(g), 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_INIT, vm->tdr, syn_host_page(g), 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct syn_vcpu *v = &vm->vcpus[i];
 
 		v->tdvpr = syn_host_page(g);
-		seamcall(g, t, LF_VP_CREATE, v->tdvpr, vm->tdr, 0, 0, 0, 0, 0, 0);
+		seamcall(g, t, TDH_VP_CREATE, v->tdvpr, vm->tdr, 0, 0, 0, 0, 0, 0);
 		for (unsigned int j = 0; j < SYN_NR_TDCX; j++) {
 			v->tdcx[j] = syn_host_page(g);
-			seamcall(g, t, LF_VP_ADDCX, v->tdcx[j], v->tdvpr, 0, 0, 0, 0, 0, 0);
+			seamcall(g, t, TDH_VP_ADDCX, v->tdcx[j], v->tdvpr, 0, 0, 0, 0, 0, 0);
 		}
 		/* version 1 of TDH.VP.INIT: RAX 22 | 1 << 16 */
-		seamcall(g, t, LF_VP_INIT | (1u << 16), v->tdvpr, (uint64_t)SYN_HOB_GFN << 12, i, 0,
-			 0, 0, 0, 0);
+		seamcall(g, t, TDH_VP_INIT | (1u << 16), v->tdvpr, (uint64_t)SYN_HOB_GFN << 12, i,
+			 0, 0, 0, 0, 0);
 	}
 	for (unsigned int i = 0; i < SYN_HOB_PAGES; i++) {
 		init_mem_page(g, vm, SYN_HOB_GFN + i, false);
@@ -502,7 +504,7 @@ void td_build(struct syn_gen *g, struct syn_vm *vm)
 	for (unsigned int i = 0; i < SYN_FW_PAGES; i++) {
 		init_mem_page(g, vm, SYN_FW_GFN + i, true);
 	}
-	seamcall(g, t, LF_MR_FINALIZE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MR_FINALIZE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		syn_delay(g, 20000);
 		td_enter(g, &vm->vcpus[i]);
@@ -514,7 +516,7 @@ void td_build(struct syn_gen *g, struct syn_vm *vm)
 static void reclaim(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint64_t pa,
 		    unsigned int type)
 {
-	seamcall(g, t, LF_PHYMEM_PAGE_RECLAIM, pa, 0, 0, 0, 0, type, vm->tdr, 0);
+	seamcall(g, t, TDH_PHYMEM_PAGE_RECLAIM, pa, 0, 0, 0, 0, type, vm->tdr, 0);
 }
 
 /*
@@ -529,7 +531,7 @@ static void zap_nonleaf(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 	uint32_t lg = nl_gfn(idx, level);
 
 	em_spte_changed(g, t, lg, (int)level, SPTE_NONLEAF_BITS | nl.spt,
-			top ? SPTE_NONPRESENT : SPTE_FROZEN, mirror, vm->pid);
+			top ? SHADOW_NONPRESENT_VALUE : FROZEN_SPTE, mirror, vm->pid);
 	em_zap_page(g, t, lg, (int)level - 1);
 	if (level - 1 >= 2) {
 		size_t n = nl_count(vm, level - 1);
@@ -580,7 +582,8 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 				em_tdvmcall_done(g, v, 12, 0, 0);
 				td_enter(g, v);
 			}
-			td_exit(g, v, EXIT_TDCALL, 0xfc00, 0, 0, 0, "IO_INSTRUCTION");
+			td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0,
+				EXIT_REASON_IO_INSTRUCTION);
 			em_tdvmcall(g, v, 0, 30, "Instruction.IO", 2, 1, 0x604, 0x2000);
 			em_pio(g, &v->thr, true, 0x604, 2, 0x2000);
 			em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
@@ -590,7 +593,8 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 			em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 			v->halted = false;
 		} else if (v->in_guest) {
-			td_exit(g, v, EXIT_EXTINT, 0, 0, 0, INTR_RESCHED, "EXTERNAL_INTERRUPT");
+			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				EXIT_REASON_EXTERNAL_INTERRUPT);
 		}
 		em_userspace_exit(g, &v->thr, "restart", -4);
 	}
@@ -600,8 +604,8 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		if (vm->page[gfn] & PG_SHARED) {
 			td_zap_shared(g, vm, t, gfn, false);
 		} else if (vm->page[gfn] & PG_MMIO) {
-			em_spte_changed(g, t, gfn, 1, mmio_spte(vm, gfn), SPTE_NONPRESENT, 0,
-					vm->pid);
+			em_spte_changed(g, t, gfn, 1, mmio_spte(vm, gfn), SHADOW_NONPRESENT_VALUE,
+					0, vm->pid);
 			vm->page[gfn] &= (uint8_t)~PG_MMIO;
 		}
 	}
@@ -615,16 +619,16 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct syn_vcpu *v = &vm->vcpus[i];
 
-		seamcall(g, &g->idle[v->thr.cpu], LF_VP_FLUSH, v->tdvpr, 0, 0, 0, 0, 0, 0, 0);
+		seamcall(g, &g->idle[v->thr.cpu], TDH_VP_FLUSH, v->tdvpr, 0, 0, 0, 0, 0, 0, 0);
 	}
-	seamcall(g, t, LF_MNG_VPFLUSHDONE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_VPFLUSHDONE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	if (syn_chance(g, 300)) {
-		seamcall(g, t, LF_PHYMEM_CACHE_WB, 0, 0, 0, 0, TDX_INTERRUPTED_RESUMABLE, 0, 0, 0);
-		seamcall(g, t, LF_PHYMEM_CACHE_WB, 1, 0, 0, 0, 0, 0, 0, 0);
+		seamcall(g, t, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0, TDX_INTERRUPTED_RESUMABLE, 0, 0, 0);
+		seamcall(g, t, TDH_PHYMEM_CACHE_WB, 1, 0, 0, 0, 0, 0, 0, 0);
 	} else {
-		seamcall(g, t, LF_PHYMEM_CACHE_WB, 0, 0, 0, 0, 0, 0, 0, 0);
+		seamcall(g, t, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0, 0, 0, 0, 0);
 	}
-	seamcall(g, t, LF_MNG_KEY_FREEID, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_KEY_FREEID, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	/* tdx_vcpu_free() */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct syn_vcpu *v = &vm->vcpus[i];
@@ -635,8 +639,8 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		if (double_reclaim && i == 0) {
 			/* the same TDCX page freed twice: the module holds it as NDA */
 			syn_arm(g, vm);
-			seamcall(g, t, LF_PHYMEM_PAGE_RECLAIM, v->tdcx[0], 0, 0, 0,
-				 TDX_METADATA_INCORRECT_RCX, 0, 0, 0);
+			seamcall(g, t, TDH_PHYMEM_PAGE_RECLAIM, v->tdcx[0], 0, 0, 0,
+				 (TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX), 0, 0, 0);
 		}
 		reclaim(g, vm, t, v->tdvpr, PT_TDVPR);
 	}
@@ -648,6 +652,6 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		reclaim(g, vm, t, vm->tdcs[i], PT_TDCX);
 	}
 	reclaim(g, vm, t, vm->tdr, PT_TDR);
-	seamcall(g, t, LF_PHYMEM_PAGE_WBINVD, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_PHYMEM_PAGE_WBINVD, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	vm->state = VM_GONE;
 }
