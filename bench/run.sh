@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run.sh [--smoke] - the DESIGN.md §8 measurements that exist so far,
+# bench/run.sh [--smoke] - the docs/design.md §8 measurements that exist so far,
 # each against its baseline measured in the same run, written as a markdown
 # table to bench/RESULTS.md. Exits 1 when a target is missed (never with
 # --smoke, which runs a 1 M-event version and only reports), 2 when the

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Exit codes (DESIGN.md §5). */
+/* Exit codes (docs/design.md §5). */
 #define TDXR_EXIT_OK 0
 #define TDXR_EXIT_FINDINGS 1
 #define TDXR_EXIT_USAGE 2

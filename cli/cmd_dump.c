@@ -109,7 +109,7 @@ int cmd_dump(int argc, char **argv)
 		fprintf(stderr, "tdxr dump: out of memory\n");
 		goto out;
 	}
-	/* The model only resolves tid -> VM/vCPU here (DESIGN.md §3). */
+	/* The model only resolves tid -> VM/vCPU here (docs/design.md §3). */
 	mc.st = so.st;
 	model = mdl_new(&mc);
 	if (!model) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/cmd_index.c - `tdxr index -o INDEX.db INPUT...`: replay once and
- * write the SQLite index (DESIGN.md §6, docs/index.md). Ctrl-C cancels and
+ * write the SQLite index (docs/design.md §6, docs/index.md). Ctrl-C cancels and
  * removes the partial file; an existing INDEX.db is replaced only by a
  * complete, verified one.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cli/cmd_replay.c - `tdxr replay`: CI trace replay (DESIGN.md §5).
+ * cli/cmd_replay.c - `tdxr replay`: CI trace replay (docs/design.md §5).
  */
 #include <getopt.h>
 #include <stdio.h>

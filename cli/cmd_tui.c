@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/cmd_tui.c - `tdxr tui [--index FILE] [--kernel-profile P] INPUT|INDEX.db`
- * (DESIGN.md §5, §7). The TUI itself lives in tui/.
+ * (docs/design.md §5, §7). The TUI itself lives in tui/.
  */
 #include <stdlib.h>
 #include <string.h>

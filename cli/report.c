@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cli/report.c - findings as text, JSON and JUnit (DESIGN.md §5).
+ * cli/report.c - findings as text, JSON and JUnit (docs/design.md §5).
  */
 #include <inttypes.h>
 #include <string.h>

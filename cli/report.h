@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* cli/report.h - findings as text, JSON and JUnit (DESIGN.md §5). */
+/* cli/report.h - findings as text, JSON and JUnit (docs/design.md §5). */
 #ifndef TDXR_CLI_REPORT_H
 #define TDXR_CLI_REPORT_H
 

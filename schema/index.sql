@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: GPL-2.0
 --
--- schema/index.sql - the DDL of a tdxr index (DESIGN.md §6), schema 2.
+-- schema/index.sql - the DDL of a tdxr index (docs/design.md §6), schema 2.
 --
 -- This file is the only DDL: it is compiled into libtdxr (see
 -- replay/index/CMakeLists.txt) and executed as is by `tdxr index` on a
@@ -160,7 +160,7 @@ CREATE TABLE event_extra (
 	src_vcpu	INTEGER
 );
 
--- finding_kinds: the fixed vocabulary of DESIGN.md §4.
+-- finding_kinds: the fixed vocabulary of docs/design.md §4.
 --   kind      findings.kind
 --   name      "status-mismatch", ...
 --   severity  default severity ("error" / "warning")

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * tui/tui.h - `tdxr tui`: the ncurses stepper over a tdxr index
- * (DESIGN.md §7). The CLI calls tui_main(); everything else is internal
+ * (docs/design.md §7). The CLI calls tui_main(); everything else is internal
  * (tui/tui_int.h).
  */
 #ifndef TDXR_TUI_H

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/capture/run.sh - capture benchmarks (DESIGN.md §8), not in ctest.
+# bench/capture/run.sh - capture benchmarks (docs/design.md §8), not in ctest.
 #
 #   bench/capture/run.sh [BUILD_DIR]     (default: build-cap; N=events, default 10M)
 #

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/index/run.sh - `tdxr index` against DESIGN.md §8 (not in ctest).
+# bench/index/run.sh - `tdxr index` against docs/design.md §8 (not in ctest).
 #
 # On a clean synthetic trace (bench/gen/synth_trace.sh: 2 TDs x 8 vCPUs) of
 # EVENTS events, and one of EVENTS/4 (to show memory is flat), measures in

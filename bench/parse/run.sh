@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/parse/run.sh - ftrace text parsing speed and memory (DESIGN.md §8).
+# bench/parse/run.sh - ftrace text parsing speed and memory (docs/design.md §8).
 #
 # Builds ftrace text files by repeating the fixture traces (tests/traces/
 # *.trace) with timestamps shifted by whole seconds per repetition (so the

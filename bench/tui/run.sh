@@ -12,7 +12,7 @@
 #     "+state" = the state pane filled too);
 #   - a filter over every event (kvm_exit);
 #   - peak RSS of the whole session.
-# Targets (DESIGN.md §8): first screen < 300 ms, jumps < 50 ms, RSS < 100 MB.
+# Targets (docs/design.md §8): first screen < 300 ms, jumps < 50 ms, RSS < 100 MB.
 # Not part of ctest. TDXR=path/to/tdxr overrides the binary.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -49,7 +49,7 @@ enum tdxr_field_role {
 
 #define TDXR_FF_DERIVED 0x1
 
-/* Lost-event records (DESIGN.md §2.2) take no seq: they attach here. */
+/* Lost-event records (docs/design.md §2.2) take no seq: they attach here. */
 #define TDXR_LOST_COUNTED 0x1 /* [LOST N EVENTS] / [N EVENTS DROPPED] */
 #define TDXR_LOST_UNKNOWN \
 	0x2 /* ##### CPU N buffer started ####: unknown loss */ /* computed after decoding, not in the text */
@@ -106,7 +106,7 @@ struct tdxr_event {
 	int32_t cpu;
 	int32_t tid;
 	int32_t tgid;	     /* -1 when the trace has no tgid column */
-	int32_t vm;	     /* VMM tgid (DESIGN.md §3), -1 unknown */
+	int32_t vm;	     /* VMM tgid (docs/design.md §3), -1 unknown */
 	int32_t vcpu;	     /* -1 unknown */
 	uint32_t comm;	     /* interned comm */
 	uint32_t name;	     /* interned event name (UNMODELLED only, else 0) */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdxr/filter.h - event filters in trace-cmd's -F grammar (DESIGN.md §5).
+ * tdxr/filter.h - event filters in trace-cmd's -F grammar (docs/design.md §5).
  *
  *   FILTER   := [EVENTS ':'] EXPR  |  EVENTS
  *   EVENTS   := PATTERN (',' PATTERN)*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdxr/finding.h - what the model reports (DESIGN.md §4).
+ * tdxr/finding.h - what the model reports (docs/design.md §4).
  *
  * A finding is a value handed to a sink (tdxr/model.h) at the event that
  * reveals the problem. The sink copies what it keeps: the struct lives on

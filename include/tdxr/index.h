@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdxr/index.h - the SQLite index of a replay (DESIGN.md §6): events,
+ * tdxr/index.h - the SQLite index of a replay (docs/design.md §6): events,
  * findings, model checkpoints. Written by `tdxr index`, read by the TUI and
  * by replay/explain/dump when given an INDEX.db. DDL: schema/index.sql.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdxr/model.h - the embedded TDX MMU core (DESIGN.md §3): a userspace
+ * tdxr/model.h - the embedded TDX MMU core (docs/design.md §3): a userspace
  * model of KVM's mirror/direct TDP roots and of the TDX module's S-EPT,
  * PAMT, TD op state and TLB epochs, fed one struct tdxr_event at a time.
  *
@@ -47,7 +47,7 @@ void mdl_free(struct mdl_model *m);
 void mdl_set_strtab(struct mdl_model *m, const struct tdxr_strtab *st);
 
 /*
- * Fills ev->vm and ev->vcpu from what the model learned (DESIGN.md §3):
+ * Fills ev->vm and ev->vcpu from what the model learned (docs/design.md §3):
  * the event's own vm field, tid -> VM/vCPU (kvm_entry/kvm_exit vcpu_id on
  * the same tid), TDR/TDVPR -> VM, the tgid column, or the only VM. Learns
  * from @ev too. Call it before mdl_apply() on the same event.
@@ -68,7 +68,7 @@ struct mdl_model *mdl_load(const void *blob, size_t len);
 struct mdl_model *mdl_clone(const struct mdl_model *m);
 
 /*
- * Incremental snapshots (the index's checkpoints, DESIGN.md §3). A model
+ * Incremental snapshots (the index's checkpoints, docs/design.md §3). A model
  * made with mdl_config.track_changes remembers which of its records were
  * touched. mdl_save_changes() writes what changed since the previous call
  * (or since mdl_changes_clear(), or since the model was made) and starts
@@ -136,7 +136,7 @@ unsigned int mdl_nr_vms(const struct mdl_model *m);
 /* 0, or -1 when @i is out of range. */
 int mdl_vm_info(const struct mdl_model *m, unsigned int i, struct mdl_vm_info *out);
 
-/* S-EPT entry states (TDX_FACTS §7.1) plus what the host cannot tell. */
+/* S-EPT entry states (docs/tdx.md §7.1) plus what the host cannot tell. */
 enum mdl_sept_state {
 	MDL_SEPT_UNKNOWN,
 	MDL_SEPT_FREE,

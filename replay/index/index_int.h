@@ -70,7 +70,7 @@ extern const char tdxr_index_sql[];
 	"f6, f7, f8, f9, f10, f11"
 
 /*
- * The gfn and level an event touches (DESIGN.md §6 events.gfn): its GFN
+ * The gfn and level an event touches (docs/design.md §6 events.gfn): its GFN
  * field, its GPA field >> 12 with the shared bit of @gpaw stripped, or the
  * gpa of a TDH.MEM SEAMCALL's RCX. false when none.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/model/epoch.c - TLB epochs and vCPUs in the guest
- * (TDX_FACTS §7.4), and the zero-step counter (§7.5).
+ * (docs/tdx.md §7.4), and the zero-step counter (§7.5).
  *
  * The module keeps td_epoch and refcount[2] indexed by epoch parity; each
  * vCPU samples td_epoch when it enters. The model keeps, per vCPU, whether
@@ -46,7 +46,7 @@ static unsigned int refcount(const struct mdl_model *m, const struct mdl_vm *vm,
 }
 
 /*
- * is_tlb_tracked(bepoch) of F§7.4: true when bepoch < td_epoch - 1, or
+ * is_tlb_tracked(bepoch) of docs/tdx.md §7.4: true when bepoch < td_epoch - 1, or
  * bepoch == td_epoch - 1 and refcount[bepoch & 1] == 0. Uncertain when the
  * BLOCK itself predates lost events.
  */

@@ -2,7 +2,7 @@
 /*
  * replay/model/pamt.c - the TDX module's PAMT: who owns each physical page
  * (NDA free, REG guest page, S-EPT page, TD control page), and
- * TDH.PHYMEM.PAGE.RECLAIM (TDX_FACTS §1.5d, §7.3, §8 scenario 9).
+ * TDH.PHYMEM.PAGE.RECLAIM (docs/tdx.md §1.5d, §7.3, §8 scenario 9).
  *
  * Pages are host-wide, so the table lives in the model; each VM counts the
  * guest and S-EPT pages it owns, which is what must be gone when its TDR

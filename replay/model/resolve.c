@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/model/resolve.c - which VM and vCPU an event belongs to
- * (DESIGN.md §3).
+ * (docs/design.md §3).
  *
  * In order of trust: the event's own vm/vcpu fields; the thread (a thread
  * belongs to the VM of the vm-carrying events it emits, and to the vCPU of

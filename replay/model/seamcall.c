@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/model/seamcall.c - one tdx_seamcall event: dispatch per leaf,
- * the TD's op state and lifecycle (TDX_FACTS §7.2, §1.5d), the BUSY retry
+ * the TD's op state and lifecycle (docs/tdx.md §7.2, §1.5d), the BUSY retry
  * rule of the removal path (§2.2, §8 scenario 1) and the KVM_BUG_ON
  * outcomes of §2.3 that are not S-EPT specific.
  *

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/model/sept.c - the TDX module's Secure-EPT entries and the
- * SEAMCALLs that change them (TDX_FACTS §7.1-§7.3).
+ * SEAMCALLs that change them (docs/tdx.md §7.1-§7.3).
  *
  * For each S-EPT SEAMCALL the model first predicts the status its own
  * module would return (op-state gate, PAMT page, walk, entry state, TLB
@@ -17,7 +17,7 @@
 
 /*
  * A GPA with bit 51 set exists only with GPAW 52 (5-level EPT, shared bit
- * 51): learn it from the first one a TD shows (F§4.3).
+ * 51): learn it from the first one a TD shows (docs/tdx.md §4.3).
  */
 void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa)
 {
@@ -392,7 +392,7 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 	}
 }
 
-/* Does KVM treat a non-BUSY failure of @leaf as KVM_BUG_ON (F§2.3)? */
+/* Does KVM treat a non-BUSY failure of @leaf as KVM_BUG_ON (docs/tdx.md §2.3)? */
 static bool kvm_bugs_on_failure(const struct mdl_model *m, unsigned int leaf)
 {
 	switch (leaf) {

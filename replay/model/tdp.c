@@ -2,7 +2,7 @@
 /*
  * replay/model/tdp.c - KVM's TDP MMU side: the mirror (private) and direct
  * (shared) trees of each VM and address space, fed by
- * kvm_tdp_mmu_spte_changed (TDX_FACTS §1.3-§1.5, §4).
+ * kvm_tdp_mmu_spte_changed (docs/tdx.md §1.3-§1.5, §4).
  *
  * Each change is checked against the model (old_spte must be what the
  * model holds; hardware-updated bits masked in the direct tree), then
@@ -160,7 +160,7 @@ static void kvm_bug_ent(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, cons
 	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, ent_level(e), msg);
 }
 
-/* A mirror install: its SEAMCALL came first (F§5.4). */
+/* A mirror install: its SEAMCALL came first (docs/tdx.md §5.4). */
 static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, int level,
 			   uint64_t new_spte)
 {
@@ -246,7 +246,7 @@ void tdp_install_missing(struct mdl_ctx *c)
 
 /*
  * The removal hook of the mirror leaf in progress is complete: the S-EPT
- * entry must be FREE now (removal-before order, F§5.4).
+ * entry must be FREE now (removal-before order, docs/tdx.md §5.4).
  */
 void tdp_zap_complete(struct mdl_ctx *c)
 {
@@ -445,7 +445,7 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 	ent_touch(e, c->ev->seq);
 }
 
-/* Which tree, for an unpatched trace (DESIGN.md §2.1). -1: defer. */
+/* Which tree, for an unpatched trace (docs/design.md §2.1). -1: defer. */
 static int infer_tree(struct mdl_ctx *c, int as_id, uint64_t gfn, int level, uint64_t old_spte,
 		      uint64_t new_spte)
 {
@@ -658,7 +658,7 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 }
 
 /*
- * #VE.RequestMMIO (TDVMCALL r11 = 48) for @gpa (F§4.2). Only a private GPA
+ * #VE.RequestMMIO (TDVMCALL r11 = 48) for @gpa (docs/tdx.md §4.2). Only a private GPA
  * is wrong (KVM answers INVALID_OPERAND). A shared one needs no MMIO SPTE
  * behind it: firmware (TDVF) issues the TDVMCALL directly, with no #VE, and
  * KVM checks nothing but the shared bit.

@@ -3,7 +3,7 @@
  * replay/model/vm.c - the model object, its VMs and vCPUs, and the
  * per-gfn records.
  *
- * One struct mdl_vm per VM (DESIGN.md §3), keyed by the VMM's tgid; the
+ * One struct mdl_vm per VM (docs/design.md §3), keyed by the VMM's tgid; the
  * anonymous VM (id -1) holds what belongs to no known VM and is adopted by
  * the first named VM when it is the only one. Physical pages (PAMT), threads
  * and TD control pages are host-wide and live in the model itself.

@@ -25,7 +25,7 @@
  *
  * Events:
  *  - tdxr_kernel:<event> is the kernel event (§2.1, §2.2) of that name
- *    (DESIGN.md §2.4): ts, cpu, tid and comm come from its k_ts, k_cpu,
+ *    (docs/design.md §2.4): ts, cpu, tid and comm come from its k_ts, k_cpu,
  *    k_tid, k_comm payload fields; derived fields are computed as the text
  *    reader does, and an empty string in an optional trailing field is
  *    absent, as it is in text; tdxr_kernel:unmodelled is any other kernel

@@ -65,7 +65,7 @@ struct tdxr_reader {
 #define TDXR_FMT_BIT(f) (1u << (f))
 
 /*
- * Lost-events records (DESIGN.md §2.2) take no seq: a reader notes one with
+ * Lost-events records (docs/design.md §2.2) take no seq: a reader notes one with
  * tdxr_src_add_lost() (@counted: n events lost; else an unknown number),
  * and tdxr_src_produce() attaches what is pending to the next event it
  * hands out and counts that event. Every reader goes through both.

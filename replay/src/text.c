@@ -637,7 +637,7 @@ static void log_event(struct tdxr_src *s, struct tdxr_event *ev, unsigned int ty
 	(void)s;
 }
 
-/* KVM's TDX messages (TDX_FACTS §2.3) in a console line; true if one. */
+/* KVM's TDX messages (docs/tdx.md §2.3) in a console line; true if one. */
 static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end, uint64_t ts,
 			      struct tdxr_event *ev)
 {

@@ -2,7 +2,7 @@
 /*
  * tests/capture/ust_emit.c - emits events through the tdxr_kernel and
  * tdxr_vmm LTTng-UST providers, and writes the kernel events' ftrace-text
- * twin (DESIGN.md §2.1 formats, ts/cpu/tid = k_ts/k_cpu/k_tid), so the CTF
+ * twin (docs/design.md §2.1 formats, ts/cpu/tid = k_ts/k_cpu/k_tid), so the CTF
  * reader can be checked against the text reader event by event.
  *
  *   ust_emit TWIN.trace NKERNEL NVMM [SEED]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/cli/cli_test.sh TDXR TESTS_DIR - the CLI contract of DESIGN.md §5:
+# tests/cli/cli_test.sh TDXR TESTS_DIR - the CLI contract of docs/design.md §5:
 # exit codes, one-line errors naming the input, golden dump output.
 set -u
 tdxr=$1
@@ -81,7 +81,7 @@ n=$("$tdxr" dump --filter 'kvm_tdp_mmu_spte_changed' --filter 'kvm_vm_bugged' "$
 [ "$n" -eq 4 ] && ok || bad "two --filter options kept $n events, want 4"
 
 
-# ---- replay / explain (DESIGN.md §5)
+# ---- replay / explain (docs/design.md §5)
 expect_exit 1 "replay of the KVM_BUG_ON trace" "$tdxr" replay "$t"
 grep -q '^line 36 seq 17 \[error\] tlb-not-tracked gfn 0x8a3f' "$tmp/out" && ok || bad "replay text line format"
 grep -q '^checks: ' "$tmp/out" && ok || bad "replay prints the coverage line"

@@ -5,7 +5,7 @@
  *
  * Reads only the repository's patch files (no Linux tree, no network):
  *  1. the series is well formed (numbered, signed off, hunks complete);
- *  2. every new kernel event of DESIGN.md §2.1 is defined by it, and every
+ *  2. every new kernel event of docs/design.md §2.1 is defined by it, and every
  *     event it defines matches the schema: system, TP_printk format byte
  *     for byte, and argument by argument the schema field, the C type and
  *     the conversion;
@@ -39,7 +39,7 @@
 #define KP_PATCH_DIR TDXR_SOURCE_DIR "/kernel-patch"
 #endif
 
-/* The new kernel events of DESIGN.md §2.1: the series must define them. */
+/* The new kernel events of docs/design.md §2.1: the series must define them. */
 static const unsigned int kp_new_events[] = {
 	TDXR_EV_TDX_SEAMCALL,	       TDXR_EV_KVM_TDX_SEPT,  TDXR_EV_KVM_TDX_TDVMCALL,
 	TDXR_EV_KVM_TDX_TDVMCALL_DONE, TDXR_EV_KVM_VM_BUGGED, TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED,
@@ -322,7 +322,7 @@ static void test_seamcall_prints_the_leaf_name_and_the_whole_rax(void **state)
 	leaf = kp_field_index(pe, "leaf");
 	assert_true(leaf >= 0);
 	kp_sample_fill(pe, KP_ZERO, &smp);
-	/* TDH.VP.INIT version 1: DESIGN.md's example. */
+	/* TDH.VP.INIT version 1: docs/design.md's example. */
 	smp.val[leaf] = 22 | (1ull << 16);
 	assert_true(kp_render(series, pe, &smp, line, sizeof(line), err, sizeof(err)) > 0);
 	assert_string_equal(line,

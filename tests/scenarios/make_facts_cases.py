@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """tests/scenarios/make_facts_cases.py - writes the fixtures of the
-TDX_FACTS §8 scenarios (s01-... directories) in tracefs text format.
+docs/tdx.md §8 scenarios (s01-... directories) in tracefs text format.
 
 Each case is a short, hand-written sequence of kernel events in KVM's call
 order; the events marked "expect" give expect.json's (kind, line) pairs.
@@ -157,7 +157,7 @@ V1 = ("CPU 1/KVM", 7102, 2)
 
 def s01():
     c = Case("s01-removal-busy-retry-busy",
-             ["TDX_FACTS 8.1: a PUNCH_HOLE zap meets the zero-step filter. BLOCK",
+             ["docs/tdx.md §8 item 1: a PUNCH_HOLE zap meets the zero-step filter. BLOCK",
               "returns BUSY on the S-EPT tree lock, KVM kicks the vCPUs and",
               "retries once, and the retry is BUSY too: KVM_BUG_ON."])
     c.boot(QEMU)
@@ -174,7 +174,7 @@ def s01():
 
 def s01b():
     c = Case("s01-removal-busy-entry-before-retry",
-             ["TDX_FACTS 8.1: BLOCK returns BUSY; a vCPU enters the guest before",
+             ["docs/tdx.md §8 item 1: BLOCK returns BUSY; a vCPU enters the guest before",
               "the single retry (wait_for_sept_zap not honoured): busy-retry",
               "warning. The rest of the removal is clean."])
     c.boot(QEMU)
@@ -194,7 +194,7 @@ def s01b():
 
 def s02():
     c = Case("s02-track-previous-epoch-busy",
-             ["TDX_FACTS 8.2: vCPU 1 entered in epoch 1; a TRACK moved the TD to",
+             ["docs/tdx.md §8 item 2: vCPU 1 entered in epoch 1; a TRACK moved the TD to",
               "epoch 2 but KVM did not kick it (KVM_REQ_OUTSIDE_GUEST_MODE); the",
               "next TRACK finds a vCPU of epoch N-1 still in the guest."])
     c.boot(QEMU)
@@ -206,7 +206,7 @@ def s02():
 
 def s03():
     c = Case("s03-remove-without-track",
-             ["TDX_FACTS 8.3: an out-of-tree split path removes right after BLOCK,",
+             ["docs/tdx.md §8 item 3: an out-of-tree split path removes right after BLOCK,",
               "with no TRACK: TLB_TRACKING_NOT_DONE, then KVM bugs the VM."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x2000)
@@ -222,7 +222,7 @@ def s03():
 
 def s04():
     c = Case("s04-vp-init-vs-removal",
-             ["TDX_FACTS 8.4: KVM_TDX_INIT_VCPU (TDH.VP.INIT v1 takes the TDR",
+             ["docs/tdx.md §8 item 4: KVM_TDX_INIT_VCPU (TDH.VP.INIT v1 takes the TDR",
               "exclusively) runs while a hole punch removes a private page: REMOVE",
               "is BUSY on the TDR even on its no-vCPU retry (before 9a89894f30d5)."])
     c.boot(QEMU)
@@ -241,7 +241,7 @@ def s04():
 
 def s05():
     c = Case("s05-pending-access",
-             ["TDX_FACTS 8.5: KVM AUGs gfn 0x4000 (PENDING); the guest reads it",
+             ["docs/tdx.md §8 item 5: KVM AUGs gfn 0x4000 (PENDING); the guest reads it",
               "without TDG.MEM.PAGE.ACCEPT (SEPT_VE_DISABLE=1): the module exits",
               "with extended exit qualification type 6 and KVM kills the VM."])
     c.boot(QEMU)
@@ -253,7 +253,7 @@ def s05():
 
 def s07():
     c = Case("s07-premap-page-add-fails",
-             ["TDX_FACTS 8.7 (6.16 profile): KVM_TDX_INIT_MEM_REGION premaps the",
+             ["docs/tdx.md §8 item 7 (6.16 profile): KVM_TDX_INIT_MEM_REGION premaps the",
               "mirror leaf of gfn 0x100, then TDH.MEM.PAGE.ADD fails (not BUSY:",
               "PAGE_METADATA_INCORRECT on the target page): the mirror EPT has a",
               "present leaf over a FREE S-EPT entry. (A BUSY ADD is contention:",
@@ -272,7 +272,7 @@ def s07():
 
 def s08():
     c = Case("s08-zap-mirror-page-table-live",
-             ["TDX_FACTS 8.8: a path zaps a non-leaf mirror SPTE while the TD's",
+             ["docs/tdx.md §8 item 8: a path zaps a non-leaf mirror SPTE while the TD's",
               "HKID is assigned: the leaf goes through BLOCK/TRACK/REMOVE, then",
               "the free hook hits KVM_BUG_ON(is_hkid_assigned)."])
     c.boot(QEMU)
@@ -297,7 +297,7 @@ def s08():
 
 def s09():
     c = Case("s09-teardown-reclaim-nda",
-             ["TDX_FACTS 8.9: at teardown KVM reclaims a page the module holds as",
+             ["docs/tdx.md §8 item 9: at teardown KVM reclaims a page the module holds as",
               "NDA (already removed): PAGE_METADATA_INCORRECT|RCX."])
     c.boot(QEMU)
     pg = c.fault(V0, 0, 0x6000)
@@ -312,7 +312,7 @@ def s09():
 
 def s10():
     c = Case("s10-mapgpa-conversion-leaves-private-leaf",
-             ["TDX_FACTS 8.10: MapGPA(private->shared) of 0x7000-0x7001; the",
+             ["docs/tdx.md §8 item 10: MapGPA(private->shared) of 0x7000-0x7001; the",
               "conversion zaps 0x7000 but not 0x7001, whose shared fault then maps",
               "it in the direct tree while its mirror leaf is still present."])
     c.boot(QEMU)
@@ -333,7 +333,7 @@ def s10():
 
 def s11():
     c = Case("s11-racing-faults-clean",
-             ["TDX_FACTS 8.11: two vCPUs fault on gfn 0x8000. vCPU 1's AUG loses",
+             ["docs/tdx.md §8 item 11: two vCPUs fault on gfn 0x8000. vCPU 1's AUG loses",
               "the S-EPT tree lock (BUSY, RET_PF_RETRY); vCPU 0 maps the page; vCPU",
               "1's retry then finds the SPTE present. Nothing is wrong here."])
     c.boot(QEMU)
@@ -357,7 +357,7 @@ def s11():
 
 def s12():
     c = Case("s12-mirror-install-without-seamcall",
-             ["TDX_FACTS 8.12: a kvm_tdp_mmu_spte_changed reports a mirror install",
+             ["docs/tdx.md §8 item 12: a kvm_tdp_mmu_spte_changed reports a mirror install",
               "of gfn 0x9001 with no successful AUG for it (the external update",
               "failed after the trace): the mirror tree and the S-EPT disagree."])
     c.boot(QEMU)
@@ -370,7 +370,7 @@ def s12():
 
 def s13():
     c = Case("s13-vp-enter-ept-misconfig",
-             ["TDX_FACTS 8.13 / 4.2: the normal TD MMIO flow (EPT violation on a",
+             ["docs/tdx.md §8 item 13 / §4.2: the normal TD MMIO flow (EPT violation on a",
               "shared gpa, MMIO SPTE with SVE clear, #VE.RequestMMIO as TDCALL 77",
               "printed as EPT_MISCONFIG), then a real EPT_MISCONFIG exit from",
               "TDH.VP.ENTER: KVM_BUG_ON."])

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """check_trace.py - a small, independent oracle for `tdxr synth` output.
 
-It re-reads a tracefs text trace and applies the TDX rules of TDX_FACTS §1.5,
+It re-reads a tracefs text trace and applies the TDX rules of docs/tdx.md §1.5,
 §3 and §7 with its own bookkeeping (it shares no code with the generator or
 with replay/model), then prints the FIRST problem it sees as JSON:
 
     {"kind": "tlb-not-tracked", "seq": 1234, "line": 1270, "why": "..."}
 
-or {"kind": null} for a consistent trace. Kinds are DESIGN.md §4's, plus
+or {"kind": null} for a consistent trace. Kinds are docs/design.md §4's, plus
 "internal" for a trace no kernel could write (a generator bug: a vCPU that
 enters twice, a TD exit of a vCPU that is not in the guest, a bad line).
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit/test_model_epoch.c - TLB epochs and in-guest vCPUs
- * (TDX_FACTS §7.4), TRACK, and the zero-step counter (§7.5).
+ * (docs/tdx.md §7.4), TRACK, and the zero-step counter (§7.5).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * each helper builds one struct tdxr_event the way the kernel would emit
  * it, resolves and applies it, and records the findings.
  *
- * The helpers follow KVM's call order (TDX_FACTS §1.5) with their own
+ * The helpers follow KVM's call order (docs/tdx.md §1.5) with their own
  * bookkeeping (which page tables are linked); they never ask the model.
  */
 #ifndef TEST_MODEL_EV_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit/test_model_findings.c - one test (at least) per finding kind
- * of DESIGN.md §4, plus "each problem once" and the unknown/lost rules.
+ * of docs/design.md §4, plus "each problem once" and the unknown/lost rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>

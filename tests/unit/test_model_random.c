@@ -2,7 +2,7 @@
 /*
  * tests/unit/test_model_random.c - randomized traces against the model.
  *
- * The generator follows KVM's call order (TDX_FACTS §1.5, §2.2) with its
+ * The generator follows KVM's call order (docs/tdx.md §1.5, §2.2) with its
  * own small bookkeeping (mapped gfns, linked page tables, vCPUs inside)
  * and never calls the model to decide what to emit: two TDs, several
  * vCPUs, private and shared faults, conversions, zaps with kicks, BUSY

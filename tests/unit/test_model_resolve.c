@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit/test_model_resolve.c - which VM and vCPU an event belongs to
- * (DESIGN.md §3), and the model's reporting API: coverage, profile, the
+ * (docs/design.md §3), and the model's reporting API: coverage, profile, the
  * per-VM summary and the gfn view.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/unit/test_model_sept.c - the S-EPT rules of TDX_FACTS §7.2-§7.3,
+ * tests/unit/test_model_sept.c - the S-EPT rules of docs/tdx.md §7.2-§7.3,
  * one test per rule, each a short hand-written event sequence.
  */
 #include <setjmp.h>

@@ -2,7 +2,7 @@
 /*
  * tracer/synth/out_ctf.c - `tdxr synth --format ctf`: the generator's
  * events written as CTF through the tdxr_kernel LTTng-UST provider
- * (DESIGN.md §2.4), under a private lttng-sessiond.
+ * (docs/design.md §2.4), under a private lttng-sessiond.
  *
  * tdxr itself never loads LTTng-UST (every tdxr command would register
  * with whatever session daemon runs). A helper, tdxr-synth-ust

@@ -276,7 +276,7 @@ static inline char *put_d(char *p, int64_t v)
 	return put_u(p, (uint64_t)v);
 }
 
-/* ---- emit.c: one function per event (DESIGN.md §2, TDX_FACTS §5) ----------- */
+/* ---- emit.c: one function per event (docs/design.md §2, docs/tdx.md §5) ----------- */
 
 struct syn_sc {
 	uint64_t leaf, rcx, rdx, r8, r9, status, ocx, odx, o8, o9;

@@ -3,7 +3,7 @@
  * tracer/synth/synth.h - `tdxr synth`: an independent TD workload generator.
  *
  * It plays KVM and the TDX module together and writes what a kernel of the
- * chosen profile would emit (DESIGN.md §2) as tracefs `trace` text, or the
+ * chosen profile would emit (docs/design.md §2) as tracefs `trace` text, or the
  * same events as CTF through the tdxr_kernel LTTng-UST provider. It keeps
  * its own small bookkeeping (which S-EPT levels exist, which gfns are mapped
  * in which tree, who is in the guest) and never asks the replay model what
@@ -11,7 +11,7 @@
  *
  * Each scenario but `clean` injects one problem, once, as a buggy kernel, a
  * buggy TDX module, a buggy guest or a lossy tracer would produce it; the
- * scenario name is the finding kind (DESIGN.md §4) the injection must raise
+ * scenario name is the finding kind (docs/design.md §4) the injection must raise
  * first, and the result says at which event (seq) and line it sits.
  */
 #ifndef TRC_SYNTH_H
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(enum suffix, name, summary) - the names are DESIGN.md §4 finding kinds. */
+/* X(enum suffix, name, summary) - the names are docs/design.md §4 finding kinds. */
 #define TRC_SYNTH_SCENARIOS(X)                                                                    \
 	X(CLEAN, "clean", "no injected problem")                                                  \
 	X(STATUS_MISMATCH, "status-mismatch",                                                     \

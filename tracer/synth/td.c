@@ -6,9 +6,9 @@
  * which mirror/direct non-leaf SPTEs exist (with their KVM table page and,
  * for the mirror, the S-EPT page handed to the module), which gfns have a
  * leaf in which tree, and which vCPUs are in the guest. Order follows
- * TDX_FACTS §1.5: a mirror install traces its SPTE change after its
+ * docs/tdx.md §1.5: a mirror install traces its SPTE change after its
  * SEAMCALL, a removal traces it before BLOCK/TRACK/REMOVE; TDH.VP.ENTER's
- * event comes right after the exit, before kvm_exit (DESIGN.md §2.1).
+ * event comes right after the exit, before kvm_exit (docs/design.md §2.1).
  */
 #include <stdio.h>
 #include <stdlib.h>

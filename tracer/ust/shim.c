@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tracer/ust/shim.c - libtdxr-vmm.so, the VMM shim (DESIGN.md §2.3):
+ * tracer/ust/shim.c - libtdxr-vmm.so, the VMM shim (docs/design.md §2.3):
  *
  *   LD_PRELOAD=libtdxr-vmm.so qemu-system-x86_64 ...
  *
