@@ -102,6 +102,7 @@ struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		char *parts[TDXR_RECORD_MAX_PARTS];
 		int np = tdxr_src_record_parts(paths[i], parts, m->warn, err, errlen);
+		struct tdxr_src_opts po = *o;
 		int r = 0;
 
 		if (np < 0) {
@@ -114,8 +115,15 @@ struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 			continue;
 		}
 		m->is_record[i] = true;
+		po.format = TDXR_FMT_AUTO;
+		/* Each part is read by its content, as any input of a directory. */
+		if (o->format != TDXR_FMT_AUTO && o->format != TDXR_FMT_CTF) {
+			snprintf(err, errlen, "%s: --format %s given, but it is a directory",
+				 paths[i], tdxr_format_name(o->format));
+			r = -1;
+		}
 		for (int k = 0; k < np; k++) {
-			if (r == 0 && add_part(m, parts[k], i, np > 1, o, err, errlen) < 0) {
+			if (r == 0 && add_part(m, parts[k], i, np > 1, &po, err, errlen) < 0) {
 				r = -1;
 			}
 			free(parts[k]);

@@ -167,24 +167,21 @@ struct tdxr_src *tdxr_src_open(const char *path, const struct tdxr_src_opts *o, 
 		in.head = head;
 		in.n = (size_t)n;
 	}
+	if (o->format != TDXR_FMT_AUTO && !reader_of(o->format)) {
+		char off[128];
+
+		not_built(off, sizeof(off));
+		snprintf(err, errlen, "%s: --format %s given, but this build has no %s reader%s",
+			 path, tdxr_format_name(o->format), tdxr_format_name(o->format), off);
+		goto fail;
+	}
 	rd = sniff(&in, &found, err, errlen);
 	if (!rd) {
 		goto fail;
 	}
 	s->fmt = found;
 	if (o->format != TDXR_FMT_AUTO) {
-		const struct tdxr_reader *want = reader_of(o->format);
-
-		if (!want) {
-			char off[128];
-
-			not_built(off, sizeof(off));
-			snprintf(err, errlen,
-				 "%s: --format %s given, but this build has no %s reader%s", path,
-				 tdxr_format_name(o->format), tdxr_format_name(o->format), off);
-			goto fail;
-		}
-		if (want != rd) {
+		if (reader_of(o->format) != rd) {
 			if (in.is_dir) {
 				snprintf(err, errlen,
 					 "%s: --format %s given, but it is a directory", path,
