@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,13 @@
 #include "cli.h"
 #include "tdxr/index.h"
 
-static volatile int index_cancel;
+/* set by the SIGINT/SIGTERM handler (a lock-free atomic: signal-safe) */
+static atomic_int index_cancel;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	index_cancel = 1;
+	atomic_store(&index_cancel, 1);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -138,7 +140,7 @@ int cmd_index(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "tdxr index: %s\n", err);
 		rpl_result_free(&res);
-		return index_cancel ? 130 : TDXR_EXIT_USAGE;
+		return atomic_load(&index_cancel) ? 130 : TDXR_EXIT_USAGE;
 	}
 	if (!quiet) {
 		fprintf(stderr, "tdxr index: %s: %llu events, %llu errors, %llu warnings\n", out,

@@ -27,7 +27,7 @@ struct build_job {
 	char *inputs[1]; /* borrowed */
 	const char *out; /* borrowed */
 	struct idx_build_opts opts;
-	volatile int cancel; /* set by the UI thread */
+	atomic_int cancel; /* set by the UI thread, read by the builder */
 	atomic_bool done;
 	int rc;
 	char err[512];
@@ -143,7 +143,8 @@ static int build_with_screen(const char *input, const char *out, int profile, ch
 	b->out = out;
 	idx_build_opts_init(&b->opts);
 	b->opts.progress = false;
-	b->opts.cancel = (int *)&b->cancel;
+	atomic_init(&b->cancel, 0);
+	b->opts.cancel = &b->cancel;
 	b->opts.replay.kernel_profile = profile;
 	atomic_init(&b->done, false);
 	if (pthread_create(&th, NULL, build_worker, b) != 0) {
@@ -155,11 +156,11 @@ static int build_with_screen(const char *input, const char *out, int profile, ch
 		int key;
 
 		draw_progress(input, out, input_pos(real), total, (double)(tui_now_ns() - t0) / 1e9,
-			      b->cancel != 0);
+			      atomic_load(&b->cancel) != 0);
 		timeout(100);
 		key = getch();
 		if (key == 27 || key == 3) {
-			b->cancel = 1;
+			atomic_store(&b->cancel, 1);
 		}
 	}
 	pthread_join(th, NULL);

@@ -4,9 +4,17 @@
  *
  * One struct tui holds the whole session: the index (the only data
  * source), the cursor, the filter, the search, the marks, the views and the
- * long-running jobs. Everything runs on one thread (the ncurses thread);
- * only the first indexing runs in a worker (tui/open.c), before struct tui
- * exists.
+ * long-running jobs.
+ *
+ * Threads. struct tui belongs to the ncurses thread: only it reads or
+ * writes the struct, and only it calls ncurses. Two workers exist, and
+ * neither touches struct tui:
+ *   - the seeker (state.c) answers "model state after seq N" on its own
+ *     struct idx (a handle is one thread's); requests and answers pass
+ *     through struct tui_seeker under its mutex;
+ *   - the first indexing of a trace (open.c) runs idx_build() before
+ *     struct tui exists; the UI thread shares only two atomics with it
+ *     (cancel, done).
  *
  * Views follow tig: a view is a vtable (draw / request / close) over a
  * rectangle of stdscr. The four panes are always there; help and explain

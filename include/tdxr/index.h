@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "tdxr/engine.h"
 #include "tdxr/finding.h"
 #include "tdxr/model.h"
@@ -25,7 +27,9 @@ struct idx_build_opts {
 	uint64_t checkpoint_every; /* K events between checkpoints; 0 = default */
 	unsigned int full_every;   /* a full checkpoint at least every N; 0 = default */
 	bool progress;		   /* progress on stderr when it is a TTY */
-	volatile int *cancel;	   /* set non-zero (e.g. from SIGINT) to cancel */
+	/* borrowed, may be NULL: set non-zero from another thread or a signal
+	 * handler to cancel; read with atomic loads only */
+	const atomic_int *cancel;
 };
 
 void idx_build_opts_init(struct idx_build_opts *o);

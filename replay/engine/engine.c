@@ -112,7 +112,12 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 		if (o->before) {
 			o->before(o->hook_ctx, &ev, res->model);
 		}
-		mdl_apply(res->model, &ev, &sink);
+		if (mdl_apply(res->model, &ev, &sink) < 0) {
+			/* the model could not grow: its state would be wrong from here on */
+			snprintf(err, errlen, "event %llu: out of memory in the model",
+				 (unsigned long long)ev.seq);
+			goto out;
+		}
 		if (o->after) {
 			o->after(o->hook_ctx, &ev, res->model);
 		}

@@ -599,13 +599,20 @@ static int copy_raw(struct batch *bt, size_t i, const char *raw)
 	return 0;
 }
 
+/* The caller asked to stop (idx_build_opts.cancel, set from another thread
+ * or a signal handler). */
+static bool cancelled(const struct idx_build_opts *o)
+{
+	return o->cancel && atomic_load_explicit(o->cancel, memory_order_relaxed);
+}
+
 static void after_hook(void *ctx, const struct tdxr_event *ev, const struct mdl_model *m)
 {
 	struct bld *b = ctx;
 	struct batch *bt;
 	size_t i;
 
-	if (b->stop || (b->o->cancel && *b->o->cancel)) {
+	if (b->stop || cancelled(b->o)) {
 		b->ro.stop_after_seq = ev->seq; /* the engine stops after this event */
 		return;
 	}
@@ -719,7 +726,7 @@ static int cancel_handler(void *ctx)
 {
 	const struct bld *b = ctx;
 
-	return b->o->cancel && *b->o->cancel;
+	return cancelled(b->o);
 }
 
 static int exec(struct bld *b, const char *sql)
@@ -1180,7 +1187,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 			 (unsigned long long)b->nr_events, (unsigned long long)r->events);
 		b->failed = true;
 	}
-	if (o->cancel && *o->cancel) {
+	if (cancelled(o)) {
 		snprintf(err, errlen, "%s: cancelled", out_path);
 		goto out;
 	}
@@ -1211,7 +1218,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	if (b->progress) {
 		fprintf(stderr, " done\n");
 	}
-	if (o->cancel && *o->cancel) {
+	if (cancelled(o)) {
 		snprintf(err, errlen, "%s: cancelled", out_path);
 		goto out;
 	}
@@ -1231,7 +1238,7 @@ int idx_build(char *const *inputs, unsigned int n, const char *out_path,
 	ret = 0;
 	goto out;
 fail:
-	if (o->cancel && *o->cancel) {
+	if (cancelled(o)) {
 		snprintf(err, errlen, "%s: cancelled", out_path);
 	} else {
 		snprintf(err, errlen, "%s: %s", out_path, b->err);

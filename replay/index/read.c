@@ -503,7 +503,11 @@ static int replay_range(struct idx *ix, struct mdl_model *m, uint64_t from, uint
 			break;
 		}
 		mdl_resolve(m, &ev);
-		mdl_apply(m, &ev, NULL);
+		if (mdl_apply(m, &ev, NULL) < 0) {
+			ret = seek_fail(ix, "event %llu: out of memory in the model",
+					(unsigned long long)ev.seq);
+			break;
+		}
 	}
 	if (ret == 0 && r != SQLITE_DONE) {
 		ret = seek_fail(ix, "events after seq %llu: %s", (unsigned long long)first,

@@ -6,13 +6,13 @@
  * Blob layout (all integers LEB128 varints unless noted):
  *
  *   OFFSET  SIZE  DESCRIPTION
- *   0       8     magic "TDXRMDL1"
+ *   0       8     magic MDL_MAGIC ("TDXRMDL3"; the digit changes with the layout)
  *   8       var   words in struct mdl_gstate, then each word
  *           var   four host tables: pages, tids, addrs, cpus
  *           var   nr_vms, then per VM: state words, nr_vcpus, each vCPU's
  *                 words, then its entry table
  *
- * A table is: log2(cap) (0 = none), count, then its elements in hash
+ * A table is: log2(cap) + 1 (0: no table), count, then its elements in hash
  * order (tab_hash() of the key, a bijection: a stable order that does not
  * depend on the capacity or on the order of insertion), each as its slot's
  * distance from the key's home slot (linear probing) and the element as
@@ -495,7 +495,7 @@ bad:
  *
  * Changes blob layout (varints, as above):
  *
- *   magic "TDXRCHG1"
+ *   magic CHG_MAGIC ("TDXRCHG2")
  *   g.events of the state the changes apply to (the last snapshot's)
  *   words in struct mdl_gstate, then each word
  *   tids, addrs, cpus: whole, as in a full blob (they are small)

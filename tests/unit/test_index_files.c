@@ -36,7 +36,7 @@ static void path_in(char *buf, size_t n, const char *name)
 	snprintf(buf, n, "%s/%s", dir, name);
 }
 
-static int build_to(const char *out, volatile int *cancel, const char *input, char *err,
+static int build_to(const char *out, const atomic_int *cancel, const char *input, char *err,
 		    size_t errlen)
 {
 	struct idx_build_opts o;
@@ -189,7 +189,7 @@ static void test_incomplete_index_is_refused(void **state)
 static void test_cancelled_build_keeps_the_existing_index(void **state)
 {
 	char p[600], err[1024];
-	volatile int cancel = 1;
+	atomic_int cancel = 1;
 	size_t n0, n1;
 	char *before, *after;
 
