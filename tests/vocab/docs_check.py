@@ -9,7 +9,10 @@
      that exists in that file;
   3. docs/findings.md has one `## kind (severity)` section per row of
      include/tdxr/finding.def, in the table's order, with its default
-     severity first.
+     severity first;
+  4. the leaf table of docs/tdx.md §2.1 and the status table of §3.1 say
+     what schema/tdx.def says (numbers, names, class values), and every
+     `0x…` status written next to its words in docs/*.md decodes to them.
 Prints each problem as file:line: what; exit 1 if any.
 """
 import os
@@ -66,6 +69,49 @@ def check_findings_doc(problems):
             problems.append('%s:%d: %s is %s in finding.def, "%s" here' % (path, no, name, want, sev))
 
 
+def check_tdx_doc(problems):
+    sys.path.insert(0, os.path.join(TOP, 'schema'))
+    import tdx_def as tdx
+    path = 'docs/tdx.md'
+    sec = None
+    rows = 0
+    with open(os.path.join(TOP, path)) as fp:
+        lines = fp.read().split('\n')
+    for no, line in enumerate(lines, 1):
+        m = re.match(r'### (\d+\.\d+) ', line)
+        if m:
+            sec = m.group(1)
+        cells = [c.strip() for c in line.strip().strip('|').split('|')] if line.startswith('|') else []
+        if sec == '2.1' and len(cells) > 2 and re.fullmatch(r'[\d, ]+', cells[0]):
+            nrs = [int(x) for x in cells[0].split(',')]
+            names = [x.strip() for x in cells[1].split(',')]
+            if len(nrs) != len(names):
+                problems.append('%s:%d: %d leaf numbers, %d names' % (path, no, len(nrs), len(names)))
+                continue
+            for nr, name in zip(nrs, names):
+                rows += 1
+                if tdx.LEAF.get(name) != nr:
+                    problems.append('%s:%d: %s is leaf %s in schema/tdx.def, %d here' %
+                                    (path, no, name, tdx.LEAF.get(name), nr))
+        if sec == '3.1' and len(cells) > 2 and cells[0].startswith('TDX_'):
+            m = re.fullmatch(r'`0x([0-9A-Fa-f]{8})…`', cells[1])
+            rows += 1
+            if not m or tdx.STATUS.get(cells[0]) != int(m.group(1), 16) << 32:
+                problems.append('%s:%d: %s is %s in schema/tdx.def' %
+                                (path, no, cells[0], hex(tdx.STATUS.get(cells[0], -1))))
+    if rows < 30:
+        problems.append('%s: only %d leaf/status rows read from §2.1/§3.1' % (path, rows))
+    # "`NAME|OP` (`0x…`)" and "`0x…` … `NAME|OP`" pairs in the docs
+    for doc in ('tdx', 'design', 'findings'):
+        dpath = 'docs/%s.md' % doc
+        with open(os.path.join(TOP, dpath)) as fp:
+            for no, line in enumerate(fp, 1):
+                for m in re.finditer(r'`(TDX_[A-Z_]+(?:\|[A-Z_0-9]+)?)` \(`(0x[0-9A-Fa-f]{16})`\)', line):
+                    if tdx.status_str(int(m.group(2), 16)) != m.group(1):
+                        problems.append('%s:%d: %s is %s' % (dpath, no, m.group(2),
+                                                             tdx.status_str(int(m.group(2), 16))))
+
+
 def main():
     problems = []
     have = {'design': sections('design'), 'tdx': sections('tdx')}
@@ -87,6 +133,7 @@ def main():
                 if sec not in have[c.group(1)]:
                     problems.append('%s:%d: docs/%s.md has no §%s' % (f, no, c.group(1), sec))
     check_findings_doc(problems)
+    check_tdx_doc(problems)
     for p in problems:
         print(p)
     print('documents: %d files read, %d problems' % (len(files), len(problems)))
