@@ -13,8 +13,12 @@
  *
  * Exit: COMMAND's exit status when the capture worked (128+N for a
  * signal), 2 when the capture could not be set up or saved.
+ *
+ * `tdxr record --flight -o DIR [--until SPEC] ...`: the flight recorder
+ * (trc_flight_run); the exit code says which stop condition fired.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -159,6 +163,95 @@ out:
 	return ret;
 }
 
+static void print_note(void *arg, const char *line)
+{
+	if (!*(const bool *)arg) {
+		msg("%s", line);
+	}
+}
+
+struct flight_args {
+	const char *until, *for_s, *after, *pid_file;
+	bool quiet;
+};
+
+/* Writes the pid file: "PID\n". */
+static int write_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
+		msg("cannot write the pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The flight recorder: options checked, armed, the result told. Returns the exit code. */
+static int record_flight(const char *dir, const char *events, unsigned long buffer_kb,
+			 const struct flight_args *a)
+{
+	struct trc_flight_opts o = {.dir = dir,
+				    .events = events,
+				    .buffer_kb = buffer_kb,
+				    .warn_stop = true,
+				    .until = a->until,
+				    .note = print_note,
+				    .note_arg = (void *)&a->quiet};
+	struct trc_flight_result r;
+	char sys[64], ev[128], err[1024];
+	int ret;
+
+	if (a->for_s && (o.for_s = trc_parse_duration(a->for_s)) < 0) {
+		return cli_usage_error("record",
+				       "--for takes a duration (30, 30s, 500ms, 10m, 2h), not '%s'",
+				       a->for_s);
+	}
+	if (a->after) {
+		char *end;
+
+		o.after = strtoull(a->after, &end, 10);
+		if (*end || !*a->after || !a->until) {
+			return cli_usage_error("record",
+					       "--after takes a count of events and needs --until");
+		}
+	}
+	if (a->until) {
+		if (trc_parse_until(a->until, sys, sizeof(sys), ev, sizeof(ev), &o.until_filter,
+				    err, sizeof(err)) < 0) {
+			return cli_usage_error("record", "%s", err);
+		}
+		o.until_sys = sys;
+		o.until_event = ev;
+	} else if (trc_kernel_has_event("kvm", "kvm_vm_bugged")) {
+		o.until_sys = "kvm";
+		o.until_event = "kvm_vm_bugged";
+		o.until = "kvm/kvm_vm_bugged";
+	}
+	if (make_dir(dir) < 0) {
+		return TDXR_EXIT_USAGE;
+	}
+	if (a->pid_file && write_pid_file(a->pid_file) < 0) {
+		return TDXR_EXIT_USAGE;
+	}
+	if (trc_flight_run(&o, &r, err, sizeof(err)) < 0) {
+		msg("%s", err);
+		ret = TDXR_EXIT_USAGE;
+	} else {
+		if (!a->quiet) {
+			msg("stopped (%s%s%s): %llu events saved, %llu overwritten before; in %s",
+			    r.reason, r.detail[0] ? ": " : "", r.detail,
+			    (unsigned long long)r.entries, (unsigned long long)r.overrun, dir);
+			msg("done. Replay with:\n  tdxr replay %s", dir);
+		}
+		ret = (int)r.stop;
+	}
+	if (a->pid_file) {
+		unlink(a->pid_file);
+	}
+	return ret;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -167,10 +260,17 @@ int cmd_record(int argc, char **argv)
 		{"vmm", no_argument, NULL, 'v'},
 		{"events", required_argument, NULL, 'e'},
 		{"buffer-kb", required_argument, NULL, 'b'},
+		{"flight", no_argument, NULL, 'F'},
+		{"until", required_argument, NULL, 'U'},
+		{"for", required_argument, NULL, 'D'},
+		{"after", required_argument, NULL, 'A'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"pid-file", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool kernel = false, vmm = false;
+	struct flight_args fa = {0};
+	bool kernel = false, vmm = false, flight = false;
 	const char *events = NULL, *dir = NULL;
 	unsigned long buffer_kb = 65536;
 	int c;
@@ -202,6 +302,24 @@ int cmd_record(int argc, char **argv)
 			}
 			break;
 		}
+		case 'F':
+			flight = true;
+			break;
+		case 'U':
+			fa.until = optarg;
+			break;
+		case 'D':
+			fa.for_s = optarg;
+			break;
+		case 'A':
+			fa.after = optarg;
+			break;
+		case 'q':
+			fa.quiet = true;
+			break;
+		case 'P':
+			fa.pid_file = optarg;
+			break;
 		case 'h':
 			cli_print_usage(stdout, "record");
 			return TDXR_EXIT_OK;
@@ -211,6 +329,21 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!dir) {
 		return cli_usage_error("record", "-o DIR is required");
+	}
+	if (flight) {
+		if (optind < argc) {
+			return cli_usage_error("record",
+					       "--flight takes no COMMAND: it records the "
+					       "whole host until a stop condition");
+		}
+		if (vmm) {
+			return cli_usage_error("record", "--flight records the kernel only");
+		}
+		return record_flight(dir, events, buffer_kb, &fa);
+	}
+	if (fa.until || fa.for_s || fa.after || fa.quiet || fa.pid_file) {
+		return cli_usage_error("record", "--until, --after, --for, --quiet and --pid-file "
+						 "go with --flight");
 	}
 	if (optind >= argc) {
 		return cli_usage_error("record",

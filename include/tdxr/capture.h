@@ -4,7 +4,7 @@
  * library tdxr_capture): what `tdxr record` runs; the CLI only parses
  * options and prints.
  *
- * A recording directory DIR holds (docs/design.md, "Capture"):
+ * A recording directory DIR holds (docs/capture.md):
  *   kernel.dat  the kernel's events, trace.dat v6 (trc_kernel_*)
  *   vmm/        the VMM shim's events, CTF through LTTng-UST (trc_vmm_*)
  *   kernel.log  the kernel log from arming to stop (flight recorder)
@@ -42,6 +42,7 @@ struct trc_kernel_opts {
 	 */
 	bool flight;
 	const char *name_prefix; /* instance name is PREFIX-PID; NULL: "tdxr-record" */
+	const char *scratch;	 /* per-CPU files go to DIR/SCRATCH/cpuN; NULL: ".kernel" */
 };
 
 /* What a started capture enabled and, after stop, lost. Borrowed from @k. */
@@ -126,6 +127,30 @@ char *trc_vmm_shim_path(void);
 int trc_run_command(char **argv, const char *shim, int *status, int *signal_seen, char *err,
 		    size_t errlen);
 
+/* ---- the kernel log ---------------------------------------------------------- */
+
+struct trc_klog; /* opaque: /dev/kmsg from arming on, copied to DIR/kernel.log */
+
+/* Opens /dev/kmsg at its end and DIR/kernel.log for writing. */
+int trc_klog_open(const char *dir, struct trc_klog **out, char *err, size_t errlen);
+
+/* The descriptor to poll for new records. */
+int trc_klog_fd(const struct trc_klog *l);
+
+/*
+ * Copies the records that came since the last call to kernel.log as
+ * "[SECONDS.MICROS] message" lines. Returns 1 when one of them is a
+ * KVM/TDX WARN or BUG (its first line copied to @hit), 0 when none, -1 on
+ * a write error.
+ */
+int trc_klog_pump(struct trc_klog *l, char *hit, size_t hitlen, char *err, size_t errlen);
+
+/* Copies what remains, closes kernel.log (0, or -1 on a write error); NULL is fine. */
+int trc_klog_close(struct trc_klog *l, char *err, size_t errlen);
+
+/* Whether a /dev/kmsg message line is a KVM/TDX WARN or BUG header. */
+bool trc_klog_is_kvm_warn(const char *msg);
+
 /* ---- meta.json ----------------------------------------------------------------- */
 
 /* Why a flight recording stopped; the values are `tdxr record` exit codes. */
@@ -153,5 +178,72 @@ struct trc_meta {
 
 /* Writes DIR/meta.json (atomically, through a temporary file). */
 int trc_meta_write(const char *dir, const struct trc_meta *m, char *err, size_t errlen);
+
+/* ---- the flight recorder ------------------------------------------------------ */
+
+/*
+ * `tdxr record --flight`: armed on a running host, the kernel's events go
+ * round a private overwrite-mode ring until a stop condition fires; then
+ * the ring is saved as it stood (DIR/kernel.dat), with the kernel log
+ * since arming (DIR/kernel.log) and why it stopped (DIR/meta.json).
+ *
+ * Stop conditions, whichever comes first:
+ *  - the stop event: the kernel's `traceoff` trigger on SYS/EVENT with
+ *    the filter freezes the ring in the kernel at the event (with @after,
+ *    a watch instance sees the event and the ring runs @after more events);
+ *  - a KVM/TDX WARN or BUG on /dev/kmsg;
+ *  - @for_s seconds;
+ *  - SIGINT or SIGTERM;
+ *  - @check returning 1 (live checking).
+ */
+struct trc_flight_opts {
+	const char *dir;	 /* existing, empty of a recording (borrowed) */
+	const char *events;	 /* as trc_kernel_opts.events */
+	unsigned long buffer_kb; /* per-CPU ring */
+	const char *until_sys;	 /* the stop event; NULL: none */
+	const char *until_event;
+	const char *until_filter; /* kernel filter text, NULL or "": every occurrence */
+	const char *until;	  /* the --until text, for meta.json */
+	uint64_t after;		  /* events recorded after the stop event (0: stop at it) */
+	double for_s;		  /* seconds, 0: no limit */
+	bool warn_stop;		  /* a KVM/TDX WARN on /dev/kmsg stops it */
+	/* Optional: called about every 50 ms while armed; returns 1 to stop,
+	 * with what it found in @what. */
+	int (*check)(void *arg, char *what, size_t len);
+	void *check_arg;
+	/* Optional: progress and warnings, one line each ("armed: ..."). */
+	void (*note)(void *arg, const char *line);
+	void *note_arg;
+};
+
+struct trc_flight_result {
+	enum trc_stop stop; /* which condition fired (the exit code) */
+	const char *reason; /* "event" "warn" "duration" "signal" "finding" */
+	char detail[512];   /* the WARN line, the signal, the finding */
+	uint64_t entries;   /* events saved */
+	uint64_t overrun;   /* events the ring overwrote (the lost start) */
+	bool kernel_log;    /* DIR/kernel.log was written */
+	char instance[64];  /* the tracefs instance used (removed at return) */
+};
+
+/*
+ * Arms, waits for a stop condition, saves kernel.dat, kernel.log and
+ * meta.json, removes the instances. 0, or -1 with @err (setup or save
+ * failed).
+ */
+int trc_flight_run(const struct trc_flight_opts *o, struct trc_flight_result *r, char *err,
+		   size_t errlen);
+
+/* "30", "1.5s", "500ms", "10m", "2h", "1d" as seconds; -1 when malformed. */
+double trc_parse_duration(const char *s);
+
+/*
+ * Splits "[SYSTEM/]EVENT[: FILTER]" (the -F grammar's head): @sys gets the
+ * system (looked up among tdx, kvm, kvmmmu when not given), @event the
+ * name, *filter points into @spec after the colon (NULL when none).
+ * 0, or -1 with why in @err.
+ */
+int trc_parse_until(const char *spec, char *sys, size_t syslen, char *event, size_t evlen,
+		    const char **filter, char *err, size_t errlen);
 
 #endif /* TDXR_CAPTURE_H */

@@ -72,10 +72,11 @@ void tdxr_src_close(struct tdxr_src *s);
 
 /*
  * A `tdxr record -o DIR` directory (it holds meta.json) is its parts:
- * DIR/kernel.dat and DIR/vmm/ (a CTF trace), each an input of its own that
+ * DIR/kernel.dat, DIR/vmm/ (a CTF trace) and DIR/kernel.log (the kernel
+ * log of a flight recording, text), each an input of its own that
  * tdxr_merge_open() merges like inputs given separately, in this order. A
  * vmm/ that holds no trace is left out with a warning on @warn (NULL:
- * stderr). Returns the number of parts, each a strdup()ed path in @parts
+ * stderr); an empty kernel.log (nothing logged) is left out. Returns the number of parts, each a strdup()ed path in @parts
  * (at most TDXR_RECORD_MAX_PARTS; @parts NULL: only counted, no warning);
  * 0 when @path is not a record directory; -1 with a message in @err (also
  * for a directory that looks like an unfinished recording).

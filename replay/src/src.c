@@ -224,6 +224,15 @@ static bool is_dir(const char *dir, const char *name)
 	       stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+static bool is_empty(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	       stat(path, &sb) == 0 && sb.st_size == 0;
+}
+
 /* Does a reader of this build take the directory @path? */
 static bool dir_readable(const char *path)
 {
@@ -240,7 +249,7 @@ static bool dir_readable(const char *path)
 
 int tdxr_src_record_parts(const char *path, char **parts, FILE *warn, char *err, size_t errlen)
 {
-	static const char *const names[TDXR_RECORD_MAX_PARTS] = {"kernel.dat", "vmm"};
+	static const char *const names[TDXR_RECORD_MAX_PARTS] = {"kernel.dat", "vmm", "kernel.log"};
 	struct stat sb;
 	int n = 0;
 
@@ -265,6 +274,9 @@ int tdxr_src_record_parts(const char *path, char **parts, FILE *warn, char *err,
 
 		if (!tdxr_src_has_file(path, names[i]) && !is_dir(path, names[i])) {
 			continue;
+		}
+		if (strcmp(names[i], "kernel.log") == 0 && is_empty(path, names[i])) {
+			continue; /* nothing was logged while the flight recorder was armed */
 		}
 		if ((size_t)snprintf(part, sizeof(part), "%s/%s", path, names[i]) >= sizeof(part)) {
 			snprintf(err, errlen, "%s: path too long", path);

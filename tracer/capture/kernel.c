@@ -5,7 +5,7 @@
  *
  * The instance has its own events, clock (mono, so the kernel's events
  * merge with LTTng's) and ring: global tracing state is never changed and
- * the function tracer is never touched (docs/design.md, "Capture").
+ * the function tracer is never touched (docs/capture.md).
  *
  * Two modes:
  *  - streaming (record COMMAND): a thread copies each CPU's full pages
@@ -41,7 +41,8 @@
 struct trc_kernel {
 	struct tracefs_instance *inst; /* owned: destroyed by trc_kernel_free */
 	char name[64];
-	char dir[PATH_MAX - 64]; /* room for "/.kernel/cpuN" in PATH_MAX */
+	char dir[PATH_MAX - 128]; /* room for "/SCRATCH/cpuN" in PATH_MAX */
+	char scratch[32];	  /* DIR/SCRATCH holds the per-CPU files */
 	bool flight;
 	int nr_cpus;
 	int page;
@@ -265,6 +266,7 @@ int trc_kernel_start(const struct trc_kernel_opts *o, struct trc_kernel **out, c
 		return -1;
 	}
 	memcpy(k->dir, o->dir, strlen(o->dir) + 1);
+	snprintf(k->scratch, sizeof(k->scratch), "%s", o->scratch ? o->scratch : ".kernel");
 	if (tracefs_tracing_dir_is_mounted(true, &tdir) < 0 || !tracefs_tracing_dir()) {
 		snprintf(err, errlen, "tracefs is not mounted and cannot be mounted");
 		return -1;
@@ -293,7 +295,7 @@ int trc_kernel_start(const struct trc_kernel_opts *o, struct trc_kernel **out, c
 		snprintf(err, errlen, "none of the events exists in this kernel");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/.kernel", k->dir);
+	snprintf(path, sizeof(path), "%s/%s", k->dir, k->scratch);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		return -1;
@@ -310,7 +312,7 @@ int trc_kernel_start(const struct trc_kernel_opts *o, struct trc_kernel **out, c
 		if (!k->page) {
 			k->page = tracefs_cpu_read_size(k->tcpu[c]);
 		}
-		snprintf(path, sizeof(path), "%s/.kernel/cpu%d", k->dir, c);
+		snprintf(path, sizeof(path), "%s/%s/cpu%d", k->dir, k->scratch, c);
 		k->fd[c] = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (k->fd[c] < 0) {
 			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
@@ -602,12 +604,12 @@ void trc_kernel_free(struct trc_kernel *k)
 		}
 		if (k->fd[c] >= 0) {
 			close(k->fd[c]);
-			snprintf(path, sizeof(path), "%s/.kernel/cpu%d", k->dir, c);
+			snprintf(path, sizeof(path), "%s/%s/cpu%d", k->dir, k->scratch, c);
 			unlink(path);
 		}
 	}
 	if (k->dir[0]) {
-		snprintf(path, sizeof(path), "%s/.kernel", k->dir);
+		snprintf(path, sizeof(path), "%s/%s", k->dir, k->scratch);
 		rmdir(path);
 	}
 	if (k->inst) {
