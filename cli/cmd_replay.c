@@ -28,6 +28,7 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"junit", required_argument, NULL, 'J'},
+		{"html", required_argument, NULL, 'H'},
 		{"fail-on", required_argument, NULL, 'F'},
 		{"format", required_argument, NULL, 'f'},
 		{"kernel-profile", required_argument, NULL, 'k'},
@@ -38,7 +39,7 @@ int cmd_replay(int argc, char **argv)
 	struct rpl_opts o;
 	struct rpl_result res;
 	struct report_fail_on fail_on = {.sev = MDL_SEV_ERROR};
-	const char *junit = NULL;
+	const char *junit = NULL, *html = NULL;
 	bool json = false;
 	char err[1024];
 	int c, ret;
@@ -47,13 +48,16 @@ int cmd_replay(int argc, char **argv)
 	o.progress = true;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jJ:F:f:k:sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jJ:H:F:f:k:sh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'J':
 			junit = optarg;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'F':
 			if (report_fail_on_parse(optarg, &fail_on) < 0) {
@@ -102,6 +106,9 @@ int cmd_replay(int argc, char **argv)
 	}
 	ret = report_count_failing(&res, &fail_on) ? TDXR_EXIT_FINDINGS : TDXR_EXIT_OK;
 	if (junit && report_junit(junit, &res, &fail_on) < 0) {
+		ret = TDXR_EXIT_USAGE;
+	}
+	if (html && report_html(html, argv + optind, &o, &res) < 0) {
 		ret = TDXR_EXIT_USAGE;
 	}
 	if (fflush(stdout) != 0) {

@@ -39,4 +39,12 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res);
 void report_finding_line(char *buf, size_t len, const struct mdl_finding *f,
 			 unsigned int nr_inputs);
 
+/*
+ * One self-contained HTML page (cli/report_html.c): summary, coverage,
+ * findings with chains, a timeline per finding (the inputs are replayed
+ * again with @o to draw it). 0, or -1 with a message on stderr.
+ */
+int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
+		const struct rpl_result *res);
+
 #endif /* TDXR_CLI_REPORT_H */

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-	gcc make cmake pkg-config git python3 mawk time dpkg-dev man-db
+	gcc make cmake pkg-config git python3 mawk time dpkg-dev man-db chromium
 	tmux sqlite3 clang-format valgrind
 	libcmocka-dev libsqlite3-dev libncurses-dev
 	liblttng-ust-dev lttng-tools liblttng-ctl-dev

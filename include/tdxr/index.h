@@ -95,4 +95,12 @@ int idx_next_gfn(struct idx *ix, uint64_t from, int dir, int vm, uint64_t gfn, u
 int idx_next_vcpu(struct idx *ix, uint64_t from, int dir, int vm, int vcpu, uint64_t *out);
 int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out);
 
+/*
+ * The gfn and level an event touches (docs/design.md §6 events.gfn): its GFN
+ * field, its GPA field >> 12 with the shared bit of @gpaw stripped, or the
+ * gpa of a TDH.MEM SEAMCALL's RCX. false when none. The index's gfn
+ * column and the HTML report's timelines both use it.
+ */
+bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *level);
+
 #endif /* TDXR_INDEX_H */

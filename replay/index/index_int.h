@@ -69,13 +69,6 @@ extern const char tdxr_index_sql[];
 	"seq, ts, type, cpu, ctx, vm, vcpu, gfn, level, dline, x, f0, f1, f2, f3, f4, f5, " \
 	"f6, f7, f8, f9, f10, f11"
 
-/*
- * The gfn and level an event touches (docs/design.md §6 events.gfn): its GFN
- * field, its GPA field >> 12 with the shared bit of @gpaw stripped, or the
- * gpa of a TDH.MEM SEAMCALL's RCX. false when none.
- */
-bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *level);
-
 /* A read-only handle on an index file, with its schema checked. */
 sqlite3 *idx_db_open_ro(const char *path, char *err, size_t errlen);
 /* Checks meta against this schema; 0 or -1 with a message. */
