@@ -465,7 +465,7 @@ static void finding_block(FILE *f, const struct rpl_result *res, const struct md
 		if (w->not_drawn) {
 			fprintf(f,
 				"<p class=\"cap\">%" PRIu64 " events of this window are not drawn: "
-							    "its first %d, its last %d and "
+				"its first %d, its last %d and "
 				"its chain are.</p>\n",
 				w->not_drawn, HTML_HEAD, HTML_TAIL);
 		}
