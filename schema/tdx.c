@@ -14,13 +14,13 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Indexed by leaf number: the event stream asks for every SEAMCALL. */
 static const struct {
-	unsigned int leaf;
 	unsigned int flags;
-	const char *name;
+	const char *name; /* NULL: no such leaf */
 	const char *dotted;
 } leaves[] = {
-#define TDXR_LEAF(id, name, dotted, flags) {id, flags, #name, dotted},
+#define TDXR_LEAF(id, name, dotted, flags) [id] = {flags, #name, dotted},
 #include "tdx.def"
 };
 
@@ -72,12 +72,9 @@ static const struct {
 
 static int leaf_index(uint64_t leaf)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
-		if (leaves[i].leaf == (leaf & 0xffff)) {
-			return (int)i;
-		}
-	}
-	return -1;
+	uint64_t l = leaf & 0xffff;
+
+	return l < ARRAY_SIZE(leaves) && leaves[l].name ? (int)l : -1;
 }
 
 const char *tdxr_seamcall_name(uint64_t leaf)
@@ -104,9 +101,12 @@ unsigned int tdxr_seamcall_flags(uint64_t leaf)
 int tdxr_seamcall_leaf(const char *name, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
+		if (!leaves[i].name) {
+			continue;
+		}
 		if ((strlen(leaves[i].name) == len && memcmp(leaves[i].name, name, len) == 0) ||
 		    (strlen(leaves[i].dotted) == len && memcmp(leaves[i].dotted, name, len) == 0)) {
-			return (int)leaves[i].leaf;
+			return (int)i;
 		}
 	}
 	return -1;
