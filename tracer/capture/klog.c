@@ -117,8 +117,12 @@ static int put_message(struct trc_klog *l, const char *ts, const char *m, size_t
 			continue;
 		}
 		line[o] = '\0';
-		if (one && first) {
-			snprintf(first, firstlen, "%s", line);
+		if (one && first && firstlen) {
+			/* cut to the caller's size: the message's start is enough */
+			size_t cut = o < firstlen ? o : firstlen - 1;
+
+			memcpy(first, line, cut);
+			first[cut] = '\0';
 		}
 		one = false;
 		if (fprintf(l->out, "[%s] %s\n", ts, line) < 0) {
