@@ -117,10 +117,15 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res)
 
 void report_text(FILE *f, const struct rpl_result *res)
 {
+	report_text_from(f, res, 0);
+}
+
+void report_text_from(FILE *f, const struct rpl_result *res, size_t first)
+{
 	char line[512], cov[1024];
 	unsigned int nvm = mdl_nr_vms(res->model);
 
-	for (size_t i = 0; i < res->nr_findings; i++) {
+	for (size_t i = first; i < res->nr_findings; i++) {
 		report_finding_line(line, sizeof(line), &res->findings[i], res->nr_inputs);
 		fprintf(f, "%s\n", line);
 	}

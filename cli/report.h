@@ -13,6 +13,8 @@
 void json_str(FILE *f, const char *s);
 
 void report_text(FILE *f, const struct rpl_result *res);
+/* report_text without the findings before @first (already printed). */
+void report_text_from(FILE *f, const struct rpl_result *res, size_t first);
 void report_json(FILE *f, const struct rpl_result *res);
 /*
  * What makes a finding fail a run (`--fail-on`): a severity and above, or,

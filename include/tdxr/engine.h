@@ -19,6 +19,7 @@ struct rpl_opts {
 	bool progress;		 /* a progress line on stderr (TTY, big input) */
 	uint64_t stop_after_seq; /* stop after this seq (UINT64_MAX: never) */
 	bool track_changes;	 /* the model tracks changes (mdl_save_changes) */
+	bool live;		 /* inputs grow while read: tdxr_src_opts.live */
 	/* borrowed, optional: intern strings here (hooks can then read them
 	 * while the replay runs); NULL: rpl_run makes its own (res->st) */
 	struct tdxr_strtab *st;

@@ -31,6 +31,9 @@ struct tdxr_src_opts {
 	struct tdxr_strtab *st;	 /* borrowed: interned strings go here */
 	FILE *err;		 /* borrowed: where warnings go (NULL: stderr) */
 	unsigned int input;	 /* index stamped into each event */
+	/* Events as they arrive (a growing file, a pipe): the merge holds no
+	 * delay line, so a loss is flagged at its record only. */
+	bool live;
 };
 
 struct tdxr_src;

@@ -96,6 +96,7 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 	}
 	so.format = o->format;
 	so.strict = o->strict;
+	so.live = o->live;
 	so.st = res->st;
 	mg = tdxr_merge_open(inputs, n, &so, err, errlen);
 	if (!mg) {

@@ -55,6 +55,7 @@ struct tdxr_merge {
 	uint64_t seq;
 	int last;	       /* input whose head was handed out last */
 	struct delay_slot *dl; /* owned ring of MERGE_DELAY */
+	unsigned int delay;    /* events held: MERGE_DELAY, 1 when live */
 	unsigned int dl_first, dl_n;
 	bool eof;
 	char err[640];
@@ -96,6 +97,7 @@ struct tdxr_merge *tdxr_merge_open(char *const *paths, unsigned int n,
 		return NULL;
 	}
 	m->last = -1;
+	m->delay = o->live ? 1 : MERGE_DELAY;
 	m->paths = (char **)paths;
 	m->nr_inputs = n;
 	m->warn = o->err ? o->err : stderr;
@@ -270,7 +272,7 @@ static int dl_push(struct tdxr_merge *m)
 
 int tdxr_merge_next(struct tdxr_merge *m, struct tdxr_event *ev)
 {
-	while (!m->eof && m->dl_n < MERGE_DELAY) {
+	while (!m->eof && m->dl_n < m->delay) {
 		struct delay_slot *slot = dl_at(m, m->dl_n);
 		int r = merge_pull(m, &slot->ev, &slot->part);
 
