@@ -45,6 +45,6 @@ set -e
 cat "$work/replay.out"
 [ $rc -eq 1 ] && grep -q tlb-not-tracked "$work/replay.out" ||
 	{ echo "package --check: the installed tdxr did not find the example's bug (exit $rc)" >&2; exit 1; }
-chroot "$work/root" sh -c 'man -w tdxr-replay >/dev/null 2>&1 || test -f /usr/share/man/man1/tdxr-replay.1.gz' ||
-	{ echo "package --check: no man page installed" >&2; exit 1; }
+chroot "$work/root" sh -c 'ls /usr/share/man/man1/tdxr-replay.1* /usr/share/bash-completion/completions/tdxr /usr/lib/tdxr/libtdxr-vmm.so' >/dev/null ||
+	{ echo "package --check: the man page, completion or shim is not installed" >&2; exit 1; }
 echo "package --check: a bare Debian 12 installs $(basename "$deb") and replays the example"
