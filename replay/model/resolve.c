@@ -248,7 +248,9 @@ static bool vm_of_tdr(const struct mdl_model *m, uint64_t tdr, int32_t *id)
 
 void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 {
-	int32_t vm = ev->vm >= 0 ? ev->vm : event_vm_field(ev);
+	/* a negative vm field read from a trace names no VM (ids below -1
+	 * are the model's own provisional VMs) */
+	int32_t vm = ev->vm >= 0 ? ev->vm : event_vm_field(ev) < 0 ? -1 : event_vm_field(ev);
 	int32_t vcpu = event_vcpu_field(ev);
 	bool own_vm = vm >= 0, named = vm >= 0, tdvpr = false, guess = false;
 	bool seamcall = ev->type == TDXR_EV_TDX_SEAMCALL;

@@ -219,6 +219,28 @@ static void test_gfn_view_shows_both_trees_sept_and_epochs(void **state)
 	tb_fini(&t);
 }
 
+/* A vm field below -1 read from a trace (kvm_tdx_sept: vm -5) is no
+ * provisional VM of the model's own: it names nothing, and the event goes
+ * to the only VM as any unnamed event does. */
+static void test_negative_vm_field_names_no_vm(void **state)
+{
+	struct tb t;
+	struct tdxr_event ev;
+
+	(void)state;
+	tb_init(&t);
+	tb_spte(&t, 77, 1, 0x10, 1, TB_NONPRESENT, TB_NONPRESENT | 0x1000);
+	assert_int_equal(mdl_nr_vms(t.m), 1);
+	ev = mk(TDXR_EV_KVM_TDX_SEPT, 99, -1);
+	EVF(&ev, KVM_TDX_SEPT, vm) = (uint64_t)(int64_t)-5;
+	EVF(&ev, KVM_TDX_SEPT, level) = 1;
+	mdl_resolve(t.m, &ev);
+	assert_int_equal(ev.vm, t.vm);
+	assert_int_equal(mdl_apply(t.m, &ev, NULL), 0);
+	assert_int_equal(mdl_nr_vms(t.m), 1);
+	tb_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_coverage_says_which_checks_ran),
 		cmocka_unit_test(test_profile_is_decided_by_premap_behaviour),
 		cmocka_unit_test(test_gfn_view_shows_both_trees_sept_and_epochs),
+		cmocka_unit_test(test_negative_vm_field_names_no_vm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
