@@ -18,18 +18,6 @@
 
 #include "model_int.h"
 
-static bool is_removal_seamcall(const struct tdxr_event *ev)
-{
-	unsigned int leaf;
-
-	if (ev->type != TDXR_EV_TDX_SEAMCALL) {
-		return false;
-	}
-	leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
-	return leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_TRACK ||
-	       leaf == TDH_MEM_PAGE_REMOVE || leaf == TDH_PHYMEM_PAGE_WBINVD;
-}
-
 static const char *strtab_str(const struct mdl_model *m, uint64_t id)
 {
 	return m->st ? tdxr_strtab_get(m->st, (uint32_t)id) : "";
@@ -46,10 +34,8 @@ static void lost_forget(struct mdl_ctx *c)
 	for (i = 0; i < m->nr_vms; i++) {
 		struct mdl_vm *vm = m->vms[i];
 
-		vm->s.zap_active = 0;
-		vm->s.busy_active = 0;
-		vm->s.inst_active = 0;
-		vm->s.pinf_active = 0;
+		mdl_tdp_drop(vm);
+		mdl_busy_drop(vm);
 	}
 }
 
@@ -180,10 +166,12 @@ static void page_fault(struct mdl_ctx *c)
 	priv = vm->s.is_tdx && !((gpa >> 12) & vm->s.shared_gfn);
 	gfn = vm_gfn_of_gpa(vm, gpa);
 
-	vm->s.fault_tid = (uint64_t)ev->tid;
-	vm->s.fault_gfn = gfn;
-	vm->s.fault_private = priv;
-	vm->s.fault_seq = ev->seq;
+	vm->s.fault = (struct mdl_fault){
+		.tid = (uint64_t)ev->tid,
+		.gfn = gfn,
+		.is_private = priv,
+		.seq = ev->seq,
+	};
 	e = ent_find(vm, gfn, 1, 0);
 	if (e) {
 		ent_note(e, ev->seq);
@@ -212,9 +200,7 @@ static void sept_hook(struct mdl_ctx *c)
 		return;
 	}
 	if (!strcmp(op, "remove_spte")) {
-		if (vm->s.zap_active && vm->s.zap_gfn == gfn_align(gfn, level)) {
-			tdp_zap_complete(c);
-		}
+		mdl_zap_hook_returned(c, gfn_align(gfn, level));
 		if (ret && !c->reported && !(e->flags & ENT_POISON)) {
 			struct mdl_report r = {
 				.kind = MDL_FK_KVM_BUG,
@@ -372,25 +358,9 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	}
 	order_check(&c);
 
-	if (vm->s.pinf_active && (uint64_t)ev->tid == vm->s.pinf_tid && !irq) {
-		bool mirror = ev->type == TDXR_EV_TDX_SEAMCALL &&
-			      (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_MEM_RANGE_BLOCK &&
-			      vm_gfn_of_gpa(vm, EVF(ev, TDX_SEAMCALL, rcx)) == vm->s.pinf_gfn;
-
-		tdp_flush_inference(&c, mirror);
-	}
-	/* An IPI's SEAMCALL on the hook's thread is not part of the hook. */
-	if (vm->s.zap_active && (uint64_t)ev->tid == vm->s.zap_tid && !irq &&
-	    !is_removal_seamcall(ev) && ev->type != TDXR_EV_KVM_TDX_SEPT &&
-	    !(ev->type == TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED &&
-	      (EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, gfn) & ((1ull << 40) - 1)) == vm->s.zap_gfn) &&
-	    ev->type != TDXR_EV_LOG_SEAMCALL_FAILED && ev->type != TDXR_EV_UNMODELLED) {
-		tdp_zap_complete(&c);
-	}
-	if (vm->s.inst_active && (uint64_t)ev->tid == vm->s.inst_tid && !irq &&
-	    ev->type != TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED && ev->type != TDXR_EV_KVM_TDX_SEPT &&
-	    ev->type != TDXR_EV_UNMODELLED) {
-		tdp_install_missing(&c);
+	/* An IPI's SEAMCALL on a hook's thread is not part of the hook. */
+	if (!irq) {
+		mdl_tdp_thread_event(&c);
 	}
 
 	switch (ev->type) {
@@ -482,8 +452,7 @@ void mdl_finish(struct mdl_model *m, const struct mdl_sink *sink)
 			return;
 		}
 		/* A hook or retry cut by the end of the trace is not judged. */
-		tdp_flush_inference(&c, false);
-		m->vms[i]->s.busy_active = 0;
-		m->vms[i]->s.zap_active = 0;
+		mdl_tdp_finish(&c);
+		mdl_busy_drop(m->vms[i]);
 	}
 }

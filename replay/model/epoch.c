@@ -94,10 +94,7 @@ void epoch_kvm_entry(struct mdl_ctx *c)
 	v->in_guest = 1;
 	v->epoch = vm->s.td_epoch;
 	v->entry_seq = c->ev->seq;
-	if (vm->s.busy_active && !vm->s.busy_entered) {
-		vm->s.busy_entered = 1;
-		vm->s.busy_entry_seq = c->ev->seq;
-	}
+	mdl_busy_vcpu_entered(c);
 }
 
 static void zs_reset(struct mdl_vcpu *v)
@@ -133,8 +130,8 @@ void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
 	/* Another thread removed mappings during the streak: an invalidation
 	 * (e.g. a conversion) is in progress, which KVM's fault path answers
 	 * with RET_PF_RETRY until it ends. The streak starts over here. */
-	if (v->zs_count && c->vm->s.zap_seq > v->zs_first_seq &&
-	    c->vm->s.zap_tid != (uint64_t)c->ev->tid) {
+	if (v->zs_count && c->vm->s.zap.seq > v->zs_first_seq &&
+	    c->vm->s.zap.tid != (uint64_t)c->ev->tid) {
 		zs_reset(v);
 	}
 	if (!v->zs_count) {
@@ -440,8 +437,5 @@ void epoch_track(struct mdl_ctx *c, uint64_t status)
 	}
 	vm->s.td_epoch++;
 	vm->s.epoch_seq = c->ev->seq;
-	if (vm->s.zap_active && vm->s.zap_stage == ZAP_BLOCKED) {
-		vm->s.zap_stage = ZAP_TRACKED;
-		vm->s.zap_track_seq = c->ev->seq;
-	}
+	mdl_zap_tracked(c);
 }

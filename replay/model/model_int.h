@@ -296,6 +296,87 @@ struct mdl_vcpu {
 enum { LIFE_UNKNOWN, LIFE_HKID, LIFE_BLOCKED, LIFE_TEARDOWN };
 enum { ZAP_IDLE, ZAP_SPTE, ZAP_BLOCKED, ZAP_TRACKED, ZAP_REMOVED };
 
+/*
+ * The hooks a VM can have in flight: KVM runs each under mmu_lock on one
+ * thread, so one of each per VM. Plain 64-bit words (saved state). Each is
+ * written only by the file named at its field in struct mdl_vm_state.
+ */
+
+/* The last successful AUG/ADD/SEPT.ADD: the install hook writes its mirror
+ * SPTE next on the same thread (docs/tdx.md §5.4). */
+struct mdl_install {
+	uint64_t active;
+	uint64_t tid;
+	uint64_t gfn;
+	uint64_t level;
+	uint64_t seq;
+};
+
+/* An unpatched trace's removal whose tree is unknown: the thread's next
+ * event says (a BLOCK of the gfn: mirror). */
+struct mdl_tree_wait {
+	uint64_t active;
+	uint64_t tid;
+	uint64_t gfn;
+	uint64_t level;
+	uint64_t as_id;
+	uint64_t old_spte;
+	uint64_t new_spte;
+	uint64_t seq;
+};
+
+/* The S-EPT removal hook of a mirror leaf: SPTE change, BLOCK, TRACK,
+ * REMOVE in some order on one thread; complete at its kvm_tdx_sept or at
+ * the thread's next unrelated event. */
+struct mdl_zap {
+	uint64_t active;
+	uint64_t tid;
+	uint64_t gfn;
+	uint64_t level;
+	uint64_t seq;
+	uint64_t stage; /* ZAP_* */
+	uint64_t block_seq;
+	uint64_t track_seq;
+};
+
+/* A BUSY on the removal path: its thread's next SEAMCALL must be the one
+ * retry, with no vCPU in the guest. */
+struct mdl_busy {
+	uint64_t active;
+	uint64_t tid;
+	uint64_t leaf;
+	uint64_t gfn;
+	uint64_t seq;
+	uint64_t entered;   /* a vCPU entered the guest since */
+	uint64_t entry_seq; /* ... at this kvm_entry */
+};
+
+/* The last SPTE change: mark_mmio_spte follows the one that made it. */
+struct mdl_change {
+	uint64_t gfn;
+	uint64_t level;
+	uint64_t new_spte;
+	uint64_t seq;
+	uint64_t tree;
+};
+
+/* The last SEAMCALL but VP.ENTER: KVM's console message of the same
+ * failure tells nothing new. */
+struct mdl_last_seamcall {
+	uint64_t leaf;
+	uint64_t status;
+	uint64_t seq; /* + 1, 0 none */
+};
+
+/* The last kvm_page_fault: the install that follows on its thread is in
+ * the mirror tree when the fault was private. */
+struct mdl_fault {
+	uint64_t tid;
+	uint64_t gfn;
+	uint64_t is_private;
+	uint64_t seq;
+};
+
 struct mdl_vm_state {
 	int64_t id; /* VMM tgid, -1 anonymous */
 	uint64_t events, errors, warnings;
@@ -313,23 +394,14 @@ struct mdl_vm_state {
 	uint64_t nr_premap;
 	uint64_t has_err, first_err_seq, last_err_seq, last_err_event;
 	uint64_t kvm_bug_reported;
-	/* the last successful AUG/ADD/SEPT.ADD, for install matching */
-	uint64_t inst_active, inst_tid, inst_gfn, inst_level, inst_seq;
-	/* an unpatched mirror/direct removal waiting for its tree */
-	uint64_t pinf_active, pinf_tid, pinf_gfn, pinf_level, pinf_as;
-	uint64_t pinf_old, pinf_new, pinf_seq;
-	/* the S-EPT removal hook in progress (mirror leaf zap) */
-	uint64_t zap_active, zap_tid, zap_gfn, zap_level, zap_seq, zap_stage;
-	uint64_t zap_block_seq, zap_track_seq;
-	/* a BUSY on the removal path waiting for its retry */
-	uint64_t busy_active, busy_tid, busy_leaf, busy_gfn, busy_seq;
-	uint64_t busy_entered, busy_entry_seq;
-	/* the last SPTE change (MMIO marking) */
-	uint64_t chg_gfn, chg_level, chg_new, chg_seq, chg_tree;
-	/* the last SEAMCALL (dedupe of console messages) */
-	uint64_t sc_leaf, sc_status, sc_seq;
-	/* the last kvm_page_fault */
-	uint64_t fault_tid, fault_gfn, fault_private, fault_seq;
+	/* hooks in flight, each written by one file (its functions below) */
+	struct mdl_install inst;     /* tdp.c */
+	struct mdl_tree_wait pinf;   /* tdp.c */
+	struct mdl_zap zap;	     /* tdp.c */
+	struct mdl_busy busy;	     /* busy.c */
+	struct mdl_change chg;	     /* tdp.c */
+	struct mdl_last_seamcall sc; /* seamcall.c */
+	struct mdl_fault fault;	     /* apply.c */
 	uint64_t finalize_seq;
 	uint64_t nokick_entry_seq; /* entry seq + 1 of a vCPU reported unkicked */
 	uint64_t folded;	   /* folded into a named VM (resolve.c): unreachable */
@@ -462,13 +534,28 @@ void status_str(char *buf, size_t len, uint64_t st);
 void tdp_spte_changed(struct mdl_ctx *c);
 void tdp_set_spte(struct mdl_ctx *c);
 void tdp_mark_mmio(struct mdl_ctx *c);
-void tdp_flush_inference(struct mdl_ctx *c, bool mirror);
 void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
 		      uint64_t old_spte, uint64_t new_spte);
-void tdp_zap_complete(struct mdl_ctx *c);
-void tdp_install_missing(struct mdl_ctx *c);
 void tdp_forget(struct mdl_ctx *c, struct mdl_ent *e);
 void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa);
+/* the hooks tdp.c owns: install, tree wait, zap, change */
+void mdl_tdp_thread_event(struct mdl_ctx *c);
+void mdl_install_expect(struct mdl_ctx *c, uint64_t gfn, int level);
+void mdl_zap_seamcall(struct mdl_ctx *c, uint64_t gfn, int level);
+void mdl_zap_seamcall_done(struct mdl_ctx *c, unsigned int leaf, uint64_t gfn);
+void mdl_zap_tracked(struct mdl_ctx *c);
+void mdl_zap_hook_returned(struct mdl_ctx *c, uint64_t gfn);
+void mdl_tdp_drop(struct mdl_vm *vm);
+void mdl_tdp_finish(struct mdl_ctx *c);
+void mdl_tdp_fold(struct mdl_vm *vm, const struct mdl_vm *pv);
+
+/* busy.c: the BUSY retry of the removal path (struct mdl_busy) */
+/* Checks the pending BUSY against the event; @final: the retry can no
+ * longer come. 1 when the event was a retry BUSY again (KVM_BUG_ON). */
+int mdl_busy_check(struct mdl_ctx *c, bool final);
+void mdl_busy_start(struct mdl_ctx *c, unsigned int leaf);
+void mdl_busy_vcpu_entered(struct mdl_ctx *c);
+void mdl_busy_drop(struct mdl_vm *vm);
 
 /* sept.c */
 void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status);
@@ -497,7 +584,6 @@ void epoch_userspace_exit(struct mdl_ctx *c);
 
 /* seamcall.c */
 void sc_handle(struct mdl_ctx *c);
-int sc_busy_check(struct mdl_ctx *c, bool final);
 void sc_log_failed(struct mdl_ctx *c);
 
 #endif /* TDXR_MODEL_INT_H */

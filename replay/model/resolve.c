@@ -163,23 +163,7 @@ static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t 
 	s->seen_install_op |= p->seen_install_op;
 	s->seen_vp_enter |= p->seen_vp_enter;
 	s->seen_spte |= p->seen_spte;
-	if (!s->inst_active && p->inst_active) {
-		s->inst_active = 1;
-		s->inst_tid = p->inst_tid;
-		s->inst_gfn = p->inst_gfn;
-		s->inst_level = p->inst_level;
-		s->inst_seq = p->inst_seq;
-	}
-	if (!s->zap_active && p->zap_active) {
-		s->zap_active = 1;
-		s->zap_tid = p->zap_tid;
-		s->zap_gfn = p->zap_gfn;
-		s->zap_level = p->zap_level;
-		s->zap_seq = p->zap_seq;
-		s->zap_stage = p->zap_stage;
-		s->zap_block_seq = p->zap_block_seq;
-		s->zap_track_seq = p->zap_track_seq;
-	}
+	mdl_tdp_fold(vm, pv);
 	if (pv->s.is_tdx) {
 		vm_mark_tdx(vm);
 	}

@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/model/seamcall.c - one tdx_seamcall event: dispatch per leaf,
- * the TD's op state and lifecycle (docs/tdx.md §7.2, §1.5d), the BUSY retry
- * rule of the removal path (§2.2, §8 scenario 1) and the KVM_BUG_ON
+ * the TD's op state and lifecycle (docs/tdx.md §7.2, §1.5d), the start of
+ * a removal path's BUSY retry (busy.c judges it) and the KVM_BUG_ON
  * outcomes of §2.3 that are not S-EPT specific.
- *
- * The removal path (BLOCK, TRACK, REMOVE under mmu_lock for write) must
- * answer a BUSY with exactly one retry of the same call, with no vCPU in
- * the guest at the retry (KVM holds them out with wait_for_sept_zap and
- * kicks those already past it); a second BUSY is a KVM_BUG_ON. BUSY
- * anywhere else is normal.
  */
 #include <stdio.h>
 
@@ -18,125 +12,6 @@
 static bool removal_leaf(unsigned int leaf)
 {
 	return leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_TRACK || leaf == TDH_MEM_PAGE_REMOVE;
-}
-
-static uint64_t sc_gfn(const struct mdl_ctx *c, unsigned int leaf)
-{
-	if (leaf == TDH_MEM_TRACK) {
-		return 0;
-	}
-	return vm_gfn_of_gpa(c->vm, EVF(c->ev, TDX_SEAMCALL, rcx));
-}
-
-static void busy_report(struct mdl_ctx *c, int sev, const char *actual, const char *fmt_leaf,
-			const char *why)
-{
-	struct mdl_vm *vm = c->vm;
-	struct mdl_report r = {
-		.kind = MDL_FK_BUSY_RETRY,
-		.severity = sev,
-		.vcpu = -1,
-		.cause = vm->s.busy_seq + 1,
-		.expected = "one retry, vCPUs kept out",
-		.actual = actual,
-	};
-	unsigned int leaf = (unsigned int)vm->s.busy_leaf;
-
-	if (leaf != TDH_MEM_TRACK) {
-		r.has_gfn = true;
-		r.gfn = vm->s.busy_gfn;
-		r.e = ent_find(vm, vm->s.busy_gfn, 1, 0);
-		if (r.e && (r.e->flags & ENT_POISON) && r.e->poison_seq > vm->s.busy_seq) {
-			return;
-		}
-	}
-	if (vm->s.busy_entered) {
-		r.extra[0] = vm->s.busy_entry_seq + 1;
-	}
-	mdl_report(c, &r, "%s (seq %llu) returned BUSY: %s", fmt_leaf,
-		   (unsigned long long)vm->s.busy_seq, why);
-}
-
-/*
- * Checks the pending BUSY against the event in @c: a SEAMCALL on the same
- * thread is the retry or proves there was none. @final: the retry can no
- * longer come (end of trace, hook completed). Returns 1 when this event
- * was a retry that failed with BUSY again (KVM bugs the VM: no new retry).
- */
-int sc_busy_check(struct mdl_ctx *c, bool final)
-{
-	const struct tdxr_event *ev = c->ev;
-	struct mdl_vm *vm = c->vm;
-	unsigned int leaf, bleaf = (unsigned int)vm->s.busy_leaf;
-	uint64_t i;
-
-	if (!vm->s.busy_active) {
-		return 0;
-	}
-	if (seq_uncertain(c->m, vm->s.busy_seq)) {
-		vm->s.busy_active = 0;
-		return 0;
-	}
-	if (final) {
-		busy_report(c, MDL_SEV_WARNING, "no retry", leaf_name(bleaf),
-			    "the removal path did not retry it");
-		vm->s.busy_active = 0;
-		return 0;
-	}
-	if (ev->type != TDXR_EV_TDX_SEAMCALL || (uint64_t)ev->tid != vm->s.busy_tid) {
-		return 0;
-	}
-	leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
-	if (sc_irq_leaf(leaf)) {
-		return 0; /* an IPI's, not the removal path's */
-	}
-	vm->s.busy_active = 0;
-	if (leaf != bleaf || sc_gfn(c, leaf) != vm->s.busy_gfn) {
-		busy_report(c, MDL_SEV_WARNING, "no retry", leaf_name(bleaf),
-			    "the next SEAMCALL of the removal path is not its retry");
-		return 0;
-	}
-	if (tdx_busy(EVF(ev, TDX_SEAMCALL, status))) {
-		busy_report(c, MDL_SEV_ERROR, "retry BUSY too", leaf_name(bleaf),
-			    "the single no-vCPU retry was BUSY too (KVM_BUG_ON)");
-		return 1;
-	}
-	/*
-	 * Only a vCPU still in the guest at the retry is wrong. One whose
-	 * kvm_entry follows the BUSY may have passed the wait_for_sept_zap
-	 * check before KVM set it: the kick forces it out before the retry.
-	 */
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		const struct mdl_vcpu *v = &vm->vcpus[i];
-		bool after = v->entry_seq > vm->s.busy_seq;
-
-		if (!v->in_guest || seq_uncertain(c->m, v->last_seq)) {
-			continue;
-		}
-		vm->s.busy_entered = 1;
-		vm->s.busy_entry_seq = v->entry_seq;
-		busy_report(c, MDL_SEV_WARNING, after ? "vCPU entered" : "vCPU not kicked",
-			    leaf_name(bleaf),
-			    after ? "a vCPU entered the guest after it and is still inside at the "
-				    "retry (wait_for_sept_zap not honoured)"
-				  : "a vCPU was still in the guest at the retry (no "
-				    "KVM_REQ_OUTSIDE_GUEST_MODE kick)");
-		return 0;
-	}
-	return 0;
-}
-
-static void busy_start(struct mdl_ctx *c, unsigned int leaf)
-{
-	struct mdl_vm *vm = c->vm;
-
-	vm->s.busy_active = 1;
-	vm->s.busy_tid = (uint64_t)c->ev->tid;
-	vm->s.busy_leaf = leaf;
-	vm->s.busy_gfn = sc_gfn(c, leaf);
-	vm->s.busy_seq = c->ev->seq;
-	vm->s.busy_entered = 0;
-	vm->s.busy_entry_seq = 0;
 }
 
 static void kvm_bug(struct mdl_ctx *c, unsigned int leaf, uint64_t status, const char *where)
@@ -192,14 +67,13 @@ void sc_handle(struct mdl_ctx *c)
 	c->m->g.seamcalls++;
 	vm_mark_tdx(vm);
 	vm->s.seen_seamcall = 1;
-	if (sc_busy_check(c, false) == 0 && removal_leaf(leaf) && tdx_busy(status) &&
+	if (mdl_busy_check(c, false) == 0 && removal_leaf(leaf) && tdx_busy(status) &&
 	    vm->s.lifecycle < LIFE_BLOCKED) {
-		busy_start(c, leaf);
+		mdl_busy_start(c, leaf);
 	}
 	if (leaf != TDH_VP_ENTER) {
-		vm->s.sc_leaf = leaf;
-		vm->s.sc_status = status;
-		vm->s.sc_seq = ev->seq + 1;
+		vm->s.sc = (struct mdl_last_seamcall){
+			.leaf = leaf, .status = status, .seq = ev->seq + 1};
 	}
 
 	switch (leaf) {
@@ -372,7 +246,7 @@ void sc_log_failed(struct mdl_ctx *c)
 			leaf = l;
 		}
 	}
-	if (vm->s.sc_seq && vm->s.sc_leaf == (uint64_t)leaf && vm->s.sc_status == status) {
+	if (vm->s.sc.seq && vm->s.sc.leaf == (uint64_t)leaf && vm->s.sc.status == status) {
 		return; /* the traced call already told it */
 	}
 	if (vm->s.kvm_bug_reported || c->reported) {

@@ -283,11 +283,7 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			if (p->status == TDX_SUCCESS) {
 				e->flags &= ~ENT_POISON;
 			}
-			vm->s.inst_active = 1;
-			vm->s.inst_tid = (uint64_t)ev->tid;
-			vm->s.inst_gfn = gfn;
-			vm->s.inst_level = (uint64_t)level;
-			vm->s.inst_seq = ev->seq;
+			mdl_install_expect(c, gfn, level);
 			vm->s.seen_install_op = 1;
 			if (leaf == TDH_MEM_PAGE_ADD && !vm->s.op_state) {
 				vm_set_initialized(vm, ev->seq);
@@ -545,17 +541,7 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 
 	/* The removal hook in progress follows BLOCK/REMOVE of its gfn. */
 	if (leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE) {
-		if (!vm->s.zap_active || vm->s.zap_gfn != gfn) {
-			if (vm->s.zap_active) {
-				tdp_zap_complete(c);
-			}
-			vm->s.zap_active = 1;
-			vm->s.zap_tid = (uint64_t)ev->tid;
-			vm->s.zap_gfn = gfn;
-			vm->s.zap_level = (uint64_t)level;
-			vm->s.zap_seq = ev->seq;
-			vm->s.zap_stage = ZAP_SPTE;
-		}
+		mdl_zap_seamcall(c, gfn, level);
 	}
 
 	/* A BUSY ADD is contention: KVM returns -EBUSY, the leaf stays
@@ -640,10 +626,7 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 	learn(c, leaf, e, gfn, level, page, status, &p);
 	ent_touch(e, ev->seq);
 
-	if (leaf == TDH_MEM_RANGE_BLOCK && vm->s.zap_active && vm->s.zap_gfn == gfn) {
-		vm->s.zap_stage = ZAP_BLOCKED;
-		vm->s.zap_block_seq = ev->seq;
-	} else if (leaf == TDH_MEM_PAGE_REMOVE && vm->s.zap_active && vm->s.zap_gfn == gfn) {
-		vm->s.zap_stage = ZAP_REMOVED;
+	if (leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE) {
+		mdl_zap_seamcall_done(c, leaf, gfn);
 	}
 }

@@ -160,19 +160,38 @@ static void kvm_bug_ent(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, cons
 	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, ent_level(e), msg);
 }
 
+static void tdp_zap_complete(struct mdl_ctx *c);
+
+/* The removal hook of @gfn starts (its SPTE change or first SEAMCALL);
+ * one in progress for another gfn is complete. */
+static void zap_start(struct mdl_ctx *c, uint64_t gfn, int level)
+{
+	struct mdl_zap *z = &c->vm->s.zap;
+
+	if (z->active) {
+		tdp_zap_complete(c);
+	}
+	z->active = 1;
+	z->tid = (uint64_t)c->ev->tid;
+	z->gfn = gfn;
+	z->level = (uint64_t)level;
+	z->seq = c->ev->seq;
+	z->stage = ZAP_SPTE;
+}
+
 /* A mirror install: its SEAMCALL came first (docs/tdx.md §5.4). */
 static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, int level,
 			   uint64_t new_spte)
 {
 	struct mdl_vm *vm = c->vm;
 	bool leaf = spte_leaf(new_spte, level);
-	bool matched = vm->s.inst_active && vm->s.inst_tid == (uint64_t)c->ev->tid &&
-		       vm->s.inst_gfn == gfn && vm->s.inst_level == (uint64_t)level;
+	bool matched = vm->s.inst.active && vm->s.inst.tid == (uint64_t)c->ev->tid &&
+		       vm->s.inst.gfn == gfn && vm->s.inst.level == (uint64_t)level;
 	bool prefinal = vm->s.op_state == MDL_OP_INITIALIZED ||
 			(vm->s.op_state == MDL_OP_UNKNOWN && !vm->s.seen_vp_enter);
 
 	if (matched) {
-		vm->s.inst_active = 0;
+		vm->s.inst.active = 0;
 	}
 	if (!vm->s.seen_seamcall) {
 		return;
@@ -217,18 +236,18 @@ static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, i
  * mirror SPTE it backs (the install writes it right after the SEAMCALL).
  * Called when another event on that thread shows it did not come.
  */
-void tdp_install_missing(struct mdl_ctx *c)
+static void tdp_install_missing(struct mdl_ctx *c)
 {
 	struct mdl_vm *vm = c->vm;
 	struct mdl_ent *e;
-	int level = (int)vm->s.inst_level;
+	int level = (int)vm->s.inst.level;
 
-	vm->s.inst_active = 0;
-	if (!vm->s.seen_spte || seq_uncertain(c->m, vm->s.inst_seq) ||
+	vm->s.inst.active = 0;
+	if (!vm->s.seen_spte || seq_uncertain(c->m, vm->s.inst.seq) ||
 	    vm->s.lifecycle >= LIFE_BLOCKED) {
 		return;
 	}
-	e = ent_find(vm, vm->s.inst_gfn, level, 0);
+	e = ent_find(vm, vm->s.inst.gfn, level, 0);
 	/* Before FINALIZE under 6.16 the install (premap) precedes PAGE.ADD:
 	 * a mirror SPTE never seen (lost, or before the trace) is unknown, not
 	 * missing. AUG and SEPT.ADD always run inside the install. */
@@ -240,7 +259,7 @@ void tdp_install_missing(struct mdl_ctx *c)
 	    (e->sept == MDL_SEPT_FREE || e->sept == MDL_SEPT_UNKNOWN)) {
 		return;
 	}
-	desync(c, e, vm->s.inst_gfn, "mirror SPTE present", "mirror SPTE not present",
+	desync(c, e, vm->s.inst.gfn, "mirror SPTE present", "mirror SPTE not present",
 	       "the S-EPT entry was mapped but its mirror SPTE was never installed");
 }
 
@@ -248,26 +267,26 @@ void tdp_install_missing(struct mdl_ctx *c)
  * The removal hook of the mirror leaf in progress is complete: the S-EPT
  * entry must be FREE now (removal-before order, docs/tdx.md §5.4).
  */
-void tdp_zap_complete(struct mdl_ctx *c)
+static void tdp_zap_complete(struct mdl_ctx *c)
 {
 	struct mdl_vm *vm = c->vm;
 	struct mdl_ent *e;
 
-	if (!vm->s.zap_active) {
+	if (!vm->s.zap.active) {
 		return;
 	}
-	vm->s.zap_active = 0;
-	if (vm->s.busy_active) {
-		sc_busy_check(c, true);
+	vm->s.zap.active = 0;
+	if (vm->s.busy.active) {
+		mdl_busy_check(c, true);
 	}
-	e = ent_find(vm, vm->s.zap_gfn, (int)vm->s.zap_level, 0);
+	e = ent_find(vm, vm->s.zap.gfn, (int)vm->s.zap.level, 0);
 	if (!e || vm->s.lifecycle >= LIFE_BLOCKED || !vm->s.seen_spte ||
-	    seq_uncertain(c->m, vm->s.zap_seq)) {
+	    seq_uncertain(c->m, vm->s.zap.seq)) {
 		return;
 	}
 	/* A SEAMCALL of this hook already failed with a finding (e.g. TRACK's
 	 * epoch-busy): the entry left mapped is its consequence, not news. */
-	if (vm->s.has_err && vm->s.last_err_seq >= vm->s.zap_seq) {
+	if (vm->s.has_err && vm->s.last_err_seq >= vm->s.zap.seq) {
 		return;
 	}
 	if (e->sept != MDL_SEPT_UNKNOWN && e->sept != MDL_SEPT_FREE &&
@@ -275,12 +294,12 @@ void tdp_zap_complete(struct mdl_ctx *c)
 		char act[64];
 
 		snprintf(act, sizeof(act), "%s", mdl_sept_state_name(e->sept));
-		desync(c, e, vm->s.zap_gfn, "FREE", act,
+		desync(c, e, vm->s.zap.gfn, "FREE", act,
 		       "mirror leaf removed but the S-EPT entry is still mapped after the removal "
 		       "hook (no successful PAGE.REMOVE)");
 	} else if (e->sept == MDL_SEPT_FREE && (e->flags & ENT_KNOWN_MIRROR) &&
-		   spte_present(e->spte[TREE_MIRROR]) && vm->s.zap_stage == ZAP_REMOVED) {
-		desync(c, e, vm->s.zap_gfn, "no mirror leaf", "mirror leaf present",
+		   spte_present(e->spte[TREE_MIRROR]) && vm->s.zap.stage == ZAP_REMOVED) {
+		desync(c, e, vm->s.zap.gfn, "no mirror leaf", "mirror leaf present",
 		       "S-EPT entry removed while the mirror leaf stays present (the mirror SPTE "
 		       "was never zapped)");
 	}
@@ -380,21 +399,13 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 					    "mirror leaf removed after KEY.FREEID: "
 					    "KVM_BUG_ON(!is_hkid_assigned) in the removal hook");
 			}
-			if (vm->s.zap_active && vm->s.zap_gfn == gfn &&
-			    vm->s.zap_stage != ZAP_SPTE) {
+			if (vm->s.zap.active && vm->s.zap.gfn == gfn &&
+			    vm->s.zap.stage != ZAP_SPTE) {
 				/* the hook's SEAMCALLs came first (a kernel
 				 * that traces after the external update) */
 				complete_after = true;
 			} else {
-				if (vm->s.zap_active) {
-					tdp_zap_complete(c);
-				}
-				vm->s.zap_active = 1;
-				vm->s.zap_tid = (uint64_t)c->ev->tid;
-				vm->s.zap_gfn = gfn;
-				vm->s.zap_level = (uint64_t)level;
-				vm->s.zap_seq = c->ev->seq;
-				vm->s.zap_stage = ZAP_SPTE;
+				zap_start(c, gfn, level);
 			}
 			if (level > 1 && !vm->s.huge_private) {
 				kvm_bug_ent(c, e, gfn, "4K private leaf", "huge leaf",
@@ -437,11 +448,13 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 	if (complete_after) {
 		tdp_zap_complete(c);
 	}
-	vm->s.chg_gfn = gfn;
-	vm->s.chg_level = (uint64_t)level;
-	vm->s.chg_new = new_spte;
-	vm->s.chg_seq = c->ev->seq;
-	vm->s.chg_tree = (uint64_t)tree;
+	vm->s.chg = (struct mdl_change){
+		.gfn = gfn,
+		.level = (uint64_t)level,
+		.new_spte = new_spte,
+		.seq = c->ev->seq,
+		.tree = (uint64_t)tree,
+	};
 	ent_touch(e, c->ev->seq);
 }
 
@@ -461,8 +474,8 @@ static int infer_tree(struct mdl_ctx *c, int as_id, uint64_t gfn, int level, uin
 	}
 	e = ent_find(vm, gfn, level, as_id);
 	if (spte_nonpresent_value(old_spte) && spte_present(new_spte)) {
-		if (vm->s.inst_active && vm->s.inst_tid == (uint64_t)c->ev->tid &&
-		    vm->s.inst_gfn == gfn && vm->s.inst_level == (uint64_t)level) {
+		if (vm->s.inst.active && vm->s.inst.tid == (uint64_t)c->ev->tid &&
+		    vm->s.inst.gfn == gfn && vm->s.inst.level == (uint64_t)level) {
 			return TREE_MIRROR;
 		}
 		prefinal = vm->s.op_state == MDL_OP_INITIALIZED;
@@ -470,8 +483,8 @@ static int infer_tree(struct mdl_ctx *c, int as_id, uint64_t gfn, int level, uin
 			return TREE_MIRROR;
 		}
 		/* a private fault maps through the mirror root only */
-		if (vm->s.fault_tid == (uint64_t)c->ev->tid &&
-		    gfn_align(vm->s.fault_gfn, level) == gfn && vm->s.fault_private) {
+		if (vm->s.fault.tid == (uint64_t)c->ev->tid &&
+		    gfn_align(vm->s.fault.gfn, level) == gfn && vm->s.fault.is_private) {
 			return TREE_MIRROR;
 		}
 		return TREE_DIRECT;
@@ -501,17 +514,18 @@ static int infer_tree(struct mdl_ctx *c, int as_id, uint64_t gfn, int level, uin
 }
 
 /* Applies the deferred change: @mirror when BLOCK of its gfn followed. */
-void tdp_flush_inference(struct mdl_ctx *c, bool mirror)
+static void tdp_flush_inference(struct mdl_ctx *c, bool mirror)
 {
 	struct mdl_vm *vm = c->vm;
 
-	if (!vm->s.pinf_active) {
+	if (!vm->s.pinf.active) {
 		return;
 	}
-	vm->s.pinf_active = 0;
+	vm->s.pinf.active = 0;
 	c->m->g.inferred_tree++;
-	tdp_apply_change(c, mirror ? TREE_MIRROR : TREE_DIRECT, (int)vm->s.pinf_as, vm->s.pinf_gfn,
-			 (int)vm->s.pinf_level, vm->s.pinf_old, vm->s.pinf_new);
+	tdp_apply_change(c, mirror ? TREE_MIRROR : TREE_DIRECT, (int)vm->s.pinf.as_id,
+			 vm->s.pinf.gfn, (int)vm->s.pinf.level, vm->s.pinf.old_spte,
+			 vm->s.pinf.new_spte);
 }
 
 void tdp_spte_changed(struct mdl_ctx *c)
@@ -548,14 +562,16 @@ void tdp_spte_changed(struct mdl_ctx *c)
 		}
 		tree = infer_tree(c, as_id, gfn, level, old_spte, new_spte);
 		if (tree < 0) {
-			vm->s.pinf_active = 1;
-			vm->s.pinf_tid = (uint64_t)ev->tid;
-			vm->s.pinf_gfn = gfn;
-			vm->s.pinf_level = (uint64_t)level;
-			vm->s.pinf_as = (uint64_t)as_id;
-			vm->s.pinf_old = old_spte;
-			vm->s.pinf_new = new_spte;
-			vm->s.pinf_seq = ev->seq;
+			vm->s.pinf = (struct mdl_tree_wait){
+				.active = 1,
+				.tid = (uint64_t)ev->tid,
+				.gfn = gfn,
+				.level = (uint64_t)level,
+				.as_id = (uint64_t)as_id,
+				.old_spte = old_spte,
+				.new_spte = new_spte,
+				.seq = ev->seq,
+			};
 			return;
 		}
 		if (vm->s.is_tdx) {
@@ -588,7 +604,7 @@ void tdp_set_spte(struct mdl_ctx *c)
 		}
 		return;
 	}
-	tree = (vm->s.is_tdx && vm->s.fault_tid == (uint64_t)ev->tid && vm->s.fault_private)
+	tree = (vm->s.is_tdx && vm->s.fault.tid == (uint64_t)ev->tid && vm->s.fault.is_private)
 		       ? TREE_MIRROR
 		       : TREE_DIRECT;
 	e = ent_get(vm, gfn, level, 0);
@@ -612,11 +628,11 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 	struct mdl_ent *e;
 
 	c->m->g.cov_mmio |= vm->s.is_tdx != 0;
-	if (vm->s.seen_spte && vm->s.chg_gfn == gfn_align(gfn, (int)vm->s.chg_level) &&
-	    vm->s.chg_seq + 8 > ev->seq) {
-		uint64_t s = vm->s.chg_new;
+	if (vm->s.seen_spte && vm->s.chg.gfn == gfn_align(gfn, (int)vm->s.chg.level) &&
+	    vm->s.chg.seq + 8 > ev->seq) {
+		uint64_t s = vm->s.chg.new_spte;
 
-		e = ent_find(vm, gfn, (int)vm->s.chg_level, 0);
+		e = ent_find(vm, gfn, (int)vm->s.chg.level, 0);
 		if (vm->s.is_tdx && e && !c->reported && !(e->flags & ENT_POISON) &&
 		    ((s & SPTE_SVE) || (s & SPTE_RWX))) {
 			struct mdl_report r = {
@@ -691,4 +707,134 @@ void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
 		   "#VE.RequestMMIO for private gpa 0x%llx: MMIO must use a shared GPA "
 		   "(TDVMCALL INVALID_OPERAND)",
 		   (unsigned long long)gpa);
+}
+
+static bool removal_seamcall(const struct tdxr_event *ev)
+{
+	unsigned int leaf;
+
+	if (ev->type != TDXR_EV_TDX_SEAMCALL) {
+		return false;
+	}
+	leaf = (unsigned int)(EVF(ev, TDX_SEAMCALL, leaf) & 0xffff);
+	return leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_TRACK ||
+	       leaf == TDH_MEM_PAGE_REMOVE || leaf == TDH_PHYMEM_PAGE_WBINVD;
+}
+
+/*
+ * Step 4 of mdl_apply(): what the event (not an IPI's SEAMCALL) proves
+ * finished on its thread. An unpatched removal waiting for its tree gets
+ * it (a BLOCK of its gfn: mirror); the removal hook is complete unless
+ * the event is part of it; an install whose mirror SPTE did not come is
+ * judged.
+ */
+void mdl_tdp_thread_event(struct mdl_ctx *c)
+{
+	const struct tdxr_event *ev = c->ev;
+	const struct mdl_vm_state *s = &c->vm->s;
+	uint64_t tid = (uint64_t)ev->tid;
+
+	if (s->pinf.active && tid == s->pinf.tid) {
+		bool mirror = ev->type == TDXR_EV_TDX_SEAMCALL &&
+			      (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_MEM_RANGE_BLOCK &&
+			      vm_gfn_of_gpa(c->vm, EVF(ev, TDX_SEAMCALL, rcx)) == s->pinf.gfn;
+
+		tdp_flush_inference(c, mirror);
+	}
+	if (s->zap.active && tid == s->zap.tid && !removal_seamcall(ev) &&
+	    ev->type != TDXR_EV_KVM_TDX_SEPT &&
+	    !(ev->type == TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED &&
+	      (EVF(ev, KVM_TDP_MMU_SPTE_CHANGED, gfn) & ((1ull << 40) - 1)) == s->zap.gfn) &&
+	    ev->type != TDXR_EV_LOG_SEAMCALL_FAILED && ev->type != TDXR_EV_UNMODELLED) {
+		tdp_zap_complete(c);
+	}
+	if (s->inst.active && tid == s->inst.tid && ev->type != TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED &&
+	    ev->type != TDXR_EV_KVM_TDX_SEPT && ev->type != TDXR_EV_UNMODELLED) {
+		tdp_install_missing(c);
+	}
+}
+
+/* A successful AUG/ADD/SEPT.ADD of @gfn at @level: its mirror SPTE is due. */
+void mdl_install_expect(struct mdl_ctx *c, uint64_t gfn, int level)
+{
+	struct mdl_install *in = &c->vm->s.inst;
+
+	in->active = 1;
+	in->tid = (uint64_t)c->ev->tid;
+	in->gfn = gfn;
+	in->level = (uint64_t)level;
+	in->seq = c->ev->seq;
+}
+
+/* BLOCK or PAGE.REMOVE of @gfn: part of its removal hook, or the start of
+ * one (a kernel that traces the SPTE change after the external update). */
+void mdl_zap_seamcall(struct mdl_ctx *c, uint64_t gfn, int level)
+{
+	const struct mdl_zap *z = &c->vm->s.zap;
+
+	if (!z->active || z->gfn != gfn) {
+		zap_start(c, gfn, level);
+	}
+}
+
+/* BLOCK or PAGE.REMOVE of @gfn was applied: the hook's stage. */
+void mdl_zap_seamcall_done(struct mdl_ctx *c, unsigned int leaf, uint64_t gfn)
+{
+	struct mdl_zap *z = &c->vm->s.zap;
+
+	if (!z->active || z->gfn != gfn) {
+		return;
+	}
+	if (leaf == TDH_MEM_RANGE_BLOCK) {
+		z->stage = ZAP_BLOCKED;
+		z->block_seq = c->ev->seq;
+	} else if (leaf == TDH_MEM_PAGE_REMOVE) {
+		z->stage = ZAP_REMOVED;
+	}
+}
+
+/* A successful TRACK: a blocked hook's TLB tracking is done. */
+void mdl_zap_tracked(struct mdl_ctx *c)
+{
+	struct mdl_zap *z = &c->vm->s.zap;
+
+	if (z->active && z->stage == ZAP_BLOCKED) {
+		z->stage = ZAP_TRACKED;
+		z->track_seq = c->ev->seq;
+	}
+}
+
+/* KVM's kvm_tdx_sept remove_spte for @gfn: the hook returned. */
+void mdl_zap_hook_returned(struct mdl_ctx *c, uint64_t gfn)
+{
+	if (c->vm->s.zap.active && c->vm->s.zap.gfn == gfn) {
+		tdp_zap_complete(c);
+	}
+}
+
+/* Lost events: no hook in flight is trusted to continue. */
+void mdl_tdp_drop(struct mdl_vm *vm)
+{
+	vm->s.zap.active = 0;
+	vm->s.inst.active = 0;
+	vm->s.pinf.active = 0;
+}
+
+/* The end of the trace: a removal waiting for its tree is taken as direct
+ * (nothing followed); a hook cut by the end is not judged. */
+void mdl_tdp_finish(struct mdl_ctx *c)
+{
+	tdp_flush_inference(c, false);
+	c->vm->s.zap.active = 0;
+}
+
+/* Provisional VM @pv is folded into @vm: hooks @vm has none of go over. */
+void mdl_tdp_fold(struct mdl_vm *vm, const struct mdl_vm *pv)
+{
+	if (!vm->s.inst.active && pv->s.inst.active) {
+		vm->s.inst = pv->s.inst;
+	}
+	if (!vm->s.zap.active && pv->s.zap.active) {
+		vm->s.zap = pv->s.zap;
+	}
 }
