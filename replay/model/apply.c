@@ -18,6 +18,15 @@
 
 #include "model_int.h"
 
+/* mdl_tab_reserve_slow() only when @n more inserts would grow @t: per event. */
+static inline int mdl_tab_reserve(struct mdl_tab *t, uint64_t n)
+{
+	if (!mdl_tab_over(t->count + n, t->cap)) {
+		return 0;
+	}
+	return mdl_tab_reserve_slow(t, n);
+}
+
 static const char *strtab_str(const struct mdl_model *m, uint64_t id)
 {
 	return m->st ? tdxr_strtab_get(m->st, (uint32_t)id) : "";
@@ -77,9 +86,9 @@ static void order_check(struct mdl_ctx *c)
 	{
 		uint64_t *slot = &c->m->cpu_slot[ev->cpu & 15];
 
-		cpu = *slot < c->m->cpus.cap ? tab_slot(&c->m->cpus, *slot) : NULL;
+		cpu = *slot < c->m->cpus.cap ? mdl_tab_slot(&c->m->cpus, *slot) : NULL;
 		if (!cpu || cpu->key != key) {
-			cpu = tab_get(&c->m->cpus, key, NULL);
+			cpu = mdl_tab_get(&c->m->cpus, key, NULL);
 			if (!cpu) {
 				return;
 			}
@@ -144,10 +153,10 @@ static void tdvmcall(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 
-	vm_mark_tdx(c->vm);
+	mdl_vm_mark_tdx(c->vm);
 	if (EVF(ev, KVM_TDX_TDVMCALL, r10) == 0 &&
 	    EVF(ev, KVM_TDX_TDVMCALL, r11) == EXIT_REASON_EPT_VIOLATION) {
-		tdp_ve_request_mmio(c, EVF(ev, KVM_TDX_TDVMCALL, r14));
+		mdl_tdp_ve_request_mmio(c, EVF(ev, KVM_TDX_TDVMCALL, r14));
 	}
 }
 
@@ -161,10 +170,10 @@ static void page_fault(struct mdl_ctx *c)
 	struct mdl_ent *e;
 
 	if (vm->s.is_tdx) {
-		vm_learn_gpaw(vm, gpa);
+		mdl_vm_learn_gpaw(vm, gpa);
 	}
 	priv = vm->s.is_tdx && !((gpa >> 12) & vm->s.shared_gfn);
-	gfn = vm_gfn_of_gpa(vm, gpa);
+	gfn = mdl_vm_gfn_of_gpa(vm, gpa);
 
 	vm->s.fault = (struct mdl_fault){
 		.tid = (uint64_t)ev->tid,
@@ -172,12 +181,12 @@ static void page_fault(struct mdl_ctx *c)
 		.is_private = priv,
 		.seq = ev->seq,
 	};
-	e = ent_find(vm, gfn, 1, 0);
+	e = mdl_ent_find(vm, gfn, 1, 0);
 	if (e) {
-		ent_note(e, ev->seq);
+		mdl_ent_note(e, ev->seq);
 	}
 	if (priv && !vm->s.seen_vp_enter && vm->s.seen_seamcall) {
-		epoch_private_fault(c, gfn);
+		mdl_epoch_private_fault(c, gfn);
 	}
 }
 
@@ -191,11 +200,11 @@ static void sept_hook(struct mdl_ctx *c)
 	int level = (int)(int32_t)EVF(ev, KVM_TDX_SEPT, level);
 	struct mdl_ent *e;
 
-	vm_mark_tdx(vm);
+	mdl_vm_mark_tdx(vm);
 	if (level < 1 || level > MDL_LEVELS) {
 		return;
 	}
-	e = ent_get(vm, gfn, level, 0);
+	e = mdl_ent_get(vm, gfn, level, 0);
 	if (!e) {
 		return;
 	}
@@ -238,16 +247,16 @@ static void sept_hook(struct mdl_ctx *c)
 				   (unsigned long long)gfn);
 		}
 	}
-	ent_note(e, ev->seq);
+	mdl_ent_note(e, ev->seq);
 }
 
 static void log_accept_before(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
-	uint64_t gfn = vm_gfn_of_gpa(vm, EVF(ev, LOG_ACCEPT_BEFORE, gpa));
-	struct mdl_ent *e = ent_get(vm, gfn, 1, 0);
-	struct mdl_vcpu *v = vcpu_get(vm, ev->vcpu);
+	uint64_t gfn = mdl_vm_gfn_of_gpa(vm, EVF(ev, LOG_ACCEPT_BEFORE, gpa));
+	struct mdl_ent *e = mdl_ent_get(vm, gfn, 1, 0);
+	struct mdl_vcpu *v = mdl_vcpu_get(vm, ev->vcpu);
 	struct mdl_report r = {
 		.kind = MDL_FK_PENDING_ACCESS,
 		.severity = -1,
@@ -325,20 +334,21 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 			want = m->res_vm;
 		}
 	} else if (want == -1 && ev->tid > 0) {
-		const struct mdl_tid *t = tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
+		const struct mdl_tid *t = mdl_tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
 
 		if (t && t->vm != -1) {
 			want = t->vm;
 		}
 	}
-	vm = vm_get(m, want, &c.vm_idx);
+	vm = mdl_vm_get(m, want, &c.vm_idx);
 	if (!vm) {
 		return 0;
 	}
 	c.vm = vm;
-	c.quiet = want == -1 && vm->s.id == -1 && !vm_only(m, NULL);
-	if (tab_reserve(&vm->ents, MDL_EVENT_INSERTS) ||
-	    tab_reserve(&m->pages, MDL_EVENT_INSERTS) || tab_reserve(&m->cpus, MDL_EVENT_INSERTS)) {
+	c.quiet = want == -1 && vm->s.id == -1 && !mdl_vm_only(m, NULL);
+	if (mdl_tab_reserve(&vm->ents, MDL_EVENT_INSERTS) ||
+	    mdl_tab_reserve(&m->pages, MDL_EVENT_INSERTS) ||
+	    mdl_tab_reserve(&m->cpus, MDL_EVENT_INSERTS)) {
 		return -12; /* -ENOMEM: the event is not applied */
 	}
 	m->g.events++;
@@ -365,27 +375,27 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 
 	switch (ev->type) {
 	case TDXR_EV_TDX_SEAMCALL:
-		sc_handle(&c);
+		mdl_sc_handle(&c);
 		break;
 	case TDXR_EV_KVM_TDP_MMU_SPTE_CHANGED:
-		tdp_spte_changed(&c);
+		mdl_tdp_spte_changed(&c);
 		break;
 	case TDXR_EV_KVM_MMU_SET_SPTE:
-		tdp_set_spte(&c);
+		mdl_tdp_set_spte(&c);
 		break;
 	case TDXR_EV_MARK_MMIO_SPTE:
-		tdp_mark_mmio(&c);
+		mdl_tdp_mark_mmio(&c);
 		break;
 	/* A guessed VM's vCPU may be another VM's: its entries and exits
 	 * count once its thread is placed. */
 	case TDXR_EV_KVM_ENTRY:
 		if (!c.guess) {
-			epoch_kvm_entry(&c);
+			mdl_epoch_kvm_entry(&c);
 		}
 		break;
 	case TDXR_EV_KVM_EXIT:
 		if (!c.guess) {
-			epoch_kvm_exit(&c);
+			mdl_epoch_kvm_exit(&c);
 		}
 		break;
 	case TDXR_EV_KVM_PAGE_FAULT:
@@ -393,7 +403,7 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 		break;
 	case TDXR_EV_KVM_USERSPACE_EXIT:
 	case TDXR_EV_VMM_KVM_RUN_EXIT:
-		epoch_userspace_exit(&c);
+		mdl_epoch_userspace_exit(&c);
 		break;
 	case TDXR_EV_KVM_TDX_SEPT:
 		sept_hook(&c);
@@ -405,7 +415,7 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 		vm_bugged(&c);
 		break;
 	case TDXR_EV_LOG_SEAMCALL_FAILED:
-		sc_log_failed(&c);
+		mdl_sc_log_failed(&c);
 		break;
 	case TDXR_EV_LOG_ACCEPT_BEFORE:
 		log_accept_before(&c);
@@ -447,8 +457,8 @@ void mdl_finish(struct mdl_model *m, const struct mdl_sink *sink)
 			.m = m, .ev = &ev, .sink = sink, .vm = m->vms[i], .vm_idx = (int)i};
 
 		ev.vm = (int32_t)m->vms[i]->s.id;
-		if (tab_reserve(&m->vms[i]->ents, MDL_EVENT_INSERTS) ||
-		    tab_reserve(&m->pages, MDL_EVENT_INSERTS)) {
+		if (mdl_tab_reserve(&m->vms[i]->ents, MDL_EVENT_INSERTS) ||
+		    mdl_tab_reserve(&m->pages, MDL_EVENT_INSERTS)) {
 			return;
 		}
 		/* A hook or retry cut by the end of the trace is not judged. */

@@ -17,7 +17,7 @@ static uint64_t sc_gfn(const struct mdl_ctx *c, unsigned int leaf)
 	if (leaf == TDH_MEM_TRACK) {
 		return 0;
 	}
-	return vm_gfn_of_gpa(c->vm, EVF(c->ev, TDX_SEAMCALL, rcx));
+	return mdl_vm_gfn_of_gpa(c->vm, EVF(c->ev, TDX_SEAMCALL, rcx));
 }
 
 static void busy_report(struct mdl_ctx *c, int sev, const char *actual, const char *fmt_leaf,
@@ -37,7 +37,7 @@ static void busy_report(struct mdl_ctx *c, int sev, const char *actual, const ch
 	if (leaf != TDH_MEM_TRACK) {
 		r.has_gfn = true;
 		r.gfn = vm->s.busy.gfn;
-		r.e = ent_find(vm, vm->s.busy.gfn, 1, 0);
+		r.e = mdl_ent_find(vm, vm->s.busy.gfn, 1, 0);
 		if (r.e && (r.e->flags & ENT_POISON) && r.e->poison_seq > vm->s.busy.seq) {
 			return;
 		}
@@ -65,7 +65,7 @@ int mdl_busy_check(struct mdl_ctx *c, bool final)
 	if (!vm->s.busy.active) {
 		return 0;
 	}
-	if (seq_uncertain(c->m, vm->s.busy.seq)) {
+	if (mdl_seq_uncertain(c->m, vm->s.busy.seq)) {
 		vm->s.busy.active = 0;
 		return 0;
 	}
@@ -102,7 +102,7 @@ int mdl_busy_check(struct mdl_ctx *c, bool final)
 		const struct mdl_vcpu *v = &vm->vcpus[i];
 		bool after = v->entry_seq > vm->s.busy.seq;
 
-		if (!v->in_guest || seq_uncertain(c->m, v->last_seq)) {
+		if (!v->in_guest || mdl_seq_uncertain(c->m, v->last_seq)) {
 			continue;
 		}
 		vm->s.busy.entered = 1;

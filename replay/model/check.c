@@ -25,12 +25,12 @@ static unsigned int check_tab(const struct mdl_tab *t)
 	for (i = 0; i < t->cap; i++) {
 		uint64_t k;
 
-		memcpy(&k, tab_slot(t, i), 8);
+		memcpy(&k, mdl_tab_slot(t, i), 8);
 		if (!k) {
 			continue;
 		}
 		n++;
-		if (tab_peek(t, k) != tab_slot(t, i)) {
+		if (mdl_tab_peek(t, k) != mdl_tab_slot(t, i)) {
 			bad++;
 		}
 	}
@@ -48,14 +48,14 @@ static unsigned int check_vm(const struct mdl_model *m, const struct mdl_vm *vm,
 	uint64_t i, pages = 0;
 
 	for (i = 0; i < vm->ents.cap; i++) {
-		const struct mdl_ent *e = tab_slot(&vm->ents, i);
+		const struct mdl_ent *e = mdl_tab_slot(&vm->ents, i);
 		int level, t;
 		uint64_t j, exp[2] = {0, 0}, kids = 0;
 
 		if (!e->key) {
 			continue;
 		}
-		level = ent_level(e);
+		level = mdl_ent_level(e);
 		if ((e->flags & ENT_PREMAP) && !spte_leaf(e->spte[TREE_MIRROR], level)) {
 			bad++;
 		}
@@ -66,9 +66,9 @@ static unsigned int check_vm(const struct mdl_model *m, const struct mdl_vm *vm,
 			continue;
 		}
 		for (j = 0; j < 512; j++) {
-			uint64_t g = ent_gfn(e) + (j << (9 * (level - 2)));
+			uint64_t g = mdl_ent_gfn(e) + (j << (9 * (level - 2)));
 			const struct mdl_ent *ch =
-				ent_peek(vm, g, level - 1, (int)((e->key >> 52) & 3));
+				mdl_ent_peek(vm, g, level - 1, (int)((e->key >> 52) & 3));
 
 			if (!ch) {
 				continue;
@@ -91,7 +91,7 @@ static unsigned int check_vm(const struct mdl_model *m, const struct mdl_vm *vm,
 		}
 	}
 	for (i = 0; i < m->pages.cap; i++) {
-		const struct mdl_page *pg = tab_slot(&m->pages, i);
+		const struct mdl_page *pg = mdl_tab_slot(&m->pages, i);
 
 		if (pg->key && pg->owner == (int32_t)idx &&
 		    (pg->type == MDL_PAMT_REG || pg->type == MDL_PAMT_SEPT)) {
@@ -128,7 +128,7 @@ unsigned int mdl_check(const struct mdl_model *m)
 
 int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl_gfn_view *out)
 {
-	const struct mdl_vm *vm = vm_lookup(m, vm_id, NULL);
+	const struct mdl_vm *vm = mdl_vm_lookup(m, vm_id, NULL);
 	const struct mdl_ent *leaf = NULL;
 	uint64_t i;
 	int l;
@@ -136,18 +136,18 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 	memset(out, 0, sizeof(*out));
 	out->pamt_owner = -1;
 	if (!vm && vm_id < 0) {
-		vm = vm_only(m, NULL);
+		vm = mdl_vm_only(m, NULL);
 	}
 	if (!vm) {
 		return -1;
 	}
-	gfn = vm_gfn_of_gpa(vm, gfn << 12);
+	gfn = mdl_vm_gfn_of_gpa(vm, gfn << 12);
 	out->vm = vm->s.id >= 0 ? (int32_t)vm->s.id : -1;
 	out->gfn = gfn;
 	out->td_epoch = vm->s.td_epoch;
 	out->op_state = (int)vm->s.op_state;
 	for (l = 1; l <= MDL_LEVELS; l++) {
-		const struct mdl_ent *e = ent_peek(vm, gfn, l, 0);
+		const struct mdl_ent *e = mdl_ent_peek(vm, gfn, l, 0);
 
 		if (!e) {
 			continue;
@@ -161,24 +161,24 @@ int mdl_query_gfn(const struct mdl_model *m, int vm_id, uint64_t gfn, struct mdl
 		}
 	}
 	if (!leaf) {
-		leaf = ent_peek(vm, gfn, 1, 0);
+		leaf = mdl_ent_peek(vm, gfn, 1, 0);
 	}
 	if (leaf) {
 		unsigned int cnt = leaf->nhist < MDL_HIST ? leaf->nhist : MDL_HIST;
 
-		out->sept_level = ent_level(leaf);
+		out->sept_level = mdl_ent_level(leaf);
 		out->sept_state = leaf->sept;
 		out->maybe_accepted = leaf->flags & ENT_MAYBE_ACC;
-		out->uncertain = ent_uncertain(m, leaf);
+		out->uncertain = mdl_ent_uncertain(m, leaf);
 		out->pfn = leaf->pfn;
-		out->blocked = sept_is_blocked(leaf->sept);
+		out->blocked = mdl_sept_is_blocked(leaf->sept);
 		out->bepoch = leaf->bepoch;
 		for (i = 0; i < cnt; i++) {
 			out->hist[out->nr_hist++] =
 				leaf->hist[(uint8_t)(leaf->nhist - cnt + i) % MDL_HIST];
 		}
 		if (leaf->pfn) {
-			const struct mdl_page *pg = pamt_peek(m, leaf->pfn);
+			const struct mdl_page *pg = mdl_pamt_peek(m, leaf->pfn);
 
 			if (pg) {
 				out->pamt_type = pg->type;

@@ -18,7 +18,7 @@
 
 static bool vcpu_certain(const struct mdl_model *m, const struct mdl_vcpu *v)
 {
-	return v->known && !seq_uncertain(m, v->last_seq);
+	return v->known && !mdl_seq_uncertain(m, v->last_seq);
 }
 
 /*
@@ -50,13 +50,13 @@ static unsigned int refcount(const struct mdl_model *m, const struct mdl_vm *vm,
  * bepoch == td_epoch - 1 and refcount[bepoch & 1] == 0. Uncertain when the
  * BLOCK itself predates lost events.
  */
-bool epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm, const struct mdl_ent *e,
-		       bool *certain, uint64_t *vseq)
+bool mdl_epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm,
+			   const struct mdl_ent *e, bool *certain, uint64_t *vseq)
 {
 	uint64_t first;
 
-	*certain = e->block_seq && !seq_uncertain(m, e->block_seq) &&
-		   !seq_uncertain(m, vm->s.epoch_seq);
+	*certain = e->block_seq && !mdl_seq_uncertain(m, e->block_seq) &&
+		   !mdl_seq_uncertain(m, vm->s.epoch_seq);
 	*vseq = 0;
 	if (e->bepoch + 1 < vm->s.td_epoch) {
 		return true;
@@ -73,7 +73,7 @@ bool epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm, const
 
 static struct mdl_vcpu *ctx_vcpu(struct mdl_ctx *c, int32_t id)
 {
-	struct mdl_vcpu *v = vcpu_get(c->vm, id);
+	struct mdl_vcpu *v = mdl_vcpu_get(c->vm, id);
 
 	if (v) {
 		v->known = 1;
@@ -82,7 +82,7 @@ static struct mdl_vcpu *ctx_vcpu(struct mdl_ctx *c, int32_t id)
 	return v;
 }
 
-void epoch_kvm_entry(struct mdl_ctx *c)
+void mdl_epoch_kvm_entry(struct mdl_ctx *c)
 {
 	struct mdl_vm *vm = c->vm;
 	int32_t id = (int32_t)EVF(c->ev, KVM_ENTRY, vcpu_id);
@@ -106,7 +106,7 @@ static void zs_reset(struct mdl_vcpu *v)
 /* Was the fault on @gfn resolved since (a mapping exists now)? */
 static bool zs_resolved(const struct mdl_vm *vm, uint64_t gfn)
 {
-	const struct mdl_ent *e = ent_find(vm, gfn, 1, 0);
+	const struct mdl_ent *e = mdl_ent_find(vm, gfn, 1, 0);
 
 	if (!e) {
 		return false;
@@ -116,15 +116,15 @@ static bool zs_resolved(const struct mdl_vm *vm, uint64_t gfn)
 }
 
 /* A private-GPA EPT-violation exit of the event's vCPU on @gfn. */
-void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
+void mdl_epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
 {
-	struct mdl_vcpu *v = vcpu_get(c->vm, c->ev->vcpu);
+	struct mdl_vcpu *v = mdl_vcpu_get(c->vm, c->ev->vcpu);
 
 	if (!v) {
 		return;
 	}
 	if (v->zs_count &&
-	    (zs_resolved(c->vm, v->zs_gfn) || seq_uncertain(c->m, v->zs_first_seq))) {
+	    (zs_resolved(c->vm, v->zs_gfn) || mdl_seq_uncertain(c->m, v->zs_first_seq))) {
 		zs_reset(v);
 	}
 	/* Another thread removed mappings during the streak: an invalidation
@@ -165,7 +165,7 @@ void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
  * of an implicit conversion): KVM's local fault retry ended there, so its
  * streak of private EPT-violation exits starts over.
  */
-void epoch_userspace_exit(struct mdl_ctx *c)
+void mdl_epoch_userspace_exit(struct mdl_ctx *c)
 {
 	int32_t id = c->ev->vcpu;
 
@@ -175,9 +175,9 @@ void epoch_userspace_exit(struct mdl_ctx *c)
 }
 
 /* A successful AUG/ADD by the event's thread resolves its vCPU's fault. */
-void epoch_mapping_done(struct mdl_ctx *c)
+void mdl_epoch_mapping_done(struct mdl_ctx *c)
 {
-	struct mdl_vcpu *v = vcpu_get(c->vm, c->ev->vcpu);
+	struct mdl_vcpu *v = mdl_vcpu_get(c->vm, c->ev->vcpu);
 
 	if (v && c->ev->vcpu >= 0) {
 		zs_reset(v);
@@ -203,7 +203,7 @@ static bool pending_unexpected(uint64_t qual, uint64_t ext)
 static void report_pending_access(struct mdl_ctx *c, struct mdl_vcpu *v, bool has_gfn, uint64_t gfn,
 				  const char *how)
 {
-	struct mdl_ent *e = has_gfn ? ent_get(c->vm, gfn, 1, 0) : NULL;
+	struct mdl_ent *e = has_gfn ? mdl_ent_get(c->vm, gfn, 1, 0) : NULL;
 	struct mdl_report r = {
 		.kind = MDL_FK_PENDING_ACCESS,
 		.severity = -1,
@@ -237,11 +237,11 @@ static void report_pending_access(struct mdl_ctx *c, struct mdl_vcpu *v, bool ha
 		v->pend_seq = c->ev->seq + 1;
 	}
 	if (e && e->sept != MDL_SEPT_PENDING) {
-		sept_set_state(c->vm, e, MDL_SEPT_PENDING);
+		mdl_sept_set_state(c->vm, e, MDL_SEPT_PENDING);
 	}
 }
 
-void epoch_kvm_exit(struct mdl_ctx *c)
+void mdl_epoch_kvm_exit(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	int32_t id = (int32_t)EVF(ev, KVM_EXIT, vcpu_id);
@@ -269,7 +269,7 @@ void epoch_kvm_exit(struct mdl_ctx *c)
 	}
 }
 
-void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
+void mdl_epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -308,7 +308,7 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 	/* FINALIZE may have been among events lost since (or in a loss
 	 * whose record is still to come) */
 	if (vm->s.op_state == MDL_OP_INITIALIZED && !c->reported &&
-	    !seq_uncertain(c->m, vm->s.init_seq)) {
+	    !mdl_seq_uncertain(c->m, vm->s.init_seq)) {
 		struct mdl_report r = {
 			.kind = MDL_FK_ORDER,
 			.severity = -1,
@@ -330,7 +330,7 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 			.severity = -1,
 			.vcpu = -2,
 			.has_gfn = true,
-			.gfn = vm_gfn_of_gpa(vm, gpa),
+			.gfn = mdl_vm_gfn_of_gpa(vm, gpa),
 			.expected = "TDCALL (77) for #VE.RequestMMIO",
 			.actual = "EPT_MISCONFIG (49)",
 		};
@@ -351,9 +351,9 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 		}
 		return;
 	}
-	vm_learn_gpaw(vm, gpa);
+	mdl_vm_learn_gpaw(vm, gpa);
 	priv = !((gpa >> 12) & vm->s.shared_gfn);
-	gfn = vm_gfn_of_gpa(vm, gpa);
+	gfn = mdl_vm_gfn_of_gpa(vm, gpa);
 	if (!priv) {
 		if ((qual & EPT_VIOLATION_ACC_INSTR) && !c->reported) {
 			struct mdl_report r = {
@@ -377,10 +377,10 @@ void epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 		report_pending_access(c, v, true, gfn, "TDH.VP.ENTER exit");
 		return;
 	}
-	epoch_private_fault(c, gfn);
+	mdl_epoch_private_fault(c, gfn);
 }
 
-void epoch_track(struct mdl_ctx *c, uint64_t status)
+void mdl_epoch_track(struct mdl_ctx *c, uint64_t status)
 {
 	struct mdl_vm *vm = c->vm;
 	uint64_t first = 0;
@@ -418,7 +418,7 @@ void epoch_track(struct mdl_ctx *c, uint64_t status)
 	if (status != TDX_SUCCESS) {
 		return;
 	}
-	if (busy_vcpus && !seq_uncertain(c->m, vm->s.epoch_seq) && !c->reported) {
+	if (busy_vcpus && !mdl_seq_uncertain(c->m, vm->s.epoch_seq) && !c->reported) {
 		struct mdl_report r = {
 			.kind = MDL_FK_STATUS_MISMATCH,
 			.severity = -1,

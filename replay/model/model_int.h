@@ -94,7 +94,7 @@ static inline bool tdx_busy(uint64_t st)
 #define TAB_LOAD_DEN 4
 
 /* Whether @count elements overfill a table of @cap slots. */
-static inline bool tab_over(uint64_t count, uint64_t cap)
+static inline bool mdl_tab_over(uint64_t count, uint64_t cap)
 {
 	return count * TAB_LOAD_DEN > cap * TAB_LOAD_NUM;
 }
@@ -106,74 +106,73 @@ static inline bool tab_over(uint64_t count, uint64_t cap)
  * table grew, or is new). Kept apart from the table so that a snapshot of
  * a const model can start over: it is not part of the model's value.
  */
-struct tab_track {
+struct mdl_tab_track {
 	uint64_t *bits; /* cap / 64 words (at least one) */
 	bool relaid;
 };
 
 struct mdl_tab {
-	uint8_t *slots;	       /* owned */
-	struct tab_track *trk; /* owned, NULL: not tracked */
-	uint64_t esz;	       /* element size, bytes, multiple of 8 */
-	uint64_t cap;	       /* slots, power of two (0: not allocated) */
+	uint8_t *slots;		   /* owned */
+	struct mdl_tab_track *trk; /* owned, NULL: not tracked */
+	uint64_t esz;		   /* element size, bytes, multiple of 8 */
+	uint64_t cap;		   /* slots, power of two (0: not allocated) */
 	uint64_t count;
 	unsigned int lg; /* log2(cap); 0 when cap is 0 */
 };
 
-static inline uint64_t tab_hash(uint64_t key)
+static inline uint64_t mdl_tab_hash(uint64_t key)
 {
 	key ^= key >> 29;
 	key *= 0x9e3779b97f4a7c15ull;
 	return key ^ (key >> 32);
 }
 
-void tab_init(struct mdl_tab *t, uint64_t esz);
-/* Words of a tab_track bitmap for @cap slots. */
-static inline uint64_t tab_track_words(uint64_t cap)
+void mdl_tab_init(struct mdl_tab *t, uint64_t esz);
+/* Words of a mdl_tab_track bitmap for @cap slots. */
+static inline uint64_t mdl_tab_track_words(uint64_t cap)
 {
 	return cap > 64 ? cap / 64 : 1;
 }
 
 /* Starts tracking the changes of @t (relaid: everything is new). 0 or -1. */
-int tab_track(struct mdl_tab *t);
+int mdl_tab_track(struct mdl_tab *t);
 /* Marks slot @i touched. */
-static inline void tab_touch(const struct mdl_tab *t, uint64_t i)
+static inline void mdl_tab_touch(const struct mdl_tab *t, uint64_t i)
 {
 	if (t->trk) {
 		t->trk->bits[i >> 6] |= 1ull << (i & 63);
 	}
 }
-uint8_t *tab_alloc(uint64_t n, uint64_t esz);
+uint8_t *mdl_tab_alloc(uint64_t n, uint64_t esz);
 /* Not zeroed unless *zero says so (a fresh mapping). */
-uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero);
-void tab_free(struct mdl_tab *t);
+uint8_t *mdl_tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero);
+void mdl_tab_free(struct mdl_tab *t);
 /* The element of @key, or NULL; marks it touched (tracking: the caller
- * may write it). tab_peek() is the same for readers: no mark. */
-void *tab_find(const struct mdl_tab *t, uint64_t key);
-void *tab_peek(const struct mdl_tab *t, uint64_t key);
+ * may write it). mdl_tab_peek() is the same for readers: no mark. */
+void *mdl_tab_find(const struct mdl_tab *t, uint64_t key);
+void *mdl_tab_peek(const struct mdl_tab *t, uint64_t key);
 /* Finds or inserts (zeroed, key set). NULL only when memory runs out. */
-void *tab_get(struct mdl_tab *t, uint64_t key, bool *created);
-int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src);
+void *mdl_tab_get(struct mdl_tab *t, uint64_t key, bool *created);
+int mdl_tab_copy(struct mdl_tab *dst, const struct mdl_tab *src);
 /*
  * Grows now so that @n more inserts cannot move elements: mdl_apply()
  * reserves room for one event, so pointers into a table stay valid for
  * the whole event. 0, or -1 when memory runs out.
  */
-int tab_reserve_slow(struct mdl_tab *t, uint64_t n);
-static inline int tab_reserve(struct mdl_tab *t, uint64_t n)
-{
-	if (!tab_over(t->count + n, t->cap)) {
-		return 0;
-	}
-	return tab_reserve_slow(t, n);
-}
+int mdl_tab_reserve_slow(struct mdl_tab *t, uint64_t n);
 #define MDL_EVENT_INSERTS 32
-static inline void *tab_slot(const struct mdl_tab *t, uint64_t i)
+static inline void *mdl_tab_slot(const struct mdl_tab *t, uint64_t i)
 {
 	return t->slots + i * t->esz;
 }
 
 /* ---- per gfn/level record --------------------------------------------- */
+/* An S-EPT entry state (enum mdl_sept_state) other than unknown or FREE. */
+static inline bool mdl_sept_nonfree(int st)
+{
+	return st != MDL_SEPT_UNKNOWN && st != MDL_SEPT_FREE;
+}
+
 #define MDL_HIST 3
 enum {
 	ENT_KNOWN_DIRECT = 1 << 0,
@@ -194,7 +193,7 @@ enum {
  */
 struct mdl_ent {
 	/* first cache line: what every event on the entry reads or writes */
-	uint64_t key;	  /* ent_key() */
+	uint64_t key;	  /* mdl_ent_key() */
 	uint64_t spte[2]; /* [TREE_DIRECT], [TREE_MIRROR] */
 	uint8_t sept;	  /* enum mdl_sept_state */
 	uint8_t flags;	  /* ENT_* */
@@ -222,23 +221,23 @@ static inline uint64_t gfn_align(uint64_t gfn, int level)
 	return gfn & ~((1ull << (9 * (level - 1))) - 1);
 }
 
-static inline uint64_t ent_key(uint64_t gfn, int level, int as_id)
+static inline uint64_t mdl_ent_key(uint64_t gfn, int level, int as_id)
 {
 	return KEY_TAG | (gfn & ((1ull << 44) - 1)) | ((uint64_t)(level & 7) << 48) |
 	       ((uint64_t)(as_id & 3) << 52);
 }
 
-static inline uint64_t ent_gfn(const struct mdl_ent *e)
+static inline uint64_t mdl_ent_gfn(const struct mdl_ent *e)
 {
 	return e->key & ((1ull << 44) - 1);
 }
 
-static inline int ent_level(const struct mdl_ent *e)
+static inline int mdl_ent_level(const struct mdl_ent *e)
 {
 	return (e->key >> 48) & 7;
 }
 
-static inline uint64_t ent_last_seq(const struct mdl_ent *e)
+static inline uint64_t mdl_ent_last_seq(const struct mdl_ent *e)
 {
 	return e->nhist ? e->hist[(uint8_t)(e->nhist - 1) % MDL_HIST] : 0;
 }
@@ -473,42 +472,48 @@ struct mdl_ctx {
 };
 
 /* vm.c */
-struct mdl_vm *vm_lookup(const struct mdl_model *m, int32_t id, int *idx);
-struct mdl_vm *vm_get(struct mdl_model *m, int32_t id, int *idx);
-struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id);
-struct mdl_vm *vm_new_empty(void);
+struct mdl_vm *mdl_vm_lookup(const struct mdl_model *m, int32_t id, int *idx);
+struct mdl_vm *mdl_vm_get(struct mdl_model *m, int32_t id, int *idx);
+struct mdl_vcpu *mdl_vcpu_get(struct mdl_vm *vm, int32_t id);
+struct mdl_vm *mdl_vm_new_empty(void);
 /* Appends @vm to m->vms (owned from then on). 0, or -1: not added. */
-int vm_push(struct mdl_model *m, struct mdl_vm *vm);
-int vm_reset(struct mdl_model *m, struct mdl_vm *vm);
+int mdl_vm_push(struct mdl_model *m, struct mdl_vm *vm);
+int mdl_vm_reset(struct mdl_model *m, struct mdl_vm *vm);
 /* The only VM not folded away, or NULL (none, or several). */
-struct mdl_vm *vm_only(const struct mdl_model *m, int *idx);
-void vm_free(struct mdl_vm *vm);
-struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
-struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
-/* ent_find() for readers (mdl_check, queries): not a change. */
-const struct mdl_ent *ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
-void ent_touch(struct mdl_ent *e, uint64_t seq);
-void ent_note(struct mdl_ent *e, uint64_t seq);
-bool ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e);
-bool seq_uncertain(const struct mdl_model *m, uint64_t seq);
-void profile_decide(struct mdl_model *m, int profile);
+struct mdl_vm *mdl_vm_only(const struct mdl_model *m, int *idx);
+void mdl_vm_free(struct mdl_vm *vm);
+struct mdl_ent *mdl_ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+struct mdl_ent *mdl_ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+/* mdl_ent_find() for readers (mdl_check, queries): not a change. */
+const struct mdl_ent *mdl_ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id);
+void mdl_ent_touch(struct mdl_ent *e, uint64_t seq);
+/* Sets @e's S-EPT state, keeping the parent's count of non-FREE children. */
+void mdl_sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state);
+/* The gfn of a TD's @gpa (shared bit stripped). */
+uint64_t mdl_vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa);
+/* A GPA with bit 51 set exists only with GPAW 52: learnt from the first. */
+void mdl_vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa);
+void mdl_ent_note(struct mdl_ent *e, uint64_t seq);
+bool mdl_ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e);
+bool mdl_seq_uncertain(const struct mdl_model *m, uint64_t seq);
+void mdl_profile_decide(struct mdl_model *m, int profile);
 /* The VM is a TD. Leaf counts (below[]) are kept from then on; they are
  * complete only when it had no records yet (below_valid). */
 /* The TD's op state became INITIALIZED at event @seq. */
-static inline void vm_set_initialized(struct mdl_vm *vm, uint64_t seq)
+static inline void mdl_vm_set_initialized(struct mdl_vm *vm, uint64_t seq)
 {
 	vm->s.op_state = MDL_OP_INITIALIZED;
 	vm->s.init_seq = seq;
 }
 
-static inline void vm_mark_tdx(struct mdl_vm *vm)
+static inline void mdl_vm_mark_tdx(struct mdl_vm *vm)
 {
 	if (!vm->s.is_tdx) {
 		vm->s.is_tdx = 1;
 		vm->s.below_valid = vm->ents.count == 0;
 	}
 }
-int profile_of(const struct mdl_model *m);
+int mdl_profile_of(const struct mdl_model *m);
 
 /* findings.c */
 struct mdl_report {
@@ -531,13 +536,13 @@ int leaf_by_name(const char *name);
 void status_str(char *buf, size_t len, uint64_t st);
 
 /* tdp.c */
-void tdp_spte_changed(struct mdl_ctx *c);
-void tdp_set_spte(struct mdl_ctx *c);
-void tdp_mark_mmio(struct mdl_ctx *c);
-void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
-		      uint64_t old_spte, uint64_t new_spte);
-void tdp_forget(struct mdl_ctx *c, struct mdl_ent *e);
-void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa);
+void mdl_tdp_spte_changed(struct mdl_ctx *c);
+void mdl_tdp_set_spte(struct mdl_ctx *c);
+void mdl_tdp_mark_mmio(struct mdl_ctx *c);
+void mdl_tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
+			  uint64_t old_spte, uint64_t new_spte);
+void mdl_tdp_forget(struct mdl_ctx *c, struct mdl_ent *e);
+void mdl_tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa);
 /* the hooks tdp.c owns: install, tree wait, zap, change */
 void mdl_tdp_thread_event(struct mdl_ctx *c);
 void mdl_install_expect(struct mdl_ctx *c, uint64_t gfn, int level);
@@ -558,32 +563,29 @@ void mdl_busy_vcpu_entered(struct mdl_ctx *c);
 void mdl_busy_drop(struct mdl_vm *vm);
 
 /* sept.c */
-void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status);
-void sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state);
-bool sept_is_blocked(int state);
-uint64_t vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa);
-void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa);
+void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status);
+bool mdl_sept_is_blocked(int state);
 
 /* pamt.c */
-void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level);
-struct mdl_page *pamt_find(const struct mdl_model *m, uint64_t pfn);
-const struct mdl_page *pamt_peek(const struct mdl_model *m, uint64_t pfn);
-void pamt_reclaim(struct mdl_ctx *c, uint64_t status);
-void pamt_teardown_check(struct mdl_ctx *c);
+void mdl_pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level);
+struct mdl_page *mdl_pamt_find(const struct mdl_model *m, uint64_t pfn);
+const struct mdl_page *mdl_pamt_peek(const struct mdl_model *m, uint64_t pfn);
+void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status);
+void mdl_pamt_teardown_check(struct mdl_ctx *c);
 
 /* epoch.c */
-void epoch_kvm_entry(struct mdl_ctx *c);
-void epoch_kvm_exit(struct mdl_ctx *c);
-void epoch_vp_enter(struct mdl_ctx *c, uint64_t status);
-void epoch_track(struct mdl_ctx *c, uint64_t status);
-bool epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm, const struct mdl_ent *e,
-		       bool *certain, uint64_t *vseq);
-void epoch_private_fault(struct mdl_ctx *c, uint64_t gfn);
-void epoch_mapping_done(struct mdl_ctx *c);
-void epoch_userspace_exit(struct mdl_ctx *c);
+void mdl_epoch_kvm_entry(struct mdl_ctx *c);
+void mdl_epoch_kvm_exit(struct mdl_ctx *c);
+void mdl_epoch_vp_enter(struct mdl_ctx *c, uint64_t status);
+void mdl_epoch_track(struct mdl_ctx *c, uint64_t status);
+bool mdl_epoch_tlb_tracked(const struct mdl_model *m, const struct mdl_vm *vm,
+			   const struct mdl_ent *e, bool *certain, uint64_t *vseq);
+void mdl_epoch_private_fault(struct mdl_ctx *c, uint64_t gfn);
+void mdl_epoch_mapping_done(struct mdl_ctx *c);
+void mdl_epoch_userspace_exit(struct mdl_ctx *c);
 
 /* seamcall.c */
-void sc_handle(struct mdl_ctx *c);
-void sc_log_failed(struct mdl_ctx *c);
+void mdl_sc_handle(struct mdl_ctx *c);
+void mdl_sc_log_failed(struct mdl_ctx *c);
 
 #endif /* TDXR_MODEL_INT_H */

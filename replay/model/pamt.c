@@ -12,14 +12,14 @@
 
 #include "model_int.h"
 
-struct mdl_page *pamt_find(const struct mdl_model *m, uint64_t pfn)
+struct mdl_page *mdl_pamt_find(const struct mdl_model *m, uint64_t pfn)
 {
-	return tab_find(&m->pages, pfn | KEY_TAG);
+	return mdl_tab_find(&m->pages, pfn | KEY_TAG);
 }
 
-const struct mdl_page *pamt_peek(const struct mdl_model *m, uint64_t pfn)
+const struct mdl_page *mdl_pamt_peek(const struct mdl_model *m, uint64_t pfn)
 {
-	return tab_peek(&m->pages, pfn | KEY_TAG);
+	return mdl_tab_peek(&m->pages, pfn | KEY_TAG);
 }
 
 static bool pamt_counted(int type)
@@ -27,10 +27,10 @@ static bool pamt_counted(int type)
 	return type == MDL_PAMT_REG || type == MDL_PAMT_SEPT;
 }
 
-void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level)
+void mdl_pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn, int level)
 {
 	struct mdl_model *m = c->m;
-	struct mdl_page *pg = tab_get(&m->pages, pfn | KEY_TAG, NULL);
+	struct mdl_page *pg = mdl_tab_get(&m->pages, pfn | KEY_TAG, NULL);
 
 	if (!pg) {
 		return;
@@ -53,7 +53,7 @@ void pamt_set(struct mdl_ctx *c, uint64_t pfn, int type, int owner, uint64_t gfn
  * At the TDR's reclaim every page the TD owned must be gone: guest pages
  * removed, S-EPT pages reclaimed. Reports once per VM.
  */
-void pamt_teardown_check(struct mdl_ctx *c)
+void mdl_pamt_teardown_check(struct mdl_ctx *c)
 {
 	struct mdl_vm *vm = c->vm;
 	struct mdl_report r = {
@@ -67,11 +67,11 @@ void pamt_teardown_check(struct mdl_ctx *c)
 	bool have = false;
 	char act[64];
 
-	if (!vm->s.nr_pages || c->reported || seq_uncertain(c->m, 0)) {
+	if (!vm->s.nr_pages || c->reported || mdl_seq_uncertain(c->m, 0)) {
 		return;
 	}
 	for (i = 0; i < c->m->pages.cap; i++) {
-		const struct mdl_page *pg = tab_slot(&c->m->pages, i);
+		const struct mdl_page *pg = mdl_tab_slot(&c->m->pages, i);
 
 		if (pg->key && pamt_counted(pg->type) && pg->owner == c->vm_idx &&
 		    (!have || pg->seq < first_seq)) {
@@ -95,14 +95,14 @@ void pamt_teardown_check(struct mdl_ctx *c)
 		   (unsigned long long)first_seq);
 }
 
-void pamt_reclaim(struct mdl_ctx *c, uint64_t status)
+void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 {
 	const struct tdxr_event *ev = c->ev;
 	uint64_t pa = EVF(ev, TDX_SEAMCALL, rcx);
 	uint64_t pfn = (pa & ((1ull << 52) - 1)) >> 12;
-	struct mdl_page *pg = pamt_find(c->m, pfn);
+	struct mdl_page *pg = mdl_pamt_find(c->m, pfn);
 	uint64_t cls = status & TDX_STATUS_MASK;
-	bool nda = pg && pg->type == MDL_PAMT_NDA && !seq_uncertain(c->m, pg->seq);
+	bool nda = pg && pg->type == MDL_PAMT_NDA && !mdl_seq_uncertain(c->m, pg->seq);
 	bool is_tdr = c->vm->s.tdr && (c->vm->s.tdr >> 12) == pfn;
 	char act[64];
 
@@ -132,7 +132,7 @@ void pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 			   (unsigned long long)pfn, nda ? "model" : "module", act);
 	} else if (status == TDX_SUCCESS && pg && pg->owner >= 0 &&
 		   (uint64_t)pg->owner < c->m->nr_vms && pg->type != MDL_PAMT_UNKNOWN &&
-		   !seq_uncertain(c->m, pg->seq) &&
+		   !mdl_seq_uncertain(c->m, pg->seq) &&
 		   c->m->vms[pg->owner]->s.lifecycle != LIFE_UNKNOWN &&
 		   c->m->vms[pg->owner]->s.lifecycle != LIFE_TEARDOWN && !c->reported) {
 		char exp[24];
@@ -157,16 +157,16 @@ void pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 		/* Owned by another VM: the resolver was wrong, follow. */
 	} else if (cls == TDX_LIFECYCLE_STATE_INCORRECT || cls == TDX_TD_ASSOCIATED_PAGES_EXIST) {
 		if (is_tdr && cls == TDX_TD_ASSOCIATED_PAGES_EXIST) {
-			pamt_teardown_check(c);
+			mdl_pamt_teardown_check(c);
 		}
 	}
 	if (status == TDX_SUCCESS) {
 		if (is_tdr) {
 			c->vm->s.tdr_reclaimed = 1;
-			pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
-			pamt_teardown_check(c);
+			mdl_pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
+			mdl_pamt_teardown_check(c);
 			return;
 		}
-		pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
+		mdl_pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
 	}
 }

@@ -124,7 +124,7 @@ static uint64_t addr_key(uint64_t pa)
 static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t to)
 {
 	int to_idx;
-	struct mdl_vm *vm = vm_lookup(m, to, &to_idx);
+	struct mdl_vm *vm = mdl_vm_lookup(m, to, &to_idx);
 	uint64_t i;
 
 	struct mdl_vm_state *s = &vm->s;
@@ -134,14 +134,14 @@ static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t 
 		s->tdr = p->tdr;
 	}
 	for (i = 0; i < pv->ents.cap; i++) {
-		const struct mdl_ent *pe = tab_slot(&pv->ents, i);
+		const struct mdl_ent *pe = mdl_tab_slot(&pv->ents, i);
 		struct mdl_ent *e;
 		bool created;
 
 		if (!pe->key) {
 			continue;
 		}
-		e = tab_get(&vm->ents, pe->key, &created);
+		e = mdl_tab_get(&vm->ents, pe->key, &created);
 		if (e && created) {
 			memcpy(e, pe, sizeof(*e));
 			s->below_valid = 0; /* records its parents did not count */
@@ -165,13 +165,13 @@ static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t 
 	s->seen_spte |= p->seen_spte;
 	mdl_tdp_fold(vm, pv);
 	if (pv->s.is_tdx) {
-		vm_mark_tdx(vm);
+		mdl_vm_mark_tdx(vm);
 	}
 	for (i = 0; i < m->pages.cap; i++) {
-		struct mdl_page *pg = tab_slot(&m->pages, i);
+		struct mdl_page *pg = mdl_tab_slot(&m->pages, i);
 
 		if (pg->key && pg->owner == pv_idx) {
-			tab_touch(&m->pages, i);
+			mdl_tab_touch(&m->pages, i);
 			pg->owner = to_idx;
 		}
 	}
@@ -189,26 +189,26 @@ static void vm_fold(struct mdl_model *m, struct mdl_vm *pv, int pv_idx, int32_t 
 static void vm_rename(struct mdl_model *m, int32_t from, int32_t to)
 {
 	int idx;
-	struct mdl_vm *vm = vm_lookup(m, from, &idx);
+	struct mdl_vm *vm = mdl_vm_lookup(m, from, &idx);
 	uint64_t i;
 
 	if (!vm) {
 		return;
 	}
-	if (vm_lookup(m, to, NULL)) {
+	if (mdl_vm_lookup(m, to, NULL)) {
 		vm_fold(m, vm, idx, to);
 	} else {
 		vm->s.id = to;
 	}
 	for (i = 0; i < m->tids.cap; i++) {
-		struct mdl_tid *t = tab_slot(&m->tids, i);
+		struct mdl_tid *t = mdl_tab_slot(&m->tids, i);
 
 		if (t->key && t->vm == from) {
 			t->vm = to;
 		}
 	}
 	for (i = 0; i < m->addrs.cap; i++) {
-		struct mdl_addr *a = tab_slot(&m->addrs, i);
+		struct mdl_addr *a = mdl_tab_slot(&m->addrs, i);
 
 		if (a->key && a->vm == from) {
 			a->vm = to;
@@ -245,12 +245,12 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	uint64_t op = 0;
 
 	if (ev->tid > 0) {
-		t = tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
+		t = mdl_tab_find(&m->tids, KEY_TAG | (uint32_t)ev->tid);
 	}
 	if (seamcall) {
 		op = seamcall_td_operand(ev, &tdvpr);
 		if (op) {
-			a = tab_find(&m->addrs, addr_key(op));
+			a = mdl_tab_find(&m->addrs, addr_key(op));
 		}
 		/* the TD operand is more specific than the thread, but for
 		 * VP.ENTER, which only a vCPU's own thread issues: a thread
@@ -289,13 +289,13 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	if (vm < 0 && seamcall &&
 	    (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_PHYMEM_PAGE_RECLAIM) {
 		const struct mdl_page *pg =
-			pamt_find(m, (EVF(ev, TDX_SEAMCALL, rcx) & ((1ull << 52) - 1)) >> 12);
+			mdl_pamt_find(m, (EVF(ev, TDX_SEAMCALL, rcx) & ((1ull << 52) - 1)) >> 12);
 
 		if (pg && pg->owner >= 0 && (uint64_t)pg->owner < m->nr_vms) {
 			vm = (int32_t)m->vms[pg->owner]->s.id;
 		}
 	}
-	if (vm == -1 && (only = vm_only(m, NULL))) {
+	if (vm == -1 && (only = mdl_vm_only(m, NULL))) {
 		vm = (int32_t)only->s.id;
 		guess = true;
 	} else if (vm == -1 && !m->nr_vms) {
@@ -308,7 +308,7 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	 * folds it into the VM of that name, known from other threads). */
 	if (named && t && t->vm < -1) {
 		vm_rename(m, t->vm, vm);
-	} else if (named && !vm_lookup(m, vm, NULL) && (only = vm_only(m, NULL)) &&
+	} else if (named && !mdl_vm_lookup(m, vm, NULL) && (only = mdl_vm_only(m, NULL)) &&
 		   only->s.id < -1) {
 		vm_rename(m, (int32_t)only->s.id, vm);
 	}
@@ -320,7 +320,7 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	if (ev->tid > 0 && !irq &&
 	    (own_vm || ev->type == TDXR_EV_KVM_ENTRY || ev->type == TDXR_EV_KVM_EXIT)) {
 		if (!t) {
-			t = tab_get(&m->tids, KEY_TAG | (uint32_t)ev->tid, NULL);
+			t = mdl_tab_get(&m->tids, KEY_TAG | (uint32_t)ev->tid, NULL);
 			if (t) {
 				t->vm = -1;
 				t->vcpu = -1;
@@ -340,7 +340,7 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 	}
 	if (op && vm != -1 && !guess && (!a || a->vm == -1 || (tdvpr && vcpu >= 0))) {
 		if (!a) {
-			a = tab_get(&m->addrs, addr_key(op), NULL);
+			a = mdl_tab_get(&m->addrs, addr_key(op), NULL);
 			if (a) {
 				a->vcpu = -1;
 			}
@@ -352,8 +352,8 @@ void mdl_resolve(struct mdl_model *m, struct tdxr_event *ev)
 			}
 		}
 	}
-	if (vm != -1 && !vm_lookup(m, vm, NULL)) {
-		vm_get(m, vm, NULL);
+	if (vm != -1 && !mdl_vm_lookup(m, vm, NULL)) {
+		mdl_vm_get(m, vm, NULL);
 	}
 	/* Provisional VMs are internal: consumers see "unknown". */
 	m->res_ev = ev;

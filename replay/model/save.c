@@ -13,7 +13,7 @@
  *                 words, then its entry table
  *
  * A table is: log2(cap) + 1 (0: no table), count, then its elements in hash
- * order (tab_hash() of the key, a bijection: a stable order that does not
+ * order (mdl_tab_hash() of the key, a bijection: a stable order that does not
  * depend on the capacity or on the order of insertion), each as its slot's
  * distance from the key's home slot (linear probing) and the element as
  * words: two saves of states that differ in a few elements differ in a
@@ -86,7 +86,7 @@ static void put_words(struct wbuf *b, const void *p, size_t size)
 }
 
 struct tab_ref {
-	uint64_t h; /* tab_hash(key) */
+	uint64_t h; /* mdl_tab_hash(key) */
 	uint64_t slot;
 };
 
@@ -103,11 +103,11 @@ static struct tab_ref *tab_sorted(const struct mdl_tab *t)
 		uint64_t k, j;
 		struct tab_ref e;
 
-		memcpy(&k, tab_slot(t, i), 8);
+		memcpy(&k, mdl_tab_slot(t, i), 8);
 		if (!k) {
 			continue;
 		}
-		e.h = tab_hash(k);
+		e.h = mdl_tab_hash(k);
 		e.slot = i;
 		/* Slot order is hash order but for probe runs and the run that
 		 * wraps around: an insertion sort of an almost sorted array. */
@@ -137,7 +137,7 @@ static void put_tab(struct wbuf *b, const struct mdl_tab *t)
 	}
 	for (i = 0; i < t->count; i++) {
 		put_u64(b, (r[i].slot - (r[i].h >> (64 - t->lg))) & mask);
-		put_words(b, tab_slot(t, r[i].slot), t->esz);
+		put_words(b, mdl_tab_slot(t, r[i].slot), t->esz);
 	}
 	free(r);
 }
@@ -284,7 +284,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	/* An element takes at least its distance and a byte per word: a count
 	 * the blob cannot hold must not size the table (a damaged checkpoint
 	 * would commit gigabytes before failing). */
-	if (tab_over(count, t->cap) || count > (r->len - r->off) / (1 + t->esz / 8) ||
+	if (mdl_tab_over(count, t->cap) || count > (r->len - r->off) / (1 + t->esz / 8) ||
 	    (t->cap > 64 && t->cap > 4 * (count + MDL_EVENT_INSERTS))) {
 		t->cap = 0;
 		t->lg = 0;
@@ -292,7 +292,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	}
 	/* Slots [0, hi) are set: the ones between elements are zeroed as the
 	 * elements come, front to back (one pass over the table, not two). */
-	t->slots = tab_alloc_raw(t->cap, t->esz, &zero);
+	t->slots = mdl_tab_alloc_raw(t->cap, t->esz, &zero);
 	if (!t->slots) {
 		t->cap = 0;
 		t->lg = 0;
@@ -311,16 +311,16 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 		}
 		/* The key first: its hash tells the slot. */
 		k = get_u64(r);
-		h = tab_hash(k);
+		h = mdl_tab_hash(k);
 		if (r->bad || !(k & KEY_TAG) || (i && h <= prev_h)) {
 			goto bad; /* not in hash order, or not a key */
 		}
 		prev_h = h;
 		slot = ((h >> (64 - t->lg)) + d) & mask;
-		s = tab_slot(t, slot);
+		s = mdl_tab_slot(t, slot);
 		if (slot >= hi) {
 			if (!zero) {
-				memset(tab_slot(t, hi), 0, (size_t)((slot + 1 - hi) * t->esz));
+				memset(mdl_tab_slot(t, hi), 0, (size_t)((slot + 1 - hi) * t->esz));
 			}
 			hi = slot + 1;
 		}
@@ -339,7 +339,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	}
 	t->count = count;
 	if (!zero) {
-		memset(tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
+		memset(mdl_tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
 	}
 	hi = t->cap;
 	/*
@@ -350,8 +350,8 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 	for (i = 0; i < nfar; i++) {
 		uint64_t k;
 
-		memcpy(&k, tab_slot(t, far[i]), 8);
-		if (tab_peek(t, k) != tab_slot(t, far[i])) {
+		memcpy(&k, mdl_tab_slot(t, far[i]), 8);
+		if (mdl_tab_peek(t, k) != mdl_tab_slot(t, far[i])) {
 			ret = -1;
 			break;
 		}
@@ -360,7 +360,7 @@ static int get_tab(struct rbuf *r, struct mdl_tab *t)
 bad:
 	ret = -1;
 	if (!zero && hi < t->cap) {
-		memset(tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
+		memset(mdl_tab_slot(t, hi), 0, (size_t)((t->cap - hi) * t->esz));
 	}
 out:
 	free(far);
@@ -423,10 +423,10 @@ struct mdl_model *mdl_load(const void *blob, size_t len)
 		goto bad;
 	}
 	for (i = 0; i < nvms; i++) {
-		struct mdl_vm *vm = vm_new_empty();
+		struct mdl_vm *vm = mdl_vm_new_empty();
 
-		if (!vm || vm_push(m, vm) < 0) {
-			vm_free(vm);
+		if (!vm || mdl_vm_push(m, vm) < 0) {
+			mdl_vm_free(vm);
 			goto bad;
 		}
 		if (get_vm(&r, vm) < 0 || get_tab(&r, &vm->ents) || vm->s.top_level < 4 ||
@@ -453,8 +453,8 @@ struct mdl_model *mdl_clone(const struct mdl_model *src)
 	}
 	m->g = src->g;
 	m->st = src->st;
-	if (tab_copy(&m->pages, &src->pages) || tab_copy(&m->tids, &src->tids) ||
-	    tab_copy(&m->addrs, &src->addrs) || tab_copy(&m->cpus, &src->cpus)) {
+	if (mdl_tab_copy(&m->pages, &src->pages) || mdl_tab_copy(&m->tids, &src->tids) ||
+	    mdl_tab_copy(&m->addrs, &src->addrs) || mdl_tab_copy(&m->cpus, &src->cpus)) {
 		goto bad;
 	}
 	if (src->nr_vms) {
@@ -473,7 +473,7 @@ struct mdl_model *mdl_clone(const struct mdl_model *src)
 		}
 		m->vms[m->nr_vms++] = vm;
 		vm->s = s->s;
-		if (tab_copy(&vm->ents, &s->ents)) {
+		if (mdl_tab_copy(&vm->ents, &s->ents)) {
 			goto bad;
 		}
 		if (s->nr_vcpus) {
@@ -514,7 +514,7 @@ bad:
 
 static void put_tracked(struct wbuf *b, const struct mdl_tab *t)
 {
-	const struct tab_track *k = t->trk;
+	const struct mdl_tab_track *k = t->trk;
 	uint64_t w, nw, n = 0, prev = 0;
 
 	if (!k || k->relaid || !t->cap) {
@@ -538,7 +538,7 @@ static void put_tracked(struct wbuf *b, const struct mdl_tab *t)
 
 			bits &= bits - 1;
 			put_u64(b, slot - prev);
-			put_words(b, tab_slot(t, slot), t->esz);
+			put_words(b, mdl_tab_slot(t, slot), t->esz);
 			prev = slot;
 		}
 	}
@@ -546,10 +546,10 @@ static void put_tracked(struct wbuf *b, const struct mdl_tab *t)
 
 static void clear_tracked(const struct mdl_tab *t)
 {
-	struct tab_track *k = t->trk;
+	struct mdl_tab_track *k = t->trk;
 
 	if (k) {
-		memset(k->bits, 0, tab_track_words(t->cap) * sizeof(*k->bits));
+		memset(k->bits, 0, mdl_tab_track_words(t->cap) * sizeof(*k->bits));
 		k->relaid = false;
 	}
 }
@@ -599,8 +599,8 @@ static int get_whole(struct rbuf *r, struct mdl_tab *t)
 {
 	uint64_t esz = t->esz;
 
-	tab_free(t);
-	tab_init(t, esz);
+	mdl_tab_free(t);
+	mdl_tab_init(t, esz);
 	return get_tab(r, t);
 }
 
@@ -621,7 +621,7 @@ static int get_tracked(struct rbuf *r, struct mdl_tab *t)
 	n = get_u64(r);
 	/* Only over the same layout, and a table that keeps empty slots
 	 * (lookups stop at one). */
-	if (r->bad || mode != 1 || !t->cap || lg != t->lg + 1u || tab_over(count, t->cap) ||
+	if (r->bad || mode != 1 || !t->cap || lg != t->lg + 1u || mdl_tab_over(count, t->cap) ||
 	    count < t->count || n > count || n > r->len - r->off) {
 		return -1;
 	}
@@ -638,7 +638,7 @@ static int get_tracked(struct rbuf *r, struct mdl_tab *t)
 			goto out;
 		}
 		slot += d;
-		s = tab_slot(t, slot);
+		s = mdl_tab_slot(t, slot);
 		memcpy(&old, s, 8);
 		k = get_u64(r);
 		/* a slot keeps its key; an empty one takes a new key */
@@ -664,8 +664,8 @@ static int get_tracked(struct rbuf *r, struct mdl_tab *t)
 	for (i = 0; i < n; i++) {
 		uint64_t k;
 
-		memcpy(&k, tab_slot(t, put[i]), 8);
-		if (tab_peek(t, k) != tab_slot(t, put[i])) {
+		memcpy(&k, mdl_tab_slot(t, put[i]), 8);
+		if (mdl_tab_peek(t, k) != mdl_tab_slot(t, put[i])) {
 			goto out;
 		}
 	}
@@ -706,9 +706,9 @@ int mdl_load_changes(struct mdl_model *m, const void *blob, size_t len)
 		struct mdl_vm *vm;
 
 		if (i == m->nr_vms) {
-			vm = vm_new_empty();
-			if (!vm || vm_push(m, vm) < 0) {
-				vm_free(vm);
+			vm = mdl_vm_new_empty();
+			if (!vm || mdl_vm_push(m, vm) < 0) {
+				mdl_vm_free(vm);
 				return -1;
 			}
 		}

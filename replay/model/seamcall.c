@@ -54,7 +54,7 @@ static void lifecycle_order(struct mdl_ctx *c, const char *what)
 	}
 }
 
-void sc_handle(struct mdl_ctx *c)
+void mdl_sc_handle(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -65,7 +65,7 @@ void sc_handle(struct mdl_ctx *c)
 	bool ok = status == TDX_SUCCESS;
 
 	c->m->g.seamcalls++;
-	vm_mark_tdx(vm);
+	mdl_vm_mark_tdx(vm);
 	vm->s.seen_seamcall = 1;
 	if (mdl_busy_check(c, false) == 0 && removal_leaf(leaf) && tdx_busy(status) &&
 	    vm->s.lifecycle < LIFE_BLOCKED) {
@@ -79,7 +79,7 @@ void sc_handle(struct mdl_ctx *c)
 	switch (leaf) {
 	case TDH_VP_ENTER:
 		if (!c->guess) {
-			epoch_vp_enter(c, status); /* see TDXR_EV_KVM_ENTRY */
+			mdl_epoch_vp_enter(c, status); /* see TDXR_EV_KVM_ENTRY */
 		}
 		break;
 	case TDH_MEM_PAGE_AUG:
@@ -95,18 +95,18 @@ void sc_handle(struct mdl_ctx *c)
 			 * series) */
 			vm->s.huge_private = 1;
 		}
-		sept_mem_op(c, leaf, status);
+		mdl_sept_mem_op(c, leaf, status);
 		break;
 	case TDH_MEM_TRACK:
 		learn_tdr(c, rcx);
-		epoch_track(c, status);
+		mdl_epoch_track(c, status);
 		if (status != TDX_SUCCESS && !tdx_busy(status) &&
 		    (status & TDX_STATUS_MASK) != TDX_PREVIOUS_TLB_EPOCH_BUSY) {
 			kvm_bug(c, leaf, status, "KVM_BUG_ON in tdx_track");
 		}
 		break;
 	case TDH_PHYMEM_PAGE_RECLAIM:
-		pamt_reclaim(c, status);
+		mdl_pamt_reclaim(c, status);
 		break;
 	case TDH_PHYMEM_PAGE_WBINVD:
 		if (status != TDX_SUCCESS && (status & TDX_ERROR)) {
@@ -117,20 +117,20 @@ void sc_handle(struct mdl_ctx *c)
 		if (ok && ((vm->s.tdr && vm->s.tdr != (rcx & ~0xfffull)) ||
 			   vm->s.lifecycle == LIFE_TEARDOWN || vm->s.tdr_reclaimed)) {
 			/* another TD of the same process: nothing carries over */
-			vm_reset(c->m, vm);
+			mdl_vm_reset(c->m, vm);
 		}
 		if (ok) {
 			vm->s.tdr = rcx & ~0xfffull;
 			vm->s.lifecycle = LIFE_HKID;
 			vm->s.op_state = MDL_OP_UNINITIALIZED;
-			pamt_set(c, rcx >> 12, MDL_PAMT_CTRL, c->vm_idx, 0, 0);
+			mdl_pamt_set(c, rcx >> 12, MDL_PAMT_CTRL, c->vm_idx, 0, 0);
 		}
 		break;
 	case TDH_MNG_ADDCX:
 	case TDH_VP_CREATE:
 	case TDH_VP_ADDCX:
 		if (ok) {
-			pamt_set(c, rcx >> 12, MDL_PAMT_CTRL, c->vm_idx, 0, 0);
+			mdl_pamt_set(c, rcx >> 12, MDL_PAMT_CTRL, c->vm_idx, 0, 0);
 		} else if (status & TDX_ERROR && leaf != TDH_MNG_ADDCX) {
 			kvm_bug(c, leaf, status, "KVM_BUG_ON in tdx_td_vcpu_init");
 		}
@@ -149,15 +149,16 @@ void sc_handle(struct mdl_ctx *c)
 			if (vm->s.op_state == MDL_OP_RUNNABLE) {
 				lifecycle_order(c, "MNG.INIT of a RUNNABLE TD");
 			}
-			vm_set_initialized(vm, ev->seq);
+			mdl_vm_set_initialized(vm, ev->seq);
 			vm->s.td_epoch = 1;
 		}
 		break;
 	case TDH_MR_EXTEND:
 		if (!vm->s.op_state && ok) {
-			vm_set_initialized(vm, ev->seq);
+			mdl_vm_set_initialized(vm, ev->seq);
 		}
-		if (!ok && (status & TDX_ERROR) && !tdx_busy(status) && profile_of(c->m) != 616) {
+		if (!ok && (status & TDX_ERROR) && !tdx_busy(status) &&
+		    mdl_profile_of(c->m) != 616) {
 			kvm_bug(c, leaf, status, "TDX_BUG_ON_2 in tdx_gmem_post_populate");
 		}
 		break;
@@ -227,7 +228,7 @@ void sc_handle(struct mdl_ctx *c)
  * of the same call was traced just before, it is the same problem; else
  * it is the only evidence and feeds the finding it implies.
  */
-void sc_log_failed(struct mdl_ctx *c)
+void mdl_sc_log_failed(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;

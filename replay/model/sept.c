@@ -15,57 +15,16 @@
 
 #include "model_int.h"
 
-/*
- * A GPA with bit 51 set exists only with GPAW 52 (5-level EPT, shared bit
- * 51): learn it from the first one a TD shows (docs/tdx.md §4.3).
- */
-void vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa)
-{
-	if ((gpa & (1ull << 51)) && vm->s.top_level == 4) {
-		vm->s.top_level = 5;
-		vm->s.shared_gfn = 1ull << (51 - 12);
-	}
-}
-
-uint64_t vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa)
-{
-	return (gpa >> 12) & ~vm->s.shared_gfn & ((1ull << 40) - 1);
-}
-
-bool sept_is_blocked(int st)
+bool mdl_sept_is_blocked(int st)
 {
 	return st == MDL_SEPT_BLOCKED || st == MDL_SEPT_PENDING_BLOCKED ||
 	       st == MDL_SEPT_NL_BLOCKED;
-}
-
-static bool sept_nonfree(int st)
-{
-	return st != MDL_SEPT_UNKNOWN && st != MDL_SEPT_FREE;
 }
 
 static bool sept_leaf_state(int st)
 {
 	return st == MDL_SEPT_MAPPED || st == MDL_SEPT_BLOCKED || st == MDL_SEPT_PENDING ||
 	       st == MDL_SEPT_PENDING_BLOCKED;
-}
-
-/* Sets @e's state, keeping the parent's count of non-FREE children. */
-void sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state)
-{
-	int level = ent_level(e);
-
-	if (sept_nonfree(e->sept) != sept_nonfree(state) && (uint64_t)level < vm->s.top_level) {
-		struct mdl_ent *p = ent_get(vm, ent_gfn(e), level + 1, 0);
-
-		if (p) {
-			if (sept_nonfree(state)) {
-				p->children++;
-			} else if (p->children) {
-				p->children--;
-			}
-		}
-	}
-	e->sept = (uint8_t)state;
 }
 
 /*
@@ -81,15 +40,15 @@ static int sept_walk(const struct mdl_model *m, const struct mdl_vm *vm, uint64_
 	/* A mapped parent table implies its own parents (SEPT.REMOVE needs
 	 * a table's entries all FREE): one lookup on the hot path. */
 	if ((uint64_t)level < vm->s.top_level) {
-		parent = ent_find(vm, gfn, level + 1, 0);
-		if (parent && parent->sept == MDL_SEPT_NL_MAPPED && !ent_uncertain(m, parent)) {
+		parent = mdl_ent_find(vm, gfn, level + 1, 0);
+		if (parent && parent->sept == MDL_SEPT_NL_MAPPED && !mdl_ent_uncertain(m, parent)) {
 			return 1;
 		}
 	}
 	for (l = (int)vm->s.top_level; l > level; l--) {
-		const struct mdl_ent *p = ent_find(vm, gfn, l, 0);
+		const struct mdl_ent *p = mdl_ent_find(vm, gfn, l, 0);
 
-		if (!p || p->sept == MDL_SEPT_UNKNOWN || ent_uncertain(m, p)) {
+		if (!p || p->sept == MDL_SEPT_UNKNOWN || mdl_ent_uncertain(m, p)) {
 			ret = -1;
 			continue;
 		}
@@ -108,14 +67,14 @@ static void sept_learn_parents(struct mdl_vm *vm, uint64_t gfn, int level, uint6
 	int l;
 
 	for (l = level + 1; (uint64_t)l <= vm->s.top_level; l++) {
-		struct mdl_ent *p = ent_get(vm, gfn, l, 0);
+		struct mdl_ent *p = mdl_ent_get(vm, gfn, l, 0);
 
 		if (!p) {
 			return;
 		}
 		if (p->sept != MDL_SEPT_NL_MAPPED && p->sept != MDL_SEPT_NL_BLOCKED) {
-			sept_set_state(vm, p, MDL_SEPT_NL_MAPPED);
-			ent_touch(p, seq);
+			mdl_sept_set_state(vm, p, MDL_SEPT_NL_MAPPED);
+			mdl_ent_touch(p, seq);
 		}
 	}
 }
@@ -134,7 +93,7 @@ static void predict(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uin
 {
 	struct mdl_vm *vm = c->vm;
 	uint64_t op = vm->s.op_state;
-	int st = ent_uncertain(c->m, e) ? MDL_SEPT_UNKNOWN : e->sept;
+	int st = mdl_ent_uncertain(c->m, e) ? MDL_SEPT_UNKNOWN : e->sept;
 	int walk;
 
 	memset(p, 0, sizeof(*p));
@@ -163,10 +122,10 @@ static void predict(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uin
 		break;
 	}
 	if (leaf == TDH_MEM_PAGE_ADD || leaf == TDH_MEM_PAGE_AUG || leaf == TDH_MEM_SEPT_ADD) {
-		const struct mdl_page *pg = pamt_find(c->m, page >> 12);
+		const struct mdl_page *pg = mdl_pamt_find(c->m, page >> 12);
 
 		if (pg && pg->type != MDL_PAMT_NDA && pg->type != MDL_PAMT_UNKNOWN &&
-		    !seq_uncertain(c->m, pg->seq)) {
+		    !mdl_seq_uncertain(c->m, pg->seq)) {
 			p->status = TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8;
 			p->class_only = true;
 			return;
@@ -179,7 +138,7 @@ static void predict(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uin
 		return;
 	}
 	/* A known non-FREE entry implies its parents exist. */
-	if (walk < 0 && !sept_nonfree(st)) {
+	if (walk < 0 && !mdl_sept_nonfree(st)) {
 		return;
 	}
 	switch (leaf) {
@@ -188,14 +147,14 @@ static void predict(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uin
 	case TDH_MEM_PAGE_ADD:
 		if (st == MDL_SEPT_FREE) {
 			p->status = TDX_SUCCESS;
-		} else if (sept_nonfree(st)) {
+		} else if (mdl_sept_nonfree(st)) {
 			p->status = TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX;
 		}
 		break;
 	case TDH_MEM_RANGE_BLOCK:
 		if (st == MDL_SEPT_NL_MAPPED || st == MDL_SEPT_MAPPED || st == MDL_SEPT_PENDING) {
 			p->status = TDX_SUCCESS;
-		} else if (sept_is_blocked(st)) {
+		} else if (mdl_sept_is_blocked(st)) {
 			p->status = TDX_GPA_RANGE_ALREADY_BLOCKED | TDX_OPERAND_ID_RCX;
 		} else if (st == MDL_SEPT_FREE) {
 			p->status = TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX;
@@ -215,12 +174,12 @@ static void predict(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uin
 			break;
 		}
 		if (op == MDL_OP_RUNNABLE) {
-			if (!sept_is_blocked(st)) {
+			if (!mdl_sept_is_blocked(st)) {
 				p->status = TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX;
 				break;
 			}
-			p->tracked =
-				epoch_tlb_tracked(c->m, vm, e, &p->tracked_certain, &p->vcpu_seq);
+			p->tracked = mdl_epoch_tlb_tracked(c->m, vm, e, &p->tracked_certain,
+							   &p->vcpu_seq);
 			if (!p->tracked_certain) {
 				break;
 			}
@@ -258,12 +217,12 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 		case TDH_MEM_PAGE_ADD:
 		case TDH_MEM_SEPT_ADD:
 			if (leaf == TDH_MEM_SEPT_ADD) {
-				sept_set_state(vm, e, MDL_SEPT_NL_MAPPED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_NL_MAPPED);
 			} else if (leaf == TDH_MEM_PAGE_AUG) {
-				sept_set_state(vm, e, MDL_SEPT_PENDING);
+				mdl_sept_set_state(vm, e, MDL_SEPT_PENDING);
 				e->flags |= ENT_MAYBE_ACC;
 			} else {
-				sept_set_state(vm, e, MDL_SEPT_MAPPED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_MAPPED);
 				e->flags &= ~ENT_MAYBE_ACC;
 			}
 			if (e->flags & ENT_PREMAP) {
@@ -274,9 +233,9 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			}
 			e->pfn = page >> 12;
 			e->block_seq = 0;
-			pamt_set(c, page >> 12,
-				 leaf == TDH_MEM_SEPT_ADD ? MDL_PAMT_SEPT : MDL_PAMT_REG, c->vm_idx,
-				 gfn, level);
+			mdl_pamt_set(c, page >> 12,
+				     leaf == TDH_MEM_SEPT_ADD ? MDL_PAMT_SEPT : MDL_PAMT_REG,
+				     c->vm_idx, gfn, level);
 			if (!p->walk_ok) {
 				sept_learn_parents(vm, gfn, level, ev->seq);
 			}
@@ -286,24 +245,24 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			mdl_install_expect(c, gfn, level);
 			vm->s.seen_install_op = 1;
 			if (leaf == TDH_MEM_PAGE_ADD && !vm->s.op_state) {
-				vm_set_initialized(vm, ev->seq);
+				mdl_vm_set_initialized(vm, ev->seq);
 			}
 			if (leaf != TDH_MEM_SEPT_ADD) {
-				epoch_mapping_done(c);
+				mdl_epoch_mapping_done(c);
 			}
 			break;
 		case TDH_MEM_RANGE_BLOCK:
 			if (st == MDL_SEPT_MAPPED) {
-				sept_set_state(vm, e, MDL_SEPT_BLOCKED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_BLOCKED);
 			} else if (st == MDL_SEPT_NL_MAPPED) {
-				sept_set_state(vm, e, MDL_SEPT_NL_BLOCKED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_NL_BLOCKED);
 			} else if (st == MDL_SEPT_PENDING) {
-				sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
 			} else if (level > 1 && spte_present(e->spte[TREE_MIRROR]) &&
 				   !spte_leaf(e->spte[TREE_MIRROR], level)) {
-				sept_set_state(vm, e, MDL_SEPT_NL_BLOCKED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_NL_BLOCKED);
 			} else {
-				sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
+				mdl_sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
 				e->flags |= ENT_MAYBE_ACC;
 			}
 			e->bepoch = vm->s.td_epoch;
@@ -319,19 +278,19 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 			if (leaf == TDH_MEM_PAGE_REMOVE && EVF(ev, TDX_SEAMCALL, out_rcx)) {
 				pfn = EVF(ev, TDX_SEAMCALL, out_rcx) >> 12;
 			}
-			sept_set_state(vm, e, MDL_SEPT_FREE);
+			mdl_sept_set_state(vm, e, MDL_SEPT_FREE);
 			e->flags &= ~(ENT_MAYBE_ACC | ENT_PREMAP);
 			e->block_seq = 0;
 			e->pfn = 0;
 			if (pfn) {
-				pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
+				mdl_pamt_set(c, pfn, MDL_PAMT_NDA, -1, 0, 0);
 			}
 			if (!p->walk_ok) {
 				sept_learn_parents(vm, gfn, level, ev->seq);
 			}
 			/* Only INITIALIZED lets an unblocked leaf go. */
 			if (!vm->s.op_state && (st == MDL_SEPT_MAPPED || st == MDL_SEPT_PENDING)) {
-				vm_set_initialized(vm, ev->seq);
+				mdl_vm_set_initialized(vm, ev->seq);
 			}
 			break;
 		}
@@ -344,27 +303,27 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 	case TDX_EPT_ENTRY_STATE_INCORRECT:
 		if (leaf == TDH_MEM_PAGE_AUG || leaf == TDH_MEM_PAGE_ADD ||
 		    leaf == TDH_MEM_SEPT_ADD) {
-			if (!sept_nonfree(st)) {
-				sept_set_state(vm, e, MDL_SEPT_NOT_FREE);
+			if (!mdl_sept_nonfree(st)) {
+				mdl_sept_set_state(vm, e, MDL_SEPT_NOT_FREE);
 			}
 		} else if (leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE) {
 			if (!(leaf == TDH_MEM_PAGE_REMOVE &&
 			      (st == MDL_SEPT_NL_MAPPED || st == MDL_SEPT_NL_BLOCKED))) {
-				sept_set_state(vm, e, MDL_SEPT_FREE);
+				mdl_sept_set_state(vm, e, MDL_SEPT_FREE);
 			}
 			e->flags &= ~ENT_PREMAP_GONE;
 		}
 		break;
 	case TDX_GPA_RANGE_ALREADY_BLOCKED:
-		if (!sept_is_blocked(st)) {
-			sept_set_state(vm, e,
-				       level > 1 ? MDL_SEPT_NL_BLOCKED : MDL_SEPT_PENDING_BLOCKED);
+		if (!mdl_sept_is_blocked(st)) {
+			mdl_sept_set_state(
+				vm, e, level > 1 ? MDL_SEPT_NL_BLOCKED : MDL_SEPT_PENDING_BLOCKED);
 			e->flags |= ENT_MAYBE_ACC;
 		}
 		break;
 	case TDX_GPA_RANGE_NOT_BLOCKED:
-		if (sept_is_blocked(st) || !sept_nonfree(st) || st == MDL_SEPT_NOT_FREE) {
-			sept_set_state(vm, e, MDL_SEPT_PENDING);
+		if (mdl_sept_is_blocked(st) || !mdl_sept_nonfree(st) || st == MDL_SEPT_NOT_FREE) {
+			mdl_sept_set_state(vm, e, MDL_SEPT_PENDING);
 			e->flags |= ENT_MAYBE_ACC;
 		}
 		if (!vm->s.op_state) {
@@ -372,8 +331,8 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 		}
 		break;
 	case TDX_TLB_TRACKING_NOT_DONE:
-		if (!sept_is_blocked(st)) {
-			sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
+		if (!mdl_sept_is_blocked(st)) {
+			mdl_sept_set_state(vm, e, MDL_SEPT_PENDING_BLOCKED);
 			e->flags |= ENT_MAYBE_ACC;
 		}
 		if (!vm->s.op_state) {
@@ -381,7 +340,7 @@ static void learn(struct mdl_ctx *c, unsigned int leaf, struct mdl_ent *e, uint6
 		}
 		break;
 	case TDX_EPT_WALK_FAILED:
-		sept_set_state(vm, e, MDL_SEPT_FREE);
+		mdl_sept_set_state(vm, e, MDL_SEPT_FREE);
 		break;
 	default:
 		break;
@@ -398,7 +357,7 @@ static bool kvm_bugs_on_failure(const struct mdl_model *m, unsigned int leaf)
 	case TDH_MEM_PAGE_REMOVE:
 		return true;
 	case TDH_MEM_PAGE_ADD:
-		return profile_of(m) != 616;
+		return mdl_profile_of(m) != 616;
 	default:
 		return false;
 	}
@@ -415,9 +374,9 @@ static bool premap_zap(const struct mdl_ctx *c, const struct mdl_ent *e, unsigne
 		       uint64_t status)
 {
 	uint64_t entry = EVF(c->ev, TDX_SEAMCALL, out_rcx);
-	bool last = ent_level(e) == 1 || (entry & SPTE_LARGE);
+	bool last = mdl_ent_level(e) == 1 || (entry & SPTE_LARGE);
 
-	return leaf == TDH_MEM_RANGE_BLOCK && profile_of(c->m) != 619 &&
+	return leaf == TDH_MEM_RANGE_BLOCK && mdl_profile_of(c->m) != 619 &&
 	       c->vm->s.op_state != MDL_OP_RUNNABLE &&
 	       status == (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX) &&
 	       !(last && (entry & SPTE_RWX));
@@ -437,7 +396,7 @@ static void report_remove_checks(struct mdl_ctx *c, struct mdl_ent *e, uint64_t 
 	};
 	char act[64];
 
-	if (vm->s.op_state == MDL_OP_RUNNABLE && sept_leaf_state(st) && !sept_is_blocked(st)) {
+	if (vm->s.op_state == MDL_OP_RUNNABLE && sept_leaf_state(st) && !mdl_sept_is_blocked(st)) {
 		r.kind = MDL_FK_REMOVE_NOT_BLOCKED;
 		r.expected = "BLOCKED";
 		snprintf(act, sizeof(act), "%s%s", mdl_sept_state_name(st),
@@ -449,7 +408,7 @@ static void report_remove_checks(struct mdl_ctx *c, struct mdl_ent *e, uint64_t 
 			   (unsigned long long)gfn, level, act);
 		return;
 	}
-	if (vm->s.op_state == MDL_OP_RUNNABLE && sept_is_blocked(st) && p->tracked_certain &&
+	if (vm->s.op_state == MDL_OP_RUNNABLE && mdl_sept_is_blocked(st) && p->tracked_certain &&
 	    !p->tracked) {
 		r.kind = MDL_FK_TLB_NOT_TRACKED;
 		r.cause = e->block_seq + 1;
@@ -500,7 +459,7 @@ static void report_remove_checks(struct mdl_ctx *c, struct mdl_ent *e, uint64_t 
 	}
 }
 
-void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
+void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -521,8 +480,8 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 		vm->s.top_level = 5;
 		vm->s.shared_gfn = 1ull << (51 - 12);
 	}
-	gfn = gfn_align(vm_gfn_of_gpa(vm, rcx), level);
-	e = ent_get(vm, gfn, level, 0);
+	gfn = gfn_align(mdl_vm_gfn_of_gpa(vm, rcx), level);
+	e = mdl_ent_get(vm, gfn, level, 0);
 	if (!e) {
 		return;
 	}
@@ -530,12 +489,12 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 	if (leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE) {
 		c->m->g.cov_tlb |= vm->s.seen_vp_enter != 0;
 	}
-	st = ent_uncertain(c->m, e) ? MDL_SEPT_UNKNOWN : e->sept;
+	st = mdl_ent_uncertain(c->m, e) ? MDL_SEPT_UNKNOWN : e->sept;
 	poisoned = e->flags & ENT_POISON;
-	uncertain = ent_uncertain(c->m, e);
+	uncertain = mdl_ent_uncertain(c->m, e);
 	if (uncertain) {
 		/* touched before lost events: what the trees held is stale */
-		tdp_forget(c, e);
+		mdl_tdp_forget(c, e);
 	}
 	predict(c, leaf, e, gfn, level, page, &p);
 
@@ -566,7 +525,7 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 		poisoned = true;
 	}
 	if (tdx_busy(status)) {
-		ent_note(e, ev->seq);
+		mdl_ent_note(e, ev->seq);
 		return;
 	}
 
@@ -624,7 +583,7 @@ void sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 	}
 
 	learn(c, leaf, e, gfn, level, page, status, &p);
-	ent_touch(e, ev->seq);
+	mdl_ent_touch(e, ev->seq);
 
 	if (leaf == TDH_MEM_RANGE_BLOCK || leaf == TDH_MEM_PAGE_REMOVE) {
 		mdl_zap_seamcall_done(c, leaf, gfn);

@@ -23,7 +23,7 @@
  */
 static inline uint64_t tab_home(const struct mdl_tab *t, uint64_t key)
 {
-	return tab_hash(key) >> (64 - t->lg);
+	return mdl_tab_hash(key) >> (64 - t->lg);
 }
 
 /* Slot arrays at least this big are kept for reuse (tab_pool). */
@@ -64,7 +64,7 @@ static void *pool_take(size_t sz)
 	return p;
 }
 
-/* Big arrays are mapped, not malloc'd (see tab_alloc_raw). */
+/* Big arrays are mapped, not malloc'd (see mdl_tab_alloc_raw). */
 static void slots_release(void *p, size_t sz)
 {
 	if (p && sz >= TAB_BIG) {
@@ -99,7 +99,7 @@ static void pool_put(void *p, size_t sz)
  * costs a fraction of faulting them in one by one (tens of MB for a big
  * TD's tables, on every checkpoint restore); *zero then says it is zeroed.
  */
-uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero)
+uint8_t *mdl_tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero)
 {
 	void *p = NULL;
 	size_t sz;
@@ -129,10 +129,10 @@ uint8_t *tab_alloc_raw(uint64_t n, uint64_t esz, bool *zero)
 }
 
 /* Zeroed. */
-uint8_t *tab_alloc(uint64_t n, uint64_t esz)
+uint8_t *mdl_tab_alloc(uint64_t n, uint64_t esz)
 {
 	bool zero;
-	uint8_t *p = tab_alloc_raw(n, esz, &zero);
+	uint8_t *p = mdl_tab_alloc_raw(n, esz, &zero);
 
 	if (p && !zero) {
 		memset(p, 0, (size_t)(n * esz));
@@ -140,20 +140,20 @@ uint8_t *tab_alloc(uint64_t n, uint64_t esz)
 	return p;
 }
 
-void tab_init(struct mdl_tab *t, uint64_t esz)
+void mdl_tab_init(struct mdl_tab *t, uint64_t esz)
 {
 	memset(t, 0, sizeof(*t));
 	t->esz = esz;
 }
 
-int tab_track(struct mdl_tab *t)
+int mdl_tab_track(struct mdl_tab *t)
 {
-	struct tab_track *k = calloc(1, sizeof(*k));
+	struct mdl_tab_track *k = calloc(1, sizeof(*k));
 
 	if (!k) {
 		return -1;
 	}
-	k->bits = calloc(tab_track_words(t->cap), sizeof(*k->bits));
+	k->bits = calloc(mdl_tab_track_words(t->cap), sizeof(*k->bits));
 	if (!k->bits) {
 		free(k);
 		return -1;
@@ -165,7 +165,7 @@ int tab_track(struct mdl_tab *t)
 	return 0;
 }
 
-void tab_free(struct mdl_tab *t)
+void mdl_tab_free(struct mdl_tab *t)
 {
 	if (t->trk) {
 		free(t->trk->bits);
@@ -203,22 +203,22 @@ static inline uint64_t tab_index(const struct mdl_tab *t, uint64_t key)
 	}
 }
 
-void *tab_find(const struct mdl_tab *t, uint64_t key)
+void *mdl_tab_find(const struct mdl_tab *t, uint64_t key)
 {
 	uint64_t i = tab_index(t, key);
 
 	if (i == UINT64_MAX) {
 		return NULL;
 	}
-	tab_touch(t, i);
-	return tab_slot(t, i);
+	mdl_tab_touch(t, i);
+	return mdl_tab_slot(t, i);
 }
 
-void *tab_peek(const struct mdl_tab *t, uint64_t key)
+void *mdl_tab_peek(const struct mdl_tab *t, uint64_t key)
 {
 	uint64_t i = tab_index(t, key);
 
-	return i == UINT64_MAX ? NULL : tab_slot(t, i);
+	return i == UINT64_MAX ? NULL : mdl_tab_slot(t, i);
 }
 
 /* Places an element at its probe position; the table has room. */
@@ -246,12 +246,12 @@ static int tab_grow(struct mdl_tab *t)
 	uint64_t *bits = NULL;
 
 	if (t->trk) {
-		bits = calloc(tab_track_words(ncap), sizeof(*bits));
+		bits = calloc(mdl_tab_track_words(ncap), sizeof(*bits));
 		if (!bits) {
 			return -1;
 		}
 	}
-	t->slots = tab_alloc(ncap, t->esz);
+	t->slots = mdl_tab_alloc(ncap, t->esz);
 	if (!t->slots) {
 		t->slots = old.slots;
 		free(bits);
@@ -278,9 +278,9 @@ static int tab_grow(struct mdl_tab *t)
 	return 0;
 }
 
-int tab_reserve_slow(struct mdl_tab *t, uint64_t n)
+int mdl_tab_reserve_slow(struct mdl_tab *t, uint64_t n)
 {
-	while (tab_over(t->count + n, t->cap)) {
+	while (mdl_tab_over(t->count + n, t->cap)) {
 		if (tab_grow(t)) {
 			return -1;
 		}
@@ -288,14 +288,14 @@ int tab_reserve_slow(struct mdl_tab *t, uint64_t n)
 	return 0;
 }
 
-void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
+void *mdl_tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 {
 	uint64_t mask, i;
 
 	if (created) {
 		*created = false;
 	}
-	if (tab_over(t->count + 1, t->cap) && tab_grow(t)) {
+	if (mdl_tab_over(t->count + 1, t->cap) && tab_grow(t)) {
 		if (t->count + 1 >= t->cap) {
 			return NULL; /* out of memory and full */
 		}
@@ -307,13 +307,13 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 
 		memcpy(&k, s, sizeof(k));
 		if (k == key) {
-			tab_touch(t, i);
+			mdl_tab_touch(t, i);
 			return s;
 		}
 		if (!k) {
 			memset(s, 0, t->esz);
 			memcpy(s, &key, sizeof(key));
-			tab_touch(t, i);
+			mdl_tab_touch(t, i);
 			t->count++;
 			if (created) {
 				*created = true;
@@ -323,7 +323,7 @@ void *tab_get(struct mdl_tab *t, uint64_t key, bool *created)
 	}
 }
 
-int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
+int mdl_tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 {
 	bool zero;
 
@@ -333,7 +333,7 @@ int tab_copy(struct mdl_tab *dst, const struct mdl_tab *src)
 	if (!src->cap) {
 		return 0;
 	}
-	dst->slots = tab_alloc_raw(src->cap, src->esz, &zero);
+	dst->slots = mdl_tab_alloc_raw(src->cap, src->esz, &zero);
 	if (!dst->slots) {
 		dst->cap = 0;
 		dst->lg = 0;

@@ -42,7 +42,7 @@ static void below_update(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, i
 	int l;
 
 	for (l = level + 1; l <= 3; l++) {
-		struct mdl_ent *p = ent_get(c->vm, gfn, l, as_id);
+		struct mdl_ent *p = mdl_ent_get(c->vm, gfn, l, as_id);
 
 		if (!p) {
 			return;
@@ -64,13 +64,14 @@ static void below_update(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, i
  * @e was touched before lost events: what the trees held there is stale.
  * Forget it (keeping the leaf counts above consistent) so it is re-learned.
  */
-void tdp_forget(struct mdl_ctx *c, struct mdl_ent *e)
+void mdl_tdp_forget(struct mdl_ctx *c, struct mdl_ent *e)
 {
-	int level = ent_level(e), t;
+	int level = mdl_ent_level(e), t;
 
 	for (t = 0; t < 2; t++) {
 		if (spte_leaf(e->spte[t], level) && c->vm->s.is_tdx) {
-			below_update(c, t, (int)((e->key >> 52) & 3), ent_gfn(e), level, -1, NULL);
+			below_update(c, t, (int)((e->key >> 52) & 3), mdl_ent_gfn(e), level, -1,
+				     NULL);
 		}
 		e->spte[t] = SHADOW_NONPRESENT_VALUE;
 	}
@@ -93,7 +94,7 @@ static void alias_check(struct mdl_ctx *c, int tree, int as_id, struct mdl_ent *
 		other = e;
 	}
 	(void)as_id;
-	if (!other || ((other->flags | e->flags) & ENT_POISON) || ent_uncertain(c->m, other)) {
+	if (!other || ((other->flags | e->flags) & ENT_POISON) || mdl_ent_uncertain(c->m, other)) {
 		return;
 	}
 	{
@@ -111,7 +112,7 @@ static void alias_check(struct mdl_ctx *c, int tree, int as_id, struct mdl_ent *
 
 		snprintf(exp, sizeof(exp), "no %s leaf", tree ? "direct" : "mirror");
 		snprintf(act, sizeof(act), "%s leaf at level %d", tree ? "direct" : "mirror",
-			 ent_level(other));
+			 mdl_ent_level(other));
 		mdl_report(c, &r,
 			   "gfn 0x%llx gets a present %s leaf (level %d) while the %s tree maps it "
 			   "too: private/shared alias",
@@ -134,10 +135,11 @@ static void desync(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, const cha
 		.actual = act,
 	};
 
-	if (c->reported || (e->flags & ENT_POISON) || ent_uncertain(c->m, e)) {
+	if (c->reported || (e->flags & ENT_POISON) || mdl_ent_uncertain(c->m, e)) {
 		return;
 	}
-	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, ent_level(e), msg);
+	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e),
+		   msg);
 }
 
 static void kvm_bug_ent(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, const char *exp,
@@ -157,7 +159,8 @@ static void kvm_bug_ent(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, cons
 	if (c->reported || (e->flags & ENT_POISON)) {
 		return;
 	}
-	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, ent_level(e), msg);
+	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e),
+		   msg);
 }
 
 static void tdp_zap_complete(struct mdl_ctx *c);
@@ -203,14 +206,14 @@ static void mirror_install(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, i
 	}
 	if (matched) {
 		if (leaf && prefinal && e->sept == MDL_SEPT_MAPPED) {
-			profile_decide(c->m, 619);
+			mdl_profile_decide(c->m, 619);
 		}
 		return;
 	}
-	if (leaf && prefinal && profile_of(c->m) != 619 &&
+	if (leaf && prefinal && mdl_profile_of(c->m) != 619 &&
 	    (e->sept == MDL_SEPT_FREE || e->sept == MDL_SEPT_UNKNOWN)) {
 		/* 6.16: KVM_TDX_INIT_MEM_REGION premaps, PAGE.ADD follows. */
-		profile_decide(c->m, 616);
+		mdl_profile_decide(c->m, 616);
 		if (!(e->flags & ENT_PREMAP)) {
 			e->flags |= ENT_PREMAP;
 			vm->s.nr_premap++;
@@ -243,15 +246,15 @@ static void tdp_install_missing(struct mdl_ctx *c)
 	int level = (int)vm->s.inst.level;
 
 	vm->s.inst.active = 0;
-	if (!vm->s.seen_spte || seq_uncertain(c->m, vm->s.inst.seq) ||
+	if (!vm->s.seen_spte || mdl_seq_uncertain(c->m, vm->s.inst.seq) ||
 	    vm->s.lifecycle >= LIFE_BLOCKED) {
 		return;
 	}
-	e = ent_find(vm, vm->s.inst.gfn, level, 0);
+	e = mdl_ent_find(vm, vm->s.inst.gfn, level, 0);
 	/* Before FINALIZE under 6.16 the install (premap) precedes PAGE.ADD:
 	 * a mirror SPTE never seen (lost, or before the trace) is unknown, not
 	 * missing. AUG and SEPT.ADD always run inside the install. */
-	if (e && !(e->flags & ENT_KNOWN_MIRROR) && level == 1 && profile_of(c->m) != 619 &&
+	if (e && !(e->flags & ENT_KNOWN_MIRROR) && level == 1 && mdl_profile_of(c->m) != 619 &&
 	    vm->s.op_state != MDL_OP_RUNNABLE) {
 		return;
 	}
@@ -279,9 +282,9 @@ static void tdp_zap_complete(struct mdl_ctx *c)
 	if (vm->s.busy.active) {
 		mdl_busy_check(c, true);
 	}
-	e = ent_find(vm, vm->s.zap.gfn, (int)vm->s.zap.level, 0);
+	e = mdl_ent_find(vm, vm->s.zap.gfn, (int)vm->s.zap.level, 0);
 	if (!e || vm->s.lifecycle >= LIFE_BLOCKED || !vm->s.seen_spte ||
-	    seq_uncertain(c->m, vm->s.zap.seq)) {
+	    mdl_seq_uncertain(c->m, vm->s.zap.seq)) {
 		return;
 	}
 	/* A SEAMCALL of this hook already failed with a finding (e.g. TRACK's
@@ -305,11 +308,11 @@ static void tdp_zap_complete(struct mdl_ctx *c)
 	}
 }
 
-void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
-		      uint64_t old_spte, uint64_t new_spte)
+void mdl_tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int level,
+			  uint64_t old_spte, uint64_t new_spte)
 {
 	struct mdl_vm *vm = c->vm;
-	struct mdl_ent *e = ent_get(vm, gfn, level, as_id);
+	struct mdl_ent *e = mdl_ent_get(vm, gfn, level, as_id);
 	struct mdl_ent *alias = NULL;
 	uint8_t known = tree ? ENT_KNOWN_MIRROR : ENT_KNOWN_DIRECT;
 	bool was_leaf, is_leaf, install, removal, counted, complete_after = false;
@@ -319,11 +322,11 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 	if (!e) {
 		return;
 	}
-	if (ent_uncertain(c->m, e)) {
+	if (mdl_ent_uncertain(c->m, e)) {
 		/* touched before lost events: re-learn both sides */
-		tdp_forget(c, e);
+		mdl_tdp_forget(c, e);
 		if (e->sept != MDL_SEPT_UNKNOWN) {
-			sept_set_state(vm, e, MDL_SEPT_UNKNOWN);
+			mdl_sept_set_state(vm, e, MDL_SEPT_UNKNOWN);
 		}
 	}
 	/* FROZEN only appears for the children of a removed table: the
@@ -341,7 +344,7 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 			} else if ((e->flags & ENT_KNOWN_PREV) && direct_equal(e->prev, old_spte)) {
 				/* the older root's zap streaming in */
 				e->flags &= ~ENT_KNOWN_PREV;
-				ent_touch(e, c->ev->seq);
+				mdl_ent_touch(e, c->ev->seq);
 				return;
 			} else if (!spte_present(old_spte) && spte_present(model)) {
 				/* a new root over a still-mapped old one */
@@ -357,7 +360,8 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 				ok = true;
 			}
 		}
-		if (!ok && !ent_uncertain(c->m, e) && !(e->flags & ENT_POISON) && !c->reported) {
+		if (!ok && !mdl_ent_uncertain(c->m, e) && !(e->flags & ENT_POISON) &&
+		    !c->reported) {
 			struct mdl_report r = {
 				.kind = MDL_FK_SPTE_MISMATCH,
 				.severity = -1,
@@ -455,7 +459,7 @@ void tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, int 
 		.seq = c->ev->seq,
 		.tree = (uint64_t)tree,
 	};
-	ent_touch(e, c->ev->seq);
+	mdl_ent_touch(e, c->ev->seq);
 }
 
 /* Which tree, for an unpatched trace (docs/design.md §2.1). -1: defer. */
@@ -472,7 +476,7 @@ static int infer_tree(struct mdl_ctx *c, int as_id, uint64_t gfn, int level, uin
 	if (spte_td_mmio(new_spte) || spte_td_mmio(old_spte)) {
 		return TREE_DIRECT;
 	}
-	e = ent_find(vm, gfn, level, as_id);
+	e = mdl_ent_find(vm, gfn, level, as_id);
 	if (spte_nonpresent_value(old_spte) && spte_present(new_spte)) {
 		if (vm->s.inst.active && vm->s.inst.tid == (uint64_t)c->ev->tid &&
 		    vm->s.inst.gfn == gfn && vm->s.inst.level == (uint64_t)level) {
@@ -523,12 +527,12 @@ static void tdp_flush_inference(struct mdl_ctx *c, bool mirror)
 	}
 	vm->s.pinf.active = 0;
 	c->m->g.inferred_tree++;
-	tdp_apply_change(c, mirror ? TREE_MIRROR : TREE_DIRECT, (int)vm->s.pinf.as_id,
-			 vm->s.pinf.gfn, (int)vm->s.pinf.level, vm->s.pinf.old_spte,
-			 vm->s.pinf.new_spte);
+	mdl_tdp_apply_change(c, mirror ? TREE_MIRROR : TREE_DIRECT, (int)vm->s.pinf.as_id,
+			     vm->s.pinf.gfn, (int)vm->s.pinf.level, vm->s.pinf.old_spte,
+			     vm->s.pinf.new_spte);
 }
 
-void tdp_spte_changed(struct mdl_ctx *c)
+void mdl_tdp_spte_changed(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -554,7 +558,7 @@ void tdp_spte_changed(struct mdl_ctx *c)
 		tree = mirror ? TREE_MIRROR : TREE_DIRECT;
 		c->m->g.cov_mirror_field = 1;
 		if (mirror) {
-			vm_mark_tdx(vm);
+			mdl_vm_mark_tdx(vm);
 		}
 	} else {
 		if (vm->s.is_tdx) {
@@ -578,14 +582,14 @@ void tdp_spte_changed(struct mdl_ctx *c)
 			c->m->g.inferred_tree++;
 		}
 	}
-	tdp_apply_change(c, tree, as_id, gfn, level, old_spte, new_spte);
+	mdl_tdp_apply_change(c, tree, as_id, gfn, level, old_spte, new_spte);
 }
 
 /*
  * kvm_mmu_set_spte: a successful install at the target level. Without
  * kvm_tdp_mmu_spte_changed in the trace it is the only news of it.
  */
-void tdp_set_spte(struct mdl_ctx *c)
+void mdl_tdp_set_spte(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -597,9 +601,9 @@ void tdp_set_spte(struct mdl_ctx *c)
 
 	if (level < 1 || level > MDL_LEVELS || vm->s.seen_spte) {
 		if (level >= 1 && level <= MDL_LEVELS) {
-			e = ent_find(vm, gfn, level, 0);
+			e = mdl_ent_find(vm, gfn, level, 0);
 			if (e) {
-				ent_note(e, ev->seq);
+				mdl_ent_note(e, ev->seq);
 			}
 		}
 		return;
@@ -607,7 +611,7 @@ void tdp_set_spte(struct mdl_ctx *c)
 	tree = (vm->s.is_tdx && vm->s.fault.tid == (uint64_t)ev->tid && vm->s.fault.is_private)
 		       ? TREE_MIRROR
 		       : TREE_DIRECT;
-	e = ent_get(vm, gfn, level, 0);
+	e = mdl_ent_get(vm, gfn, level, 0);
 	if (!e) {
 		return;
 	}
@@ -616,11 +620,11 @@ void tdp_set_spte(struct mdl_ctx *c)
 	}
 	e->spte[tree] = spte;
 	e->flags |= tree ? ENT_KNOWN_MIRROR : ENT_KNOWN_DIRECT;
-	ent_touch(e, ev->seq);
+	mdl_ent_touch(e, ev->seq);
 }
 
 /* mark_mmio_spte: the change just before installed an MMIO SPTE. */
-void tdp_mark_mmio(struct mdl_ctx *c)
+void mdl_tdp_mark_mmio(struct mdl_ctx *c)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_vm *vm = c->vm;
@@ -632,7 +636,7 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 	    vm->s.chg.seq + 8 > ev->seq) {
 		uint64_t s = vm->s.chg.new_spte;
 
-		e = ent_find(vm, gfn, (int)vm->s.chg.level, 0);
+		e = mdl_ent_find(vm, gfn, (int)vm->s.chg.level, 0);
 		if (vm->s.is_tdx && e && !c->reported && !(e->flags & ENT_POISON) &&
 		    ((s & SPTE_SVE) || (s & SPTE_RWX))) {
 			struct mdl_report r = {
@@ -656,12 +660,12 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 				   (s & SPTE_SVE) ? "suppress-#VE set" : "RWX set");
 		}
 		if (e) {
-			ent_note(e, ev->seq);
+			mdl_ent_note(e, ev->seq);
 		}
 		return;
 	}
 	/* No spte_changed: learn an MMIO SPTE at 4K. */
-	e = ent_get(vm, gfn, 1, 0);
+	e = mdl_ent_get(vm, gfn, 1, 0);
 	if (!e) {
 		return;
 	}
@@ -670,7 +674,7 @@ void tdp_mark_mmio(struct mdl_ctx *c)
 	}
 	e->spte[TREE_DIRECT] = (gfn << 12) | (vm->s.is_tdx ? 0 : MMIO_VALUE_VMX);
 	e->flags |= ENT_KNOWN_DIRECT;
-	ent_touch(e, ev->seq);
+	mdl_ent_touch(e, ev->seq);
 }
 
 /*
@@ -679,7 +683,7 @@ void tdp_mark_mmio(struct mdl_ctx *c)
  * behind it: firmware (TDVF) issues the TDVMCALL directly, with no #VE, and
  * KVM checks nothing but the shared bit.
  */
-void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
+void mdl_tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
 {
 	struct mdl_vm *vm = c->vm;
 	uint64_t gfn;
@@ -687,13 +691,13 @@ void tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
 	struct mdl_report r;
 
 	c->m->g.cov_mmio = 1;
-	vm_mark_tdx(vm);
-	vm_learn_gpaw(vm, gpa);
+	mdl_vm_mark_tdx(vm);
+	mdl_vm_learn_gpaw(vm, gpa);
 	if ((gpa >> 12) & vm->s.shared_gfn) {
 		return;
 	}
-	gfn = vm_gfn_of_gpa(vm, gpa);
-	e4k = ent_find(vm, gfn, 1, 0);
+	gfn = mdl_vm_gfn_of_gpa(vm, gpa);
+	e4k = mdl_ent_find(vm, gfn, 1, 0);
 	memset(&r, 0, sizeof(r));
 	r.kind = MDL_FK_MMIO_SUPPRESS_VE;
 	r.severity = -1;
@@ -737,7 +741,7 @@ void mdl_tdp_thread_event(struct mdl_ctx *c)
 	if (s->pinf.active && tid == s->pinf.tid) {
 		bool mirror = ev->type == TDXR_EV_TDX_SEAMCALL &&
 			      (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) == TDH_MEM_RANGE_BLOCK &&
-			      vm_gfn_of_gpa(c->vm, EVF(ev, TDX_SEAMCALL, rcx)) == s->pinf.gfn;
+			      mdl_vm_gfn_of_gpa(c->vm, EVF(ev, TDX_SEAMCALL, rcx)) == s->pinf.gfn;
 
 		tdp_flush_inference(c, mirror);
 	}

@@ -31,13 +31,13 @@ struct mdl_model *mdl_new(const struct mdl_config *cfg)
 		m->g.gpaw_cfg = 48;
 	}
 	m->g.profile = m->g.profile_cfg;
-	tab_init(&m->pages, sizeof(struct mdl_page));
-	tab_init(&m->tids, sizeof(struct mdl_tid));
-	tab_init(&m->addrs, sizeof(struct mdl_addr));
-	tab_init(&m->cpus, sizeof(struct mdl_cpu));
+	mdl_tab_init(&m->pages, sizeof(struct mdl_page));
+	mdl_tab_init(&m->tids, sizeof(struct mdl_tid));
+	mdl_tab_init(&m->addrs, sizeof(struct mdl_addr));
+	mdl_tab_init(&m->cpus, sizeof(struct mdl_cpu));
 	if (cfg && cfg->track_changes) {
 		m->track = calloc(1, sizeof(*m->track));
-		if (!m->track || tab_track(&m->pages) < 0) {
+		if (!m->track || mdl_tab_track(&m->pages) < 0) {
 			mdl_free(m);
 			return NULL;
 		}
@@ -45,12 +45,12 @@ struct mdl_model *mdl_new(const struct mdl_config *cfg)
 	return m;
 }
 
-void vm_free(struct mdl_vm *vm)
+void mdl_vm_free(struct mdl_vm *vm)
 {
 	if (!vm) {
 		return;
 	}
-	tab_free(&vm->ents);
+	mdl_tab_free(&vm->ents);
 	free(vm->vcpus);
 	free(vm);
 }
@@ -63,13 +63,13 @@ void mdl_free(struct mdl_model *m)
 		return;
 	}
 	for (i = 0; i < m->nr_vms; i++) {
-		vm_free(m->vms[i]);
+		mdl_vm_free(m->vms[i]);
 	}
 	free(m->vms);
-	tab_free(&m->pages);
-	tab_free(&m->tids);
-	tab_free(&m->addrs);
-	tab_free(&m->cpus);
+	mdl_tab_free(&m->pages);
+	mdl_tab_free(&m->tids);
+	mdl_tab_free(&m->addrs);
+	mdl_tab_free(&m->cpus);
 	free(m->track);
 	free(m);
 }
@@ -79,20 +79,37 @@ void mdl_set_strtab(struct mdl_model *m, const struct tdxr_strtab *st)
 	m->st = st;
 }
 
-struct mdl_vm *vm_new_empty(void)
+/*
+ * A GPA with bit 51 set exists only with GPAW 52 (5-level EPT, shared bit
+ * 51): learn it from the first one a TD shows (docs/tdx.md §4.3).
+ */
+void mdl_vm_learn_gpaw(struct mdl_vm *vm, uint64_t gpa)
+{
+	if ((gpa & (1ull << 51)) && vm->s.top_level == 4) {
+		vm->s.top_level = 5;
+		vm->s.shared_gfn = 1ull << (51 - 12);
+	}
+}
+
+uint64_t mdl_vm_gfn_of_gpa(const struct mdl_vm *vm, uint64_t gpa)
+{
+	return (gpa >> 12) & ~vm->s.shared_gfn & ((1ull << 40) - 1);
+}
+
+struct mdl_vm *mdl_vm_new_empty(void)
 {
 	struct mdl_vm *vm = calloc(1, sizeof(*vm));
 
 	if (!vm) {
 		return NULL;
 	}
-	tab_init(&vm->ents, sizeof(struct mdl_ent));
+	mdl_tab_init(&vm->ents, sizeof(struct mdl_ent));
 	return vm;
 }
 
 static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx);
 
-struct mdl_vm *vm_lookup(const struct mdl_model *m, int32_t id, int *idx)
+struct mdl_vm *mdl_vm_lookup(const struct mdl_model *m, int32_t id, int *idx)
 {
 	uint64_t i;
 
@@ -115,7 +132,7 @@ static void vm_init_state(struct mdl_model *m, struct mdl_vm *vm, int32_t id)
 	vm->s.shared_gfn = 1ull << ((m->g.gpaw_cfg == 52 ? 51 : 47) - 12);
 }
 
-struct mdl_vm *vm_only(const struct mdl_model *m, int *idx)
+struct mdl_vm *mdl_vm_only(const struct mdl_model *m, int *idx)
 {
 	struct mdl_vm *only = NULL;
 	uint64_t i;
@@ -140,16 +157,16 @@ struct mdl_vm *vm_only(const struct mdl_model *m, int *idx)
  * reset): what the model knew of the old one goes, its counts stay.
  * 0, or -1 when memory runs out (the old records then stay).
  */
-int vm_reset(struct mdl_model *m, struct mdl_vm *vm)
+int mdl_vm_reset(struct mdl_model *m, struct mdl_vm *vm)
 {
 	struct mdl_tab ents;
 	struct mdl_vm_state s = vm->s;
 
-	tab_init(&ents, sizeof(struct mdl_ent));
-	if (m->track && tab_track(&ents) < 0) {
+	mdl_tab_init(&ents, sizeof(struct mdl_ent));
+	if (m->track && mdl_tab_track(&ents) < 0) {
 		return -1;
 	}
-	tab_free(&vm->ents);
+	mdl_tab_free(&vm->ents);
 	vm->ents = ents;
 	memset(&vm->s, 0, sizeof(vm->s));
 	vm_init_state(m, vm, (int32_t)s.id);
@@ -170,7 +187,7 @@ int vm_reset(struct mdl_model *m, struct mdl_vm *vm)
  * when that is the only VM so far (the trace started before any event said
  * which VM it was). An unnamed event goes to the only VM if there is one.
  */
-struct mdl_vm *vm_get(struct mdl_model *m, int32_t id, int *idx)
+struct mdl_vm *mdl_vm_get(struct mdl_model *m, int32_t id, int *idx)
 {
 	struct mdl_vm *vm;
 
@@ -192,28 +209,28 @@ static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx)
 {
 	struct mdl_vm *vm;
 
-	if (id == -1 && (vm = vm_only(m, idx))) {
+	if (id == -1 && (vm = mdl_vm_only(m, idx))) {
 		return vm;
 	}
-	vm = vm_lookup(m, id, idx);
+	vm = mdl_vm_lookup(m, id, idx);
 	if (vm) {
 		return vm;
 	}
-	vm = vm_only(m, idx);
+	vm = mdl_vm_only(m, idx);
 	if (id >= 0 && vm && vm->s.id < 0) {
 		vm->s.id = id;
 		return vm;
 	}
-	vm = vm_new_empty();
-	if (vm && m->track && tab_track(&vm->ents) < 0) {
-		vm_free(vm);
+	vm = mdl_vm_new_empty();
+	if (vm && m->track && mdl_tab_track(&vm->ents) < 0) {
+		mdl_vm_free(vm);
 		vm = NULL;
 	}
 	if (vm) {
 		vm_init_state(m, vm, id);
 	}
-	if (!vm || vm_push(m, vm) < 0) {
-		vm_free(vm);
+	if (!vm || mdl_vm_push(m, vm) < 0) {
+		mdl_vm_free(vm);
 		return m->nr_vms ? m->vms[0] : NULL;
 	}
 	if (idx) {
@@ -222,7 +239,7 @@ static struct mdl_vm *vm_get_slow(struct mdl_model *m, int32_t id, int *idx)
 	return vm;
 }
 
-int vm_push(struct mdl_model *m, struct mdl_vm *vm)
+int mdl_vm_push(struct mdl_model *m, struct mdl_vm *vm)
 {
 	if (m->nr_vms == m->cap_vms) {
 		uint64_t ncap = m->cap_vms ? m->cap_vms * 2 : 4;
@@ -238,7 +255,7 @@ int vm_push(struct mdl_model *m, struct mdl_vm *vm)
 	return 0;
 }
 
-struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id)
+struct mdl_vcpu *mdl_vcpu_get(struct mdl_vm *vm, int32_t id)
 {
 	if (id < 0 || id > 4095) {
 		return NULL;
@@ -263,22 +280,22 @@ struct mdl_vcpu *vcpu_get(struct mdl_vm *vm, int32_t id)
 	return &vm->vcpus[id];
 }
 
-struct mdl_ent *ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
+struct mdl_ent *mdl_ent_find(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
 {
-	return tab_find(&vm->ents, ent_key(gfn_align(gfn, level), level, as_id));
+	return mdl_tab_find(&vm->ents, mdl_ent_key(gfn_align(gfn, level), level, as_id));
 }
 
-const struct mdl_ent *ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
+const struct mdl_ent *mdl_ent_peek(const struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
 {
-	return tab_peek(&vm->ents, ent_key(gfn_align(gfn, level), level, as_id));
+	return mdl_tab_peek(&vm->ents, mdl_ent_key(gfn_align(gfn, level), level, as_id));
 }
 
-struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
+struct mdl_ent *mdl_ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
 {
 	bool created;
 	struct mdl_ent *e;
 
-	e = tab_get(&vm->ents, ent_key(gfn_align(gfn, level), level, as_id), &created);
+	e = mdl_tab_get(&vm->ents, mdl_ent_key(gfn_align(gfn, level), level, as_id), &created);
 	if (e && created) {
 		e->spte[0] = SHADOW_NONPRESENT_VALUE;
 		e->spte[1] = SHADOW_NONPRESENT_VALUE;
@@ -287,17 +304,37 @@ struct mdl_ent *ent_get(struct mdl_vm *vm, uint64_t gfn, int level, int as_id)
 	return e;
 }
 
+/* Sets @e's state, keeping the parent's count of non-FREE children. */
+void mdl_sept_set_state(struct mdl_vm *vm, struct mdl_ent *e, int state)
+{
+	int level = mdl_ent_level(e);
+
+	if (mdl_sept_nonfree(e->sept) != mdl_sept_nonfree(state) &&
+	    (uint64_t)level < vm->s.top_level) {
+		struct mdl_ent *p = mdl_ent_get(vm, mdl_ent_gfn(e), level + 1, 0);
+
+		if (p) {
+			if (mdl_sept_nonfree(state)) {
+				p->children++;
+			} else if (p->children) {
+				p->children--;
+			}
+		}
+	}
+	e->sept = (uint8_t)state;
+}
+
 /* @seq established @e's state (and touched it). */
-void ent_touch(struct mdl_ent *e, uint64_t seq)
+void mdl_ent_touch(struct mdl_ent *e, uint64_t seq)
 {
 	e->sync_seq = seq + 1;
-	ent_note(e, seq);
+	mdl_ent_note(e, seq);
 }
 
 /* @seq touched @e without establishing anything: chain history only. */
-void ent_note(struct mdl_ent *e, uint64_t seq)
+void mdl_ent_note(struct mdl_ent *e, uint64_t seq)
 {
-	if (e->nhist && ent_last_seq(e) == seq) {
+	if (e->nhist && mdl_ent_last_seq(e) == seq) {
 		return;
 	}
 	e->hist[e->nhist % MDL_HIST] = seq;
@@ -310,25 +347,25 @@ void ent_note(struct mdl_ent *e, uint64_t seq)
 	}
 }
 
-bool seq_uncertain(const struct mdl_model *m, uint64_t seq)
+bool mdl_seq_uncertain(const struct mdl_model *m, uint64_t seq)
 {
 	return m->g.lost_seq1 && seq < m->g.lost_seq1;
 }
 
 /* Last touched before lost events: its next contradiction is re-learned. */
-bool ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e)
+bool mdl_ent_uncertain(const struct mdl_model *m, const struct mdl_ent *e)
 {
 	return m->g.lost_seq1 && e->sync_seq && e->sync_seq - 1 < m->g.lost_seq1;
 }
 
-void profile_decide(struct mdl_model *m, int profile)
+void mdl_profile_decide(struct mdl_model *m, int profile)
 {
 	if (!m->g.profile) {
 		m->g.profile = (uint64_t)profile;
 	}
 }
 
-int profile_of(const struct mdl_model *m)
+int mdl_profile_of(const struct mdl_model *m)
 {
 	return (int)m->g.profile;
 }
