@@ -70,7 +70,7 @@ int mdl_busy_check(struct mdl_ctx *c, bool final)
 		return 0;
 	}
 	if (final) {
-		busy_report(c, MDL_SEV_WARNING, "no retry", leaf_name(bleaf),
+		busy_report(c, MDL_SEV_WARNING, "no retry", mdl_leaf_name(bleaf),
 			    "the removal path did not retry it");
 		vm->s.busy.active = 0;
 		return 0;
@@ -84,12 +84,12 @@ int mdl_busy_check(struct mdl_ctx *c, bool final)
 	}
 	vm->s.busy.active = 0;
 	if (leaf != bleaf || sc_gfn(c, leaf) != vm->s.busy.gfn) {
-		busy_report(c, MDL_SEV_WARNING, "no retry", leaf_name(bleaf),
+		busy_report(c, MDL_SEV_WARNING, "no retry", mdl_leaf_name(bleaf),
 			    "the next SEAMCALL of the removal path is not its retry");
 		return 0;
 	}
 	if (tdx_busy(EVF(ev, TDX_SEAMCALL, status))) {
-		busy_report(c, MDL_SEV_ERROR, "retry BUSY too", leaf_name(bleaf),
+		busy_report(c, MDL_SEV_ERROR, "retry BUSY too", mdl_leaf_name(bleaf),
 			    "the single no-vCPU retry was BUSY too (KVM_BUG_ON)");
 		return 1;
 	}
@@ -108,7 +108,7 @@ int mdl_busy_check(struct mdl_ctx *c, bool final)
 		vm->s.busy.entered = 1;
 		vm->s.busy.entry_seq = v->entry_seq;
 		busy_report(c, MDL_SEV_WARNING, after ? "vCPU entered" : "vCPU not kicked",
-			    leaf_name(bleaf),
+			    mdl_leaf_name(bleaf),
 			    after ? "a vCPU entered the guest after it and is still inside at the "
 				    "retry (wait_for_sept_zap not honoured)"
 				  : "a vCPU was still in the guest at the retry (no "

@@ -428,8 +428,8 @@ void mdl_epoch_track(struct mdl_ctx *c, uint64_t status)
 			.actual = act,
 		};
 
-		status_str(exp, sizeof(exp), TDX_PREVIOUS_TLB_EPOCH_BUSY);
-		status_str(act, sizeof(act), status);
+		mdl_status_str(exp, sizeof(exp), TDX_PREVIOUS_TLB_EPOCH_BUSY);
+		mdl_status_str(act, sizeof(act), status);
 		mdl_report(c, &r,
 			   "TDH.MEM.TRACK succeeded although %u vCPU(s) of epoch parity %llu are "
 			   "in the guest in the model",

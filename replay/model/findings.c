@@ -57,7 +57,7 @@ const char *mdl_severity_name(unsigned int sev)
 }
 
 /* The kernel name of @leaf (include/tdxr/tdx.h), "SEAMCALL" if unknown. */
-const char *leaf_name(unsigned int leaf)
+const char *mdl_leaf_name(unsigned int leaf)
 {
 	const char *nm = tdxr_seamcall_name(leaf);
 
@@ -65,12 +65,12 @@ const char *leaf_name(unsigned int leaf)
 }
 
 /* Leaf of "TDH_MEM_PAGE_AUG" (or dotted "TDH.MEM.PAGE.AUG"), -1 if none. */
-int leaf_by_name(const char *name)
+int mdl_leaf_by_name(const char *name)
 {
 	return tdxr_seamcall_leaf(name, strlen(name));
 }
 
-void status_str(char *buf, size_t len, uint64_t st)
+void mdl_status_str(char *buf, size_t len, uint64_t st)
 {
 	snprintf(buf, len, "0x%016llx", (unsigned long long)st);
 }

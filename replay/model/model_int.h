@@ -531,9 +531,9 @@ struct mdl_report {
 };
 void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-const char *leaf_name(unsigned int leaf);
-int leaf_by_name(const char *name);
-void status_str(char *buf, size_t len, uint64_t st);
+const char *mdl_leaf_name(unsigned int leaf);
+int mdl_leaf_by_name(const char *name);
+void mdl_status_str(char *buf, size_t len, uint64_t st);
 
 /* tdp.c */
 void mdl_tdp_spte_changed(struct mdl_ctx *c);

@@ -125,7 +125,7 @@ void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 		if (pg) {
 			r.extra[0] = pg->seq + 1;
 		}
-		status_str(act, sizeof(act), status);
+		mdl_status_str(act, sizeof(act), status);
 		mdl_report(c, &r,
 			   "PHYMEM.PAGE.RECLAIM of pfn 0x%llx, a page the %s holds as NDA (already "
 			   "removed/reclaimed or never added); status %s",
@@ -145,7 +145,7 @@ void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 			.extra = {pg->seq + 1},
 		};
 
-		status_str(exp, sizeof(exp), TDX_LIFECYCLE_STATE_INCORRECT);
+		mdl_status_str(exp, sizeof(exp), TDX_LIFECYCLE_STATE_INCORRECT);
 		mdl_report(c, &r,
 			   "PHYMEM.PAGE.RECLAIM of pfn 0x%llx succeeded although its TD is not in "
 			   "TEARDOWN (KEY.FREEID not seen): the module returns "

@@ -27,9 +27,9 @@ static void kvm_bug(struct mdl_ctx *c, unsigned int leaf, uint64_t status, const
 	if (c->reported) {
 		return;
 	}
-	status_str(act, sizeof(act), status);
+	mdl_status_str(act, sizeof(act), status);
 	r.actual = act;
-	mdl_report(c, &r, "%s failed with %s: %s", leaf_name(leaf), act, where);
+	mdl_report(c, &r, "%s failed with %s: %s", mdl_leaf_name(leaf), act, where);
 }
 
 static void learn_tdr(struct mdl_ctx *c, uint64_t tdr)
@@ -241,7 +241,7 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	if (c->m->st) {
 		const char *fn =
 			tdxr_strtab_get(c->m->st, (uint32_t)EVF(ev, LOG_SEAMCALL_FAILED, fn));
-		int l = fn && *fn ? leaf_by_name(fn) : -1;
+		int l = fn && *fn ? mdl_leaf_by_name(fn) : -1;
 
 		if (l >= 0) {
 			leaf = l;
@@ -253,7 +253,7 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	if (vm->s.kvm_bug_reported || c->reported) {
 		return;
 	}
-	status_str(act, sizeof(act), status);
+	mdl_status_str(act, sizeof(act), status);
 	r.actual = act;
 	r.expected = "0x0000000000000000";
 	if (removal_leaf((unsigned int)leaf) && tdx_busy(status)) {
@@ -272,5 +272,5 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	} else {
 		r.kind = MDL_FK_KVM_BUG;
 	}
-	mdl_report(c, &r, "console: SEAMCALL %s failed: %s", leaf_name(leaf), act);
+	mdl_report(c, &r, "console: SEAMCALL %s failed: %s", mdl_leaf_name(leaf), act);
 }

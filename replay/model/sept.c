@@ -550,12 +550,12 @@ void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 				.actual = act,
 			};
 
-			status_str(exp, sizeof(exp), p.status);
-			status_str(act, sizeof(act), status);
+			mdl_status_str(exp, sizeof(exp), p.status);
+			mdl_status_str(act, sizeof(act), status);
 			mdl_report(c, &r,
 				   "%s gfn 0x%llx level %d: the model's TDX module returns %s for "
 				   "an entry in state %s%s, the trace recorded %s",
-				   leaf_name(leaf), (unsigned long long)gfn, level, exp,
+				   mdl_leaf_name(leaf), (unsigned long long)gfn, level, exp,
 				   mdl_sept_state_name(st),
 				   (e->flags & ENT_MAYBE_ACC) ? "|MAPPED" : "", act);
 		}
@@ -574,11 +574,11 @@ void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 			.actual = act,
 		};
 
-		status_str(act, sizeof(act), status);
+		mdl_status_str(act, sizeof(act), status);
 		mdl_report(c, &r,
 			   "%s of gfn 0x%llx level %d failed with %s (entry %s): KVM treats this "
 			   "as KVM_BUG_ON",
-			   leaf_name(leaf), (unsigned long long)gfn, level, act,
+			   mdl_leaf_name(leaf), (unsigned long long)gfn, level, act,
 			   mdl_sept_state_name(st));
 	}
 
