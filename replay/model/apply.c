@@ -54,8 +54,7 @@ static void lost_events(struct mdl_ctx *c)
 	struct mdl_model *m = c->m;
 	struct mdl_report r = {
 		.kind = MDL_FK_LOST_EVENTS,
-		.severity = -1,
-		.vcpu = -1,
+		.no_vcpu = true,
 		.expected = "no loss",
 	};
 	char act[64];
@@ -98,8 +97,7 @@ static void order_check(struct mdl_ctx *c)
 	if (ev->ts < cpu->ts && !cpu->reported) {
 		struct mdl_report r = {
 			.kind = MDL_FK_ORDER,
-			.severity = -1,
-			.vcpu = -1,
+			.no_vcpu = true,
 			.expected = "non-decreasing ts",
 			.actual = "ts went back",
 		};
@@ -131,8 +129,6 @@ static void vm_bugged(struct mdl_ctx *c)
 	struct mdl_vm *vm = c->vm;
 	struct mdl_report r = {
 		.kind = MDL_FK_KVM_BUG,
-		.severity = -1,
-		.vcpu = -2,
 		.expected = "VM alive",
 		.actual = "kvm_vm_bugged",
 	};
@@ -210,42 +206,19 @@ static void sept_hook(struct mdl_ctx *c)
 	}
 	if (!strcmp(op, "remove_spte")) {
 		mdl_zap_hook_returned(c, gfn_align(gfn, level));
-		if (ret && !c->reported && !(e->flags & ENT_POISON)) {
-			struct mdl_report r = {
-				.kind = MDL_FK_KVM_BUG,
-				.severity = -1,
-				.vcpu = -2,
-				.e = e,
-				.has_gfn = true,
-				.gfn = gfn,
-				.expected = "ret 0",
-				.actual = "ret != 0",
-			};
-
-			mdl_report(c, &r,
-				   "remove_external_spte for gfn 0x%llx returned %d: "
-				   "KVM_BUG_ON(ret) in the TDP MMU",
-				   (unsigned long long)gfn, ret);
-		}
+		MDL_CHECK(c, ret,
+			  MDL_R(.kind = MDL_FK_KVM_BUG, .e = e, .has_gfn = true, .gfn = gfn,
+				.expected = "ret 0", .actual = "ret != 0"),
+			  "remove_external_spte for gfn 0x%llx returned %d: KVM_BUG_ON(ret) in the "
+			  "TDP MMU",
+			  (unsigned long long)gfn, ret);
 	} else if (!strcmp(op, "free_spt")) {
-		if ((vm->s.lifecycle == LIFE_HKID || vm->s.lifecycle == LIFE_BLOCKED) &&
-		    !c->reported && !(e->flags & ENT_POISON)) {
-			struct mdl_report r = {
-				.kind = MDL_FK_KVM_BUG,
-				.severity = -1,
-				.vcpu = -2,
-				.e = e,
-				.has_gfn = true,
-				.gfn = gfn,
-				.expected = "HKID freed",
-				.actual = "HKID assigned",
-			};
-
-			mdl_report(c, &r,
-				   "free_external_spt for gfn 0x%llx with the HKID assigned: "
-				   "KVM_BUG_ON, S-EPT page leaked",
-				   (unsigned long long)gfn);
-		}
+		MDL_CHECK(c, vm->s.lifecycle == LIFE_HKID || vm->s.lifecycle == LIFE_BLOCKED,
+			  MDL_R(.kind = MDL_FK_KVM_BUG, .e = e, .has_gfn = true, .gfn = gfn,
+				.expected = "HKID freed", .actual = "HKID assigned"),
+			  "free_external_spt for gfn 0x%llx with the HKID assigned: KVM_BUG_ON, "
+			  "S-EPT page leaked",
+			  (unsigned long long)gfn);
 	}
 	mdl_ent_note(e, ev->seq);
 }
@@ -259,8 +232,6 @@ static void log_accept_before(struct mdl_ctx *c)
 	struct mdl_vcpu *v = mdl_vcpu_get(vm, ev->vcpu);
 	struct mdl_report r = {
 		.kind = MDL_FK_PENDING_ACCESS,
-		.severity = -1,
-		.vcpu = -2,
 		.e = e,
 		.has_gfn = true,
 		.gfn = gfn,
@@ -290,8 +261,7 @@ static void log_bug(struct mdl_ctx *c, const char *what)
 {
 	struct mdl_report r = {
 		.kind = MDL_FK_KVM_BUG,
-		.severity = -1,
-		.vcpu = -1,
+		.no_vcpu = true,
 		.expected = "no WARN",
 		.actual = what,
 	};

@@ -26,8 +26,8 @@ static void busy_report(struct mdl_ctx *c, int sev, const char *actual, const ch
 	struct mdl_vm *vm = c->vm;
 	struct mdl_report r = {
 		.kind = MDL_FK_BUSY_RETRY,
-		.severity = sev,
-		.vcpu = -1,
+		.severity = MDL_SEVERITY(sev),
+		.no_vcpu = true,
 		.cause = vm->s.busy.seq + 1,
 		.expected = "one retry, vCPUs kept out",
 		.actual = actual,

@@ -142,8 +142,6 @@ void mdl_epoch_private_fault(struct mdl_ctx *c, uint64_t gfn)
 	if (v->zs_count >= 6 && !v->zs_reported) {
 		struct mdl_report r = {
 			.kind = MDL_FK_ZERO_STEP,
-			.severity = -1,
-			.vcpu = -2,
 			.has_gfn = true,
 			.gfn = gfn,
 			.cause = v->zs_first_seq + 1,
@@ -206,8 +204,6 @@ static void report_pending_access(struct mdl_ctx *c, struct mdl_vcpu *v, bool ha
 	struct mdl_ent *e = has_gfn ? mdl_ent_get(c->vm, gfn, 1, 0) : NULL;
 	struct mdl_report r = {
 		.kind = MDL_FK_PENDING_ACCESS,
-		.severity = -1,
-		.vcpu = -2,
 		.e = e,
 		.has_gfn = has_gfn,
 		.gfn = gfn,
@@ -286,60 +282,32 @@ void mdl_epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 		vcpu_exit(v, ev->seq);
 	}
 	if (status & TDX_ERROR) {
-		if ((status & TDX_SW_ERROR) == TDX_SW_ERROR && !c->reported) {
-			struct mdl_report r = {
-				.kind = MDL_FK_KVM_BUG,
-				.severity = -1,
-				.vcpu = -2,
-				.expected = "exit reason",
-				.actual = "TDX_SW_ERROR",
-			};
-
-			if (v) {
-				r.extra[0] = v->entry_seq + 1;
-			}
-			mdl_report(c, &r,
-				   "TDH.VP.ENTER returned TDX_SW_ERROR 0x%016llx: KVM_BUG_ON in "
-				   "tdx_handle_exit",
-				   (unsigned long long)status);
-		}
+		MDL_CHECK(c, (status & TDX_SW_ERROR) == TDX_SW_ERROR,
+			  MDL_R(.kind = MDL_FK_KVM_BUG, .extra = {v ? v->entry_seq + 1 : 0},
+				.expected = "exit reason", .actual = "TDX_SW_ERROR"),
+			  "TDH.VP.ENTER returned TDX_SW_ERROR 0x%016llx: KVM_BUG_ON in "
+			  "tdx_handle_exit",
+			  (unsigned long long)status);
 		return;
 	}
 	/* FINALIZE may have been among events lost since (or in a loss
 	 * whose record is still to come) */
-	if (vm->s.op_state == MDL_OP_INITIALIZED && !c->reported &&
-	    !mdl_seq_uncertain(c->m, vm->s.init_seq)) {
-		struct mdl_report r = {
-			.kind = MDL_FK_ORDER,
-			.severity = -1,
-			.vcpu = -2,
-			.expected = "RUNNABLE",
-			.actual = "INITIALIZED",
-		};
-
-		mdl_report(c, &r,
-			   "TDH.VP.ENTER ran a vCPU of a TD that was never finalized (no "
-			   "TDH.MR.FINALIZE since TDH.MNG.INIT)");
-	}
+	MDL_CHECK(c,
+		  vm->s.op_state == MDL_OP_INITIALIZED && !mdl_seq_uncertain(c->m, vm->s.init_seq),
+		  MDL_R(.kind = MDL_FK_ORDER, .expected = "RUNNABLE", .actual = "INITIALIZED"),
+		  "TDH.VP.ENTER ran a vCPU of a TD that was never finalized (no TDH.MR.FINALIZE "
+		  "since TDH.MNG.INIT)");
 	if (vm->s.op_state != MDL_OP_RUNNABLE && vm->s.lifecycle < LIFE_BLOCKED) {
 		vm->s.op_state = MDL_OP_RUNNABLE;
 	}
 	if (reason == EXIT_REASON_EPT_MISCONFIG) {
-		struct mdl_report r = {
-			.kind = MDL_FK_MMIO_SUPPRESS_VE,
-			.severity = -1,
-			.vcpu = -2,
-			.has_gfn = true,
-			.gfn = mdl_vm_gfn_of_gpa(vm, gpa),
-			.expected = "TDCALL (77) for #VE.RequestMMIO",
-			.actual = "EPT_MISCONFIG (49)",
-		};
-
 		c->m->g.cov_mmio = 1;
-		if (v) {
-			r.extra[0] = v->entry_seq + 1;
-		}
-		mdl_report(c, &r,
+		mdl_report(c,
+			   MDL_R(.kind = MDL_FK_MMIO_SUPPRESS_VE, .has_gfn = true,
+				 .gfn = mdl_vm_gfn_of_gpa(vm, gpa),
+				 .extra = {v ? v->entry_seq + 1 : 0},
+				 .expected = "TDCALL (77) for #VE.RequestMMIO",
+				 .actual = "EPT_MISCONFIG (49)"),
 			   "TDH.VP.ENTER returned EPT_MISCONFIG for gpa 0x%llx: a TD MMIO access "
 			   "must arrive as #VE (SVE clear), never as a misconfig exit; KVM_BUG_ON",
 			   (unsigned long long)gpa);
@@ -355,22 +323,14 @@ void mdl_epoch_vp_enter(struct mdl_ctx *c, uint64_t status)
 	priv = !((gpa >> 12) & vm->s.shared_gfn);
 	gfn = mdl_vm_gfn_of_gpa(vm, gpa);
 	if (!priv) {
-		if ((qual & EPT_VIOLATION_ACC_INSTR) && !c->reported) {
-			struct mdl_report r = {
-				.kind = MDL_FK_KVM_BUG,
-				.severity = -1,
-				.vcpu = -2,
-				.has_gfn = true,
-				.gfn = gfn,
-				.expected = "no instruction fetch",
-				.actual = "ACC_INSTR on shared GPA",
-			};
-
-			mdl_report(c, &r,
-				   "EPT violation on shared gpa 0x%llx is an instruction fetch: "
-				   "KVM_BUG_ON in tdx_handle_ept_violation",
-				   (unsigned long long)gpa);
-		}
+		MDL_CHECK(
+			c, qual & EPT_VIOLATION_ACC_INSTR,
+			MDL_R(.kind = MDL_FK_KVM_BUG, .has_gfn = true, .gfn = gfn,
+			      .expected = "no instruction fetch",
+			      .actual = "ACC_INSTR on shared GPA"),
+			"EPT violation on shared gpa 0x%llx is an instruction fetch: KVM_BUG_ON in "
+			"tdx_handle_ept_violation",
+			(unsigned long long)gpa);
 		return;
 	}
 	if (pending_unexpected(qual, ext)) {
@@ -399,8 +359,7 @@ void mdl_epoch_track(struct mdl_ctx *c, uint64_t status)
 	if ((status & TDX_STATUS_MASK) == TDX_PREVIOUS_TLB_EPOCH_BUSY) {
 		struct mdl_report r = {
 			.kind = MDL_FK_EPOCH_BUSY,
-			.severity = -1,
-			.vcpu = -1,
+			.no_vcpu = true,
 			.extra = {first},
 			.expected = "TDX_SUCCESS",
 			.actual = "PREVIOUS_TLB_EPOCH_BUSY",
@@ -418,23 +377,13 @@ void mdl_epoch_track(struct mdl_ctx *c, uint64_t status)
 	if (status != TDX_SUCCESS) {
 		return;
 	}
-	if (busy_vcpus && !mdl_seq_uncertain(c->m, vm->s.epoch_seq) && !c->reported) {
-		struct mdl_report r = {
-			.kind = MDL_FK_STATUS_MISMATCH,
-			.severity = -1,
-			.vcpu = -1,
-			.extra = {first},
-			.expected = exp,
-			.actual = act,
-		};
-
-		mdl_status_str(exp, sizeof(exp), TDX_PREVIOUS_TLB_EPOCH_BUSY);
-		mdl_status_str(act, sizeof(act), status);
-		mdl_report(c, &r,
-			   "TDH.MEM.TRACK succeeded although %u vCPU(s) of epoch parity %llu are "
-			   "in the guest in the model",
-			   busy_vcpus, (unsigned long long)((vm->s.td_epoch - 1) & 1));
-	}
+	MDL_CHECK(c, busy_vcpus && !mdl_seq_uncertain(c->m, vm->s.epoch_seq),
+		  MDL_R(.kind = MDL_FK_STATUS_MISMATCH, .no_vcpu = true, .extra = {first},
+			.expected = mdl_status_str(exp, sizeof(exp), TDX_PREVIOUS_TLB_EPOCH_BUSY),
+			.actual = mdl_status_str(act, sizeof(act), status)),
+		  "TDH.MEM.TRACK succeeded although %u vCPU(s) of epoch parity %llu are in the "
+		  "guest in the model",
+		  busy_vcpus, (unsigned long long)((vm->s.td_epoch - 1) & 1));
 	vm->s.td_epoch++;
 	vm->s.epoch_seq = c->ev->seq;
 	mdl_zap_tracked(c);

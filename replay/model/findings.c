@@ -70,9 +70,16 @@ int mdl_leaf_by_name(const char *name)
 	return tdxr_seamcall_leaf(name, strlen(name));
 }
 
-void mdl_status_str(char *buf, size_t len, uint64_t st)
+const char *mdl_status_str(char *buf, size_t len, uint64_t st)
 {
 	snprintf(buf, len, "0x%016llx", (unsigned long long)st);
+	return buf;
+}
+
+const char *mdl_hex_str(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%llx", (unsigned long long)v);
+	return buf;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -107,13 +114,13 @@ static unsigned int chain_add_ent(uint64_t *tmp, unsigned int n, const struct md
 	return n;
 }
 
-void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
+static __attribute__((format(printf, 3, 0))) void
+mdl_vreport(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, va_list ap)
 {
 	const struct tdxr_event *ev = c->ev;
 	struct mdl_finding f;
 	uint64_t tmp[MDL_CHAIN_MAX + 3 * MDL_HIST + 16];
 	unsigned int n = 0, i, out;
-	va_list ap;
 	int sev;
 
 	if (c->quiet && r->kind != MDL_FK_LOST_EVENTS && r->kind != MDL_FK_ORDER) {
@@ -132,17 +139,15 @@ void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, 
 	f.line = ev->line;
 	f.input = ev->input;
 	f.kind = (uint16_t)r->kind;
-	sev = r->severity >= 0 ? r->severity : (int)mdl_finding_kind_severity(r->kind);
+	sev = r->severity ? r->severity - 1 : (int)mdl_finding_kind_severity(r->kind);
 	f.severity = (uint8_t)sev;
 	f.vm = c->vm && c->vm->s.id >= 0 ? (int32_t)c->vm->s.id : -1;
-	f.vcpu = r->vcpu == -2 ? ev->vcpu : r->vcpu;
+	f.vcpu = r->no_vcpu ? -1 : ev->vcpu;
 	f.has_gfn = r->has_gfn;
 	f.gfn = r->gfn;
 	snprintf(f.expected, sizeof(f.expected), "%s", r->expected ? r->expected : "");
 	snprintf(f.actual, sizeof(f.actual), "%s", r->actual ? r->actual : "");
-	va_start(ap, fmt);
 	vsnprintf(f.message, sizeof(f.message), fmt, ap);
-	va_end(ap);
 
 	/* The chain: cause, entry history, extra seqs, then this event. */
 	n = chain_add_ent(tmp, n, r->e, ev->seq);
@@ -205,4 +210,26 @@ void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, 
 	if (c->sink && c->sink->finding) {
 		c->sink->finding(c->sink->ctx, &f);
 	}
+}
+
+void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mdl_vreport(c, r, fmt, ap);
+	va_end(ap);
+}
+
+void mdl_check_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->reported || (r->e && (r->e->flags & ENT_POISON)) ||
+	    (r->e2 && (r->e2->flags & ENT_POISON))) {
+		return;
+	}
+	va_start(ap, fmt);
+	mdl_vreport(c, r, fmt, ap);
+	va_end(ap);
 }

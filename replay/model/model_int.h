@@ -516,24 +516,58 @@ static inline void mdl_vm_mark_tdx(struct mdl_vm *vm)
 int mdl_profile_of(const struct mdl_model *m);
 
 /* findings.c */
+/* A finding to record. Zero is the default of every field: the kind's
+ * severity, the event's vCPU, no entry, no gfn, the chain from the entry. */
 struct mdl_report {
 	unsigned int kind;
-	int severity;	    /* -1: the kind's default */
+	int severity;	    /* MDL_SEVERITY(s) to override the kind's */
+	bool no_vcpu;	    /* the finding names no vCPU (else the event's) */
 	struct mdl_ent *e;  /* entry to chain and poison, may be NULL */
 	struct mdl_ent *e2; /* a second entry (alias), may be NULL */
 	bool has_gfn;
 	uint64_t gfn;
-	int32_t vcpu;	   /* -2: the event's vcpu */
 	uint64_t extra[6]; /* extra chain seqs (0 terminated: seq + 1) */
 	uint64_t cause;	   /* seq + 1 of the cause, 0: chain start */
 	const char *expected;
 	const char *actual;
 };
+#define MDL_SEVERITY(s) ((int)(s) + 1)
+/* A struct mdl_report from designated initializers: MDL_R(.kind = ...). */
+#define MDL_R(...) (&(const struct mdl_report){__VA_ARGS__})
+
+/* Records the finding @r with its message: always (see MDL_CHECK). */
 void mdl_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* mdl_report() unless the event already made a finding or @r's entries
+ * are poisoned (a finding's consequences join it). */
+void mdl_check_report(struct mdl_ctx *c, const struct mdl_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The model's check, in KVM_BUG_ON's manner: when @cond holds, records the
+ * finding (MDL_R(...) and the message) once, as mdl_check_report() says,
+ * and evaluates to @cond, so callers write
+ *
+ *	if (MDL_CHECK(c, e->sept != MDL_SEPT_FREE, MDL_R(.kind = ..., .e = e), "..."))
+ *		return;
+ *
+ * The report and its message are evaluated only when @cond holds.
+ */
+#define MDL_CHECK(c, cond, ...)                             \
+	({                                                  \
+		bool mdl_cond_ = !!(cond);                  \
+		if (__builtin_expect(mdl_cond_, 0)) {       \
+			mdl_check_report((c), __VA_ARGS__); \
+		}                                           \
+		mdl_cond_;                                  \
+	})
+
 const char *mdl_leaf_name(unsigned int leaf);
 int mdl_leaf_by_name(const char *name);
-void mdl_status_str(char *buf, size_t len, uint64_t st);
+/* "0x%016llx" of @st into @buf; returns @buf. */
+const char *mdl_status_str(char *buf, size_t len, uint64_t st);
+/* "%llx" of @v into @buf; returns @buf. */
+const char *mdl_hex_str(char *buf, size_t len, uint64_t v);
 
 /* tdp.c */
 void mdl_tdp_spte_changed(struct mdl_ctx *c);

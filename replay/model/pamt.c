@@ -58,8 +58,7 @@ void mdl_pamt_teardown_check(struct mdl_ctx *c)
 	struct mdl_vm *vm = c->vm;
 	struct mdl_report r = {
 		.kind = MDL_FK_RECLAIM,
-		.severity = -1,
-		.vcpu = -1,
+		.no_vcpu = true,
 		.expected = "0 pages",
 		.actual = NULL,
 	};
@@ -112,8 +111,7 @@ void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 	if (nda || cls == TDX_PAGE_METADATA_INCORRECT) {
 		struct mdl_report r = {
 			.kind = MDL_FK_RECLAIM,
-			.severity = -1,
-			.vcpu = -1,
+			.no_vcpu = true,
 			.expected = nda ? "REG/SEPT/CTRL page" : "owned page",
 			.actual = act,
 		};
@@ -138,8 +136,7 @@ void mdl_pamt_reclaim(struct mdl_ctx *c, uint64_t status)
 		char exp[24];
 		struct mdl_report r = {
 			.kind = MDL_FK_STATUS_MISMATCH,
-			.severity = -1,
-			.vcpu = -1,
+			.no_vcpu = true,
 			.expected = exp,
 			.actual = "0x0000000000000000",
 			.extra = {pg->seq + 1},

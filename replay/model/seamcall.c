@@ -16,20 +16,12 @@ static bool removal_leaf(unsigned int leaf)
 
 static void kvm_bug(struct mdl_ctx *c, unsigned int leaf, uint64_t status, const char *where)
 {
-	struct mdl_report r = {
-		.kind = MDL_FK_KVM_BUG,
-		.severity = -1,
-		.vcpu = -2,
-		.expected = "0x0000000000000000",
-	};
 	char act[64];
 
-	if (c->reported) {
-		return;
-	}
-	mdl_status_str(act, sizeof(act), status);
-	r.actual = act;
-	mdl_report(c, &r, "%s failed with %s: %s", mdl_leaf_name(leaf), act, where);
+	MDL_CHECK(c, true,
+		  MDL_R(.kind = MDL_FK_KVM_BUG, .expected = "0x0000000000000000",
+			.actual = mdl_status_str(act, sizeof(act), status)),
+		  "%s failed with %s: %s", mdl_leaf_name(leaf), act, where);
 }
 
 static void learn_tdr(struct mdl_ctx *c, uint64_t tdr)
@@ -41,17 +33,10 @@ static void learn_tdr(struct mdl_ctx *c, uint64_t tdr)
 
 static void lifecycle_order(struct mdl_ctx *c, const char *what)
 {
-	struct mdl_report r = {
-		.kind = MDL_FK_ORDER,
-		.severity = -1,
-		.vcpu = -1,
-		.expected = "MNG.INIT -> MR.FINALIZE -> VP.ENTER",
-		.actual = what,
-	};
-
-	if (!c->reported) {
-		mdl_report(c, &r, "impossible TD lifecycle order: %s", what);
-	}
+	MDL_CHECK(c, true,
+		  MDL_R(.kind = MDL_FK_ORDER, .no_vcpu = true,
+			.expected = "MNG.INIT -> MR.FINALIZE -> VP.ENTER", .actual = what),
+		  "impossible TD lifecycle order: %s", what);
 }
 
 void mdl_sc_handle(struct mdl_ctx *c)
@@ -168,21 +153,13 @@ void mdl_sc_handle(struct mdl_ctx *c)
 			if (vm->s.op_state == MDL_OP_RUNNABLE) {
 				lifecycle_order(c, "MR.FINALIZE of a RUNNABLE TD");
 			}
-			if (vm->s.nr_premap && !c->reported) {
-				struct mdl_report r = {
-					.kind = MDL_FK_MIRROR_DESYNC,
-					.severity = -1,
-					.vcpu = -1,
+			MDL_CHECK(c, vm->s.nr_premap,
+				  MDL_R(.kind = MDL_FK_MIRROR_DESYNC, .no_vcpu = true,
 					.expected = "0 premapped",
-					.actual = "premapped leaves left",
-				};
-
-				mdl_report(
-					c, &r,
-					"MR.FINALIZE with %llu premapped mirror leaves that never "
-					"got PAGE.ADD (KVM must refuse while nr_premapped != 0)",
-					(unsigned long long)vm->s.nr_premap);
-			}
+					.actual = "premapped leaves left"),
+				  "MR.FINALIZE with %llu premapped mirror leaves that never got "
+				  "PAGE.ADD (KVM must refuse while nr_premapped != 0)",
+				  (unsigned long long)vm->s.nr_premap);
 			vm->s.op_state = MDL_OP_RUNNABLE;
 			vm->s.finalize_seq = ev->seq + 1;
 		} else if (!tdx_busy(status) && (status & TDX_ERROR)) {
@@ -235,7 +212,7 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	uint64_t status = EVF(ev, LOG_SEAMCALL_FAILED, status);
 	uint64_t cls = status & TDX_STATUS_MASK;
 	int leaf = (int)(EVF(ev, LOG_SEAMCALL_FAILED, leaf) & 0xffff);
-	struct mdl_report r = {.severity = -1, .vcpu = -1};
+	struct mdl_report r = {.no_vcpu = true};
 	char act[64];
 
 	if (c->m->st) {
@@ -258,7 +235,7 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	r.expected = "0x0000000000000000";
 	if (removal_leaf((unsigned int)leaf) && tdx_busy(status)) {
 		r.kind = MDL_FK_BUSY_RETRY;
-		r.severity = MDL_SEV_ERROR;
+		r.severity = MDL_SEVERITY(MDL_SEV_ERROR);
 	} else if (leaf == TDH_MEM_PAGE_REMOVE && cls == TDX_GPA_RANGE_NOT_BLOCKED) {
 		r.kind = MDL_FK_REMOVE_NOT_BLOCKED;
 	} else if (cls == TDX_TLB_TRACKING_NOT_DONE) {

@@ -391,8 +391,7 @@ static void report_remove_checks(struct mdl_ctx *c, struct mdl_ent *e, uint64_t 
 		.e = e,
 		.has_gfn = true,
 		.gfn = gfn,
-		.vcpu = -1,
-		.severity = -1,
+		.no_vcpu = true,
 	};
 	char act[64];
 
@@ -509,11 +508,10 @@ void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 	    (e->flags & ENT_PREMAP) && !poisoned) {
 		struct mdl_report r = {
 			.kind = MDL_FK_MIRROR_DESYNC,
-			.severity = -1,
 			.e = e,
 			.has_gfn = true,
 			.gfn = gfn,
-			.vcpu = -1,
+			.no_vcpu = true,
 			.expected = "MAPPED",
 			.actual = "FREE",
 		};
@@ -533,54 +531,31 @@ void mdl_sept_mem_op(struct mdl_ctx *c, unsigned int leaf, uint64_t status)
 	    !uncertain) {
 		report_remove_checks(c, e, gfn, level, status, &p, st);
 	}
-	if (!c->reported && p.status != PRED_UNKNOWN && !uncertain && !poisoned) {
+	if (p.status != PRED_UNKNOWN && !uncertain) {
 		bool match = status == p.status ||
 			     (p.class_only &&
 			      (status & TDX_STATUS_MASK) == (p.status & TDX_STATUS_MASK));
 
-		if (!match && !(premap_zap(c, e, leaf, status))) {
-			struct mdl_report r = {
-				.kind = MDL_FK_STATUS_MISMATCH,
-				.severity = -1,
-				.e = e,
-				.has_gfn = true,
-				.gfn = gfn,
-				.vcpu = -2,
-				.expected = exp,
-				.actual = act,
-			};
-
-			mdl_status_str(exp, sizeof(exp), p.status);
-			mdl_status_str(act, sizeof(act), status);
-			mdl_report(c, &r,
-				   "%s gfn 0x%llx level %d: the model's TDX module returns %s for "
-				   "an entry in state %s%s, the trace recorded %s",
-				   mdl_leaf_name(leaf), (unsigned long long)gfn, level, exp,
-				   mdl_sept_state_name(st),
-				   (e->flags & ENT_MAYBE_ACC) ? "|MAPPED" : "", act);
-		}
+		MDL_CHECK(c, !match && !premap_zap(c, e, leaf, status),
+			  MDL_R(.kind = MDL_FK_STATUS_MISMATCH, .e = e, .has_gfn = true, .gfn = gfn,
+				.expected = mdl_status_str(exp, sizeof(exp), p.status),
+				.actual = mdl_status_str(act, sizeof(act), status)),
+			  "%s gfn 0x%llx level %d: the model's TDX module returns %s for an entry "
+			  "in state %s%s, the trace recorded %s",
+			  mdl_leaf_name(leaf), (unsigned long long)gfn, level, exp,
+			  mdl_sept_state_name(st), (e->flags & ENT_MAYBE_ACC) ? "|MAPPED" : "",
+			  act);
 	}
-
-	if (status != TDX_SUCCESS && (status & TDX_ERROR) && !c->reported && !poisoned &&
-	    !uncertain && kvm_bugs_on_failure(c->m, leaf) && !premap_zap(c, e, leaf, status)) {
-		struct mdl_report r = {
-			.kind = MDL_FK_KVM_BUG,
-			.severity = -1,
-			.e = e,
-			.has_gfn = true,
-			.gfn = gfn,
-			.vcpu = -2,
+	MDL_CHECK(c,
+		  status != TDX_SUCCESS && (status & TDX_ERROR) && !uncertain &&
+			  kvm_bugs_on_failure(c->m, leaf) && !premap_zap(c, e, leaf, status),
+		  MDL_R(.kind = MDL_FK_KVM_BUG, .e = e, .has_gfn = true, .gfn = gfn,
 			.expected = "0x0000000000000000",
-			.actual = act,
-		};
-
-		mdl_status_str(act, sizeof(act), status);
-		mdl_report(c, &r,
-			   "%s of gfn 0x%llx level %d failed with %s (entry %s): KVM treats this "
-			   "as KVM_BUG_ON",
-			   mdl_leaf_name(leaf), (unsigned long long)gfn, level, act,
-			   mdl_sept_state_name(st));
-	}
+			.actual = mdl_status_str(act, sizeof(act), status)),
+		  "%s of gfn 0x%llx level %d failed with %s (entry %s): KVM treats this as "
+		  "KVM_BUG_ON",
+		  mdl_leaf_name(leaf), (unsigned long long)gfn, level, act,
+		  mdl_sept_state_name(st));
 
 	learn(c, leaf, e, gfn, level, page, status, &p);
 	mdl_ent_touch(e, ev->seq);

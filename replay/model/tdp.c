@@ -94,73 +94,38 @@ static void alias_check(struct mdl_ctx *c, int tree, int as_id, struct mdl_ent *
 		other = e;
 	}
 	(void)as_id;
-	if (!other || ((other->flags | e->flags) & ENT_POISON) || mdl_ent_uncertain(c->m, other)) {
+	if (!other) {
 		return;
 	}
-	{
-		struct mdl_report r = {
-			.kind = MDL_FK_PRIVATE_SHARED_ALIAS,
-			.severity = -1,
-			.vcpu = -2,
-			.e = e,
-			.e2 = other != e ? other : NULL,
-			.has_gfn = true,
-			.gfn = gfn,
-			.expected = exp,
-			.actual = act,
-		};
-
-		snprintf(exp, sizeof(exp), "no %s leaf", tree ? "direct" : "mirror");
-		snprintf(act, sizeof(act), "%s leaf at level %d", tree ? "direct" : "mirror",
-			 mdl_ent_level(other));
-		mdl_report(c, &r,
-			   "gfn 0x%llx gets a present %s leaf (level %d) while the %s tree maps it "
-			   "too: private/shared alias",
-			   (unsigned long long)gfn, tree ? "mirror" : "direct", level,
-			   tree ? "direct" : "mirror");
-	}
+	snprintf(exp, sizeof(exp), "no %s leaf", tree ? "direct" : "mirror");
+	snprintf(act, sizeof(act), "%s leaf at level %d", tree ? "direct" : "mirror",
+		 mdl_ent_level(other));
+	MDL_CHECK(c, !mdl_ent_uncertain(c->m, other),
+		  MDL_R(.kind = MDL_FK_PRIVATE_SHARED_ALIAS, .e = e,
+			.e2 = other != e ? other : NULL, .has_gfn = true, .gfn = gfn,
+			.expected = exp, .actual = act),
+		  "gfn 0x%llx gets a present %s leaf (level %d) while the %s tree maps it too: "
+		  "private/shared alias",
+		  (unsigned long long)gfn, tree ? "mirror" : "direct", level,
+		  tree ? "direct" : "mirror");
 }
 
 static void desync(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, const char *exp,
 		   const char *act, const char *msg)
 {
-	struct mdl_report r = {
-		.kind = MDL_FK_MIRROR_DESYNC,
-		.severity = -1,
-		.vcpu = -2,
-		.e = e,
-		.has_gfn = true,
-		.gfn = gfn,
-		.expected = exp,
-		.actual = act,
-	};
-
-	if (c->reported || (e->flags & ENT_POISON) || mdl_ent_uncertain(c->m, e)) {
-		return;
-	}
-	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e),
-		   msg);
+	MDL_CHECK(c, !mdl_ent_uncertain(c->m, e),
+		  MDL_R(.kind = MDL_FK_MIRROR_DESYNC, .e = e, .has_gfn = true, .gfn = gfn,
+			.expected = exp, .actual = act),
+		  "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e), msg);
 }
 
 static void kvm_bug_ent(struct mdl_ctx *c, struct mdl_ent *e, uint64_t gfn, const char *exp,
 			const char *act, const char *msg)
 {
-	struct mdl_report r = {
-		.kind = MDL_FK_KVM_BUG,
-		.severity = -1,
-		.vcpu = -2,
-		.e = e,
-		.has_gfn = true,
-		.gfn = gfn,
-		.expected = exp,
-		.actual = act,
-	};
-
-	if (c->reported || (e->flags & ENT_POISON)) {
-		return;
-	}
-	mdl_report(c, &r, "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e),
-		   msg);
+	MDL_CHECK(c, true,
+		  MDL_R(.kind = MDL_FK_KVM_BUG, .e = e, .has_gfn = true, .gfn = gfn,
+			.expected = exp, .actual = act),
+		  "gfn 0x%llx level %d: %s", (unsigned long long)gfn, mdl_ent_level(e), msg);
 }
 
 static void tdp_zap_complete(struct mdl_ctx *c);
@@ -360,27 +325,14 @@ void mdl_tdp_apply_change(struct mdl_ctx *c, int tree, int as_id, uint64_t gfn, 
 				ok = true;
 			}
 		}
-		if (!ok && !mdl_ent_uncertain(c->m, e) && !(e->flags & ENT_POISON) &&
-		    !c->reported) {
-			struct mdl_report r = {
-				.kind = MDL_FK_SPTE_MISMATCH,
-				.severity = -1,
-				.vcpu = -2,
-				.e = e,
-				.has_gfn = true,
-				.gfn = gfn,
-				.expected = exp,
-				.actual = act,
-			};
-
-			snprintf(exp, sizeof(exp), "%llx", (unsigned long long)model);
-			snprintf(act, sizeof(act), "%llx", (unsigned long long)old_spte);
-			mdl_report(c, &r,
-				   "%s SPTE of gfn 0x%llx level %d as %d: old_spte %s recorded, "
-				   "the model holds %s",
-				   tree ? "mirror" : "direct", (unsigned long long)gfn, level,
-				   as_id, act, exp);
-		}
+		MDL_CHECK(c, !ok && !mdl_ent_uncertain(c->m, e),
+			  MDL_R(.kind = MDL_FK_SPTE_MISMATCH, .e = e, .has_gfn = true, .gfn = gfn,
+				.expected = mdl_hex_str(exp, sizeof(exp), model),
+				.actual = mdl_hex_str(act, sizeof(act), old_spte)),
+			  "%s SPTE of gfn 0x%llx level %d as %d: old_spte %s recorded, the model "
+			  "holds %s",
+			  tree ? "mirror" : "direct", (unsigned long long)gfn, level, as_id, act,
+			  exp);
 	}
 	/* the trace's old value says what the change is; the leaf counts
 	 * follow the model (an unknown SPTE was never counted) */
@@ -636,29 +588,17 @@ void mdl_tdp_mark_mmio(struct mdl_ctx *c)
 	    vm->s.chg.seq + 8 > ev->seq) {
 		uint64_t s = vm->s.chg.new_spte;
 
-		e = mdl_ent_find(vm, gfn, (int)vm->s.chg.level, 0);
-		if (vm->s.is_tdx && e && !c->reported && !(e->flags & ENT_POISON) &&
-		    ((s & SPTE_SVE) || (s & SPTE_RWX))) {
-			struct mdl_report r = {
-				.kind = MDL_FK_MMIO_SUPPRESS_VE,
-				.severity = -1,
-				.vcpu = -2,
-				.e = e,
-				.has_gfn = true,
-				.gfn = gfn,
-				.expected = "SVE=0 RWX=0",
-				.actual = NULL,
-			};
-			char act[64];
+		char act[64];
 
-			snprintf(act, sizeof(act), "%llx", (unsigned long long)s);
-			r.actual = act;
-			mdl_report(c, &r,
-				   "TD MMIO SPTE %s for gfn 0x%llx has %s: the guest gets no #VE "
-				   "and the access exits as EPT misconfig/violation",
-				   act, (unsigned long long)gfn,
-				   (s & SPTE_SVE) ? "suppress-#VE set" : "RWX set");
-		}
+		e = mdl_ent_find(vm, gfn, (int)vm->s.chg.level, 0);
+		MDL_CHECK(c, vm->s.is_tdx && e && ((s & SPTE_SVE) || (s & SPTE_RWX)),
+			  MDL_R(.kind = MDL_FK_MMIO_SUPPRESS_VE, .e = e, .has_gfn = true,
+				.gfn = gfn, .expected = "SVE=0 RWX=0",
+				.actual = mdl_hex_str(act, sizeof(act), s)),
+			  "TD MMIO SPTE %s for gfn 0x%llx has %s: the guest gets no #VE and the "
+			  "access exits as EPT misconfig/violation",
+			  act, (unsigned long long)gfn,
+			  (s & SPTE_SVE) ? "suppress-#VE set" : "RWX set");
 		if (e) {
 			mdl_ent_note(e, ev->seq);
 		}
@@ -700,8 +640,6 @@ void mdl_tdp_ve_request_mmio(struct mdl_ctx *c, uint64_t gpa)
 	e4k = mdl_ent_find(vm, gfn, 1, 0);
 	memset(&r, 0, sizeof(r));
 	r.kind = MDL_FK_MMIO_SUPPRESS_VE;
-	r.severity = -1;
-	r.vcpu = -2;
 	r.has_gfn = true;
 	r.gfn = gfn;
 	r.e = e4k && !(e4k->flags & ENT_POISON) ? e4k : NULL;
