@@ -304,33 +304,63 @@ static int cell_width(const struct html_window *w)
 }
 
 /* One lane: a cell per point, filled where @kind's state holds. */
-static void lane(FILE *f, const struct html_window *w, int y, const char *name, int kind)
+/* The fill of lane @kind at @p (vCPU lanes: @vcpu's in-guest), NULL: none. */
+static const char *lane_fill(const struct html_point *p, int kind, int32_t vcpu)
+{
+	switch (kind) {
+	case 0:
+		return sept_colour(p->sept_state);
+	case 1:
+		return p->mirror ? "#3f51b5" : NULL;
+	case 2:
+		return p->direct ? "#009688" : NULL;
+	default:
+		for (unsigned int k = 0; k < p->nr_vcpus; k++) {
+			if (p->vcpu_id[k] == vcpu && p->in_guest[k]) {
+				return "#8d6e63";
+			}
+		}
+		return NULL;
+	}
+}
+
+/*
+ * One lane at @y: one rect per run of points with the same fill (a page
+ * of thousands of findings stays small), titled with its seqs and, for
+ * the S-EPT lane, the state.
+ */
+static void lane(FILE *f, const struct html_window *w, int y, const char *name, int kind,
+		 int32_t vcpu)
 {
 	const int x0 = 90, cw = cell_width(w);
 
-	fprintf(f, "<text x=\"2\" y=\"%d\" class=\"ln\">%s</text>\n", y + 11, name);
-	for (size_t i = 0; i < w->nr_pts; i++) {
+	fprintf(f, "<text x=\"2\" y=\"%d\" class=\"ln\">", y + 11);
+	html_str(f, name);
+	fputs("</text>\n", f);
+	for (size_t i = 0, j; i < w->nr_pts; i = j) {
 		const struct html_point *p = &w->pts[i];
-		const char *fill = NULL;
+		const char *fill = lane_fill(p, kind, vcpu);
 
-		if (kind == 0) {
-			fill = sept_colour(p->sept_state);
-		} else if (kind == 1 && p->mirror) {
-			fill = "#3f51b5";
-		} else if (kind == 2 && p->direct) {
-			fill = "#009688";
+		for (j = i + 1; j < w->nr_pts; j++) {
+			const struct html_point *q = &w->pts[j];
+
+			if (lane_fill(q, kind, vcpu) != fill ||
+			    (kind == 0 && q->maybe_accepted != p->maybe_accepted)) {
+				break;
+			}
 		}
 		if (!fill) {
 			continue;
 		}
-		fprintf(f, "<rect x=\"%zu\" y=\"%d\" width=\"%d\" height=\"14\" fill=\"%s\">",
-			x0 + i * cw, y, cw, fill);
+		fprintf(f,
+			"<rect x=\"%zu\" y=\"%d\" width=\"%zu\" height=\"14\" fill=\"%s\">"
+			"<title>seq %" PRIu64 "-%" PRIu64,
+			x0 + i * cw, y, (j - i) * cw, fill, p->seq, w->pts[j - 1].seq);
 		if (kind == 0) {
-			fprintf(f, "<title>seq %" PRIu64 ": %s%s</title>", p->seq,
-				mdl_sept_state_name(p->sept_state),
+			fprintf(f, ": %s%s", mdl_sept_state_name(p->sept_state),
 				p->maybe_accepted ? " (maybe accepted)" : "");
 		}
-		fputs("</rect>", f);
+		fputs("</title></rect>", f);
 	}
 	fputc('\n', f);
 }
@@ -364,29 +394,14 @@ static void timeline(FILE *f, const struct html_window *w)
 		"data-finding=\"%" PRIu64 "\" role=\"img\" aria-label=\"timeline of gfn 0x%" PRIx64
 		"\">\n",
 		width + 120 < 300 ? 300 : width + 120, height, fd->seq, w->gfn);
-	lane(f, w, 0, "S-EPT", 0);
-	lane(f, w, 20, "mirror", 1);
-	lane(f, w, 40, "direct", 2);
+	lane(f, w, 0, "S-EPT", 0, -1);
+	lane(f, w, 20, "mirror", 1, -1);
+	lane(f, w, 40, "direct", 2, -1);
 	for (unsigned int j = 0; j < nr_vcpus; j++) {
 		char name[24];
 
 		snprintf(name, sizeof(name), "vCPU %d", vcpus[j]);
-		fprintf(f, "<text x=\"2\" y=\"%d\" class=\"ln\">%s</text>\n", 60 + 20 * (int)j + 11,
-			name);
-		for (size_t i = 0; i < w->nr_pts; i++) {
-			const struct html_point *p = &w->pts[i];
-
-			for (unsigned int k = 0; k < p->nr_vcpus; k++) {
-				if (p->vcpu_id[k] == vcpus[j] && p->in_guest[k]) {
-					fprintf(f,
-						"<rect x=\"%zu\" y=\"%d\" width=\"%d\" "
-						"height=\"14\" "
-						"fill=\"#8d6e63\"/>",
-						x0 + i * cw, 60 + 20 * (int)j, cw);
-				}
-			}
-		}
-		fputc('\n', f);
+		lane(f, w, 60 + 20 * (int)j, name, 3, vcpus[j]);
 	}
 	/* Event ticks: chain events as dots, the first cause and the finding. */
 	for (size_t i = 0; i < w->nr_pts; i++) {

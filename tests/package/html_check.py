@@ -118,7 +118,7 @@ def main():
           summary: (document.getElementById('summary') || {}).textContent || ''})"""
         res = json.loads(call("Runtime.evaluate", {"expression": probe, "returnByValue": True},
                               session=sid)["result"]["value"])
-        png = call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
+        png = call("Page.captureScreenshot", {"format": "png"}, timeout=90,
                    session=sid)["data"]
         with open(shot, "wb") as f:
             f.write(base64.b64decode(png))
