@@ -4,8 +4,9 @@
  *
  * LTTng probes for the tdxr kernel events: the TDX SEAMCALL, S-EPT hook,
  * TDVMCALL and bugged-VM tracepoints, and kvm_tdp_mmu_spte_changed with its
- * mirror and vm fields, as added to Linux 6.16.1 by the tdxr kernel-patch/
- * series. Needs that series: on other kernels the prototypes do not match.
+ * mirror and vm fields, as added to Linux 6.16.1 and 7.1.5 by the tdxr
+ * kernel-patch/ series. Needs that series: on other kernels the prototypes
+ * do not match.
  */
 
 #include <linux/module.h>
@@ -19,7 +20,7 @@
  * Create the tracepoint static inlines from the kernel to validate that our
  * trace event macros match the kernel we run on.
  */
-#include <trace/events/tdx.h>
+#include <asm/trace/tdx.h>
 #include <trace/events/kvm.h>
 #include <../../arch/x86/kvm/mmu/mmu_internal.h>
 #include <../../arch/x86/kvm/mmu/mmutrace.h>

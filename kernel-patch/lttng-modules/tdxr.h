@@ -3,8 +3,8 @@
  * instrumentation/events/tdxr.h - LTTng probes for the tdxr kernel events
  * (tdx:tdx_seamcall, kvm:kvm_tdx_sept, kvm:kvm_tdx_tdvmcall,
  * kvm:kvm_tdx_tdvmcall_done, kvm:kvm_vm_bugged and the patched
- * kvmmmu:kvm_tdp_mmu_spte_changed), as added to Linux 6.16.1 by the tdxr
- * kernel-patch/ series.
+ * kvmmmu:kvm_tdp_mmu_spte_changed), as added to Linux 6.16.1 (and 7.1) by the
+ * tdxr kernel-patch/ series.
  *
  * Event and field names are those of the ftrace events; the symbolic
  * names ftrace prints with __print_symbolic are string fields here
@@ -24,27 +24,27 @@
 #ifndef ONCE_LTTNG_TDXR_H
 #define ONCE_LTTNG_TDXR_H
 
-/* SEAMCALL leaf names by leaf & 0xffff, as tdx_seamcall prints them. */
+/*
+ * SEAMCALL leaf names by leaf & 0xffff, as tdx_seamcall prints them: the
+ * leaves the kernel calls (TDH_* of arch/x86/virt/vmx/tdx/tdx.h).
+ */
 static inline const char *tdxr_lttng_leaf_name(u64 leaf)
 {
 	static const char * const names[] = {
 		[0] = "TDH_VP_ENTER",		[1] = "TDH_MNG_ADDCX",
 		[2] = "TDH_MEM_PAGE_ADD",	[3] = "TDH_MEM_SEPT_ADD",
-		[4] = "TDH_VP_ADDCX",		[5] = "TDH_MEM_PAGE_RELOCATE",
-		[6] = "TDH_MEM_PAGE_AUG",	[7] = "TDH_MEM_RANGE_BLOCK",
-		[8] = "TDH_MNG_KEY_CONFIG",	[9] = "TDH_MNG_CREATE",
-		[10] = "TDH_VP_CREATE",		[11] = "TDH_MNG_RD",
-		[15] = "TDH_MEM_PAGE_DEMOTE",	[16] = "TDH_MR_EXTEND",
+		[4] = "TDH_VP_ADDCX",		[6] = "TDH_MEM_PAGE_AUG",
+		[7] = "TDH_MEM_RANGE_BLOCK",	[8] = "TDH_MNG_KEY_CONFIG",
+		[9] = "TDH_MNG_CREATE",		[10] = "TDH_VP_CREATE",
+		[11] = "TDH_MNG_RD",		[16] = "TDH_MR_EXTEND",
 		[17] = "TDH_MR_FINALIZE",	[18] = "TDH_VP_FLUSH",
 		[19] = "TDH_MNG_VPFLUSHDONE",	[20] = "TDH_MNG_KEY_FREEID",
 		[21] = "TDH_MNG_INIT",		[22] = "TDH_VP_INIT",
-		[23] = "TDH_MEM_PAGE_PROMOTE",	[24] = "TDH_PHYMEM_PAGE_RDMD",
-		[25] = "TDH_MEM_SEPT_RD",	[26] = "TDH_VP_RD",
-		[28] = "TDH_PHYMEM_PAGE_RECLAIM", [29] = "TDH_MEM_PAGE_REMOVE",
-		[30] = "TDH_MEM_SEPT_REMOVE",	[31] = "TDH_SYS_KEY_CONFIG",
-		[33] = "TDH_SYS_INIT",		[34] = "TDH_SYS_RD",
-		[35] = "TDH_SYS_LP_INIT",	[36] = "TDH_SYS_TDMR_INIT",
-		[38] = "TDH_MEM_TRACK",		[39] = "TDH_MEM_RANGE_UNBLOCK",
+		[24] = "TDH_PHYMEM_PAGE_RDMD",	[26] = "TDH_VP_RD",
+		[28] = "TDH_PHYMEM_PAGE_RECLAIM",	[29] = "TDH_MEM_PAGE_REMOVE",
+		[31] = "TDH_SYS_KEY_CONFIG",	[33] = "TDH_SYS_INIT",
+		[34] = "TDH_SYS_RD",		[35] = "TDH_SYS_LP_INIT",
+		[36] = "TDH_SYS_TDMR_INIT",	[38] = "TDH_MEM_TRACK",
 		[40] = "TDH_PHYMEM_CACHE_WB",	[41] = "TDH_PHYMEM_PAGE_WBINVD",
 		[43] = "TDH_VP_WR",		[45] = "TDH_SYS_CONFIG",
 	};
@@ -85,15 +85,15 @@ static inline const char *tdxr_lttng_tdvmcall_name(u64 r10, u64 r11)
 		return "Instruction.WRMSR";
 	case EXIT_REASON_EPT_VIOLATION:
 		return "#VE.RequestMMIO";
-	case 0x10000:
+	case TDVMCALL_GET_TD_VM_CALL_INFO:
 		return "GetTdVmCallInfo";
-	case 0x10001:
+	case TDVMCALL_MAP_GPA:
 		return "MapGPA";
-	case 0x10002:
+	case TDVMCALL_GET_QUOTE:
 		return "GetQuote";
-	case 0x10003:
+	case TDVMCALL_REPORT_FATAL_ERROR:
 		return "ReportFatalError";
-	case 0x10004:
+	case TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT:
 		return "SetupEventNotifyInterrupt";
 	default:
 		return "";
@@ -128,7 +128,7 @@ LTTNG_TRACEPOINT_EVENT(kvm_tdx_sept,
 	TP_ARGS(kvm, op, gfn, level, pfn, ret),
 
 	TP_FIELDS(
-		ctf_integer(int, vm, kvm->userspace_pid)
+		ctf_integer(int, vm, kvm->creator_tgid)
 		ctf_string(op, tdxr_lttng_sept_op(op))
 		ctf_integer_hex(u64, gfn, gfn)
 		ctf_integer(int, level, level)
@@ -142,7 +142,7 @@ LTTNG_TRACEPOINT_EVENT(kvm_tdx_tdvmcall,
 	TP_ARGS(vcpu, regs),
 
 	TP_FIELDS(
-		ctf_integer(int, vm, vcpu->kvm->userspace_pid)
+		ctf_integer(int, vm, vcpu->kvm->creator_tgid)
 		ctf_integer(unsigned int, vcpu, vcpu->vcpu_id)
 		ctf_integer_hex(u64, r10, regs->r10)
 		ctf_integer_hex(u64, r11, regs->r11)
@@ -159,7 +159,7 @@ LTTNG_TRACEPOINT_EVENT(kvm_tdx_tdvmcall_done,
 	TP_ARGS(vcpu, r11, status, val),
 
 	TP_FIELDS(
-		ctf_integer(int, vm, vcpu->kvm->userspace_pid)
+		ctf_integer(int, vm, vcpu->kvm->creator_tgid)
 		ctf_integer(unsigned int, vcpu, vcpu->vcpu_id)
 		ctf_integer_hex(u64, r11, r11)
 		ctf_integer_hex(u64, status, status)
@@ -172,7 +172,7 @@ LTTNG_TRACEPOINT_EVENT(kvm_vm_bugged,
 	TP_ARGS(kvm, caller),
 
 	TP_FIELDS(
-		ctf_integer(int, vm, kvm->userspace_pid)
+		ctf_integer(int, vm, kvm->creator_tgid)
 		ctf_integer_hex(unsigned long, caller, caller)
 	)
 )
@@ -189,7 +189,7 @@ LTTNG_TRACEPOINT_EVENT(kvm_tdp_mmu_spte_changed,
 		ctf_integer_hex(u64, old_spte, old_spte)
 		ctf_integer_hex(u64, new_spte, new_spte)
 		ctf_integer(int, mirror, mirror)
-		ctf_integer(int, vm, kvm->userspace_pid)
+		ctf_integer(int, vm, kvm->creator_tgid)
 	)
 )
 

@@ -17,7 +17,11 @@
 
 /* ---- values, types and conversions ------------------------------------- */
 
-/* Upstream macros the series' symbol tables use (uapi/asm/vmx.h). */
+/*
+ * Upstream macros the series' symbol tables use, with their values in the
+ * trees it is checked against (tests/kernelpatch/kp_tree.sh compares them
+ * with the trees' own definitions).
+ */
 static const struct {
 	const char *name;
 	uint64_t value;
@@ -25,6 +29,45 @@ static const struct {
 	{"EXIT_REASON_CPUID", 10},	    {"EXIT_REASON_HLT", 12},
 	{"EXIT_REASON_IO_INSTRUCTION", 30}, {"EXIT_REASON_MSR_READ", 31},
 	{"EXIT_REASON_MSR_WRITE", 32},	    {"EXIT_REASON_EPT_VIOLATION", 48},
+	/* arch/x86/include/asm/shared/tdx.h */
+	{"TDVMCALL_GET_TD_VM_CALL_INFO", 0x10000},
+	{"TDVMCALL_MAP_GPA", 0x10001},
+	{"TDVMCALL_GET_QUOTE", 0x10002},
+	{"TDVMCALL_REPORT_FATAL_ERROR", 0x10003},
+	{"TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT", 0x10004},
+	/* arch/x86/virt/vmx/tdx/tdx.h (TDH_VP_ENTER: asm/tdx.h once patched) */
+	{"TDH_VP_ENTER", 0},
+	{"TDH_MNG_ADDCX", 1},
+	{"TDH_MEM_PAGE_ADD", 2},
+	{"TDH_MEM_SEPT_ADD", 3},
+	{"TDH_VP_ADDCX", 4},
+	{"TDH_MEM_PAGE_AUG", 6},
+	{"TDH_MEM_RANGE_BLOCK", 7},
+	{"TDH_MNG_KEY_CONFIG", 8},
+	{"TDH_MNG_CREATE", 9},
+	{"TDH_VP_CREATE", 10},
+	{"TDH_MNG_RD", 11},
+	{"TDH_MR_EXTEND", 16},
+	{"TDH_MR_FINALIZE", 17},
+	{"TDH_VP_FLUSH", 18},
+	{"TDH_MNG_VPFLUSHDONE", 19},
+	{"TDH_MNG_KEY_FREEID", 20},
+	{"TDH_MNG_INIT", 21},
+	{"TDH_VP_INIT", 22},
+	{"TDH_PHYMEM_PAGE_RDMD", 24},
+	{"TDH_VP_RD", 26},
+	{"TDH_PHYMEM_PAGE_RECLAIM", 28},
+	{"TDH_MEM_PAGE_REMOVE", 29},
+	{"TDH_SYS_KEY_CONFIG", 31},
+	{"TDH_SYS_INIT", 33},
+	{"TDH_SYS_RD", 34},
+	{"TDH_SYS_LP_INIT", 35},
+	{"TDH_SYS_TDMR_INIT", 36},
+	{"TDH_MEM_TRACK", 38},
+	{"TDH_PHYMEM_CACHE_WB", 40},
+	{"TDH_PHYMEM_PAGE_WBINVD", 41},
+	{"TDH_VP_WR", 43},
+	{"TDH_SYS_CONFIG", 45},
 };
 
 int kp_resolve(const struct kp_series *s, const char *value, uint64_t *out)
