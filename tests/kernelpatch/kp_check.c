@@ -26,9 +26,12 @@ static const struct {
 	const char *name;
 	uint64_t value;
 } kp_upstream[] = {
-	{"EXIT_REASON_CPUID", 10},	    {"EXIT_REASON_HLT", 12},
-	{"EXIT_REASON_IO_INSTRUCTION", 30}, {"EXIT_REASON_MSR_READ", 31},
-	{"EXIT_REASON_MSR_WRITE", 32},	    {"EXIT_REASON_EPT_VIOLATION", 48},
+	{"EXIT_REASON_CPUID", 10},
+	{"EXIT_REASON_HLT", 12},
+	{"EXIT_REASON_IO_INSTRUCTION", 30},
+	{"EXIT_REASON_MSR_READ", 31},
+	{"EXIT_REASON_MSR_WRITE", 32},
+	{"EXIT_REASON_EPT_VIOLATION", 48},
 	/* arch/x86/include/asm/shared/tdx.h */
 	{"TDVMCALL_GET_TD_VM_CALL_INFO", 0x10000},
 	{"TDVMCALL_MAP_GPA", 0x10001},

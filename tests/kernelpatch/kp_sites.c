@@ -199,7 +199,8 @@ static int kp_rule_near(const struct kp_hunks *hs, const struct kp_site_rule *r)
 			for (int d = 1; d <= abs(r->window) && !ok; d++) {
 				long j = r->window > 0 ? (long)k - d : (long)k + d;
 
-				ok = j >= 0 && j < (long)h->nlines && kp_has(&h->lines[j], r->anchor);
+				ok = j >= 0 && j < (long)h->nlines &&
+				     kp_has(&h->lines[j], r->anchor);
 			}
 			found += ok;
 		}
@@ -239,8 +240,8 @@ static int kp_call_text(const struct kp_hunk *h, size_t k, const char *fn, char 
 	return -1;
 }
 
-static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule *r,
-			   char *msg, size_t msglen)
+static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule *r, char *msg,
+			   size_t msglen)
 {
 	int found = 0;
 
@@ -261,8 +262,9 @@ static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule 
 				continue;
 			}
 			if (kp_call_text(h, k, r->what, call, sizeof(call)) < 0) {
-				kp_note(msg, msglen, "%s: %s: a call of %s is not whole in its hunk",
-					r->event, h->file, r->what);
+				kp_note(msg, msglen,
+					"%s: %s: a call of %s is not whole in its hunk", r->event,
+					h->file, r->what);
 				return -1;
 			}
 			open = strstr(call, r->what) + strlen(r->what) - 1;
@@ -281,8 +283,8 @@ static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule 
 				if (!strstr(a, r->anchor)) {
 					kp_note(msg, msglen,
 						"%s: %s: argument %d of %.*s is \"%s\", not the %s",
-						r->event, h->file, r->arg, (int)(close - call + 1), call, a,
-						r->anchor);
+						r->event, h->file, r->arg, (int)(close - call + 1),
+						call, a, r->anchor);
 					return -1;
 				}
 			}
@@ -364,8 +366,8 @@ int kp_sites_check(const char *const *texts, size_t n, const struct kp_site_rule
 			if (got < 0) {
 				bad++;
 			} else if (got < r->min) {
-				kp_note(msg, msglen, "%s: %s: %d added calls of %s, %d wanted", r->event,
-					r->file, got, r->what, r->min);
+				kp_note(msg, msglen, "%s: %s: %d added calls of %s, %d wanted",
+					r->event, r->file, got, r->what, r->min);
 				bad++;
 			}
 			break;

@@ -32,70 +32,67 @@
 #define ATDX "arch/x86/include/asm/tdx.h"
 
 /* What both series (6.16.1 and 7.1) must do, hook by hook. */
-#define KP_COMMON_RULES                                                                      \
-	/* The VM is the tgid of the process that created it, for every event. */           \
-	{KP_SITE_ADDED, "vm", "virt/kvm/kvm_main.c",                                         \
-	 "kvm->creator_tgid = task_tgid_nr(current);", NULL, 0, 0, 0},                       \
-	{KP_SITE_EVERY, "vm", NULL, "__entry->vm =", "creator_tgid", 0, 0, 0},               \
-	{KP_SITE_NONE, "vm", NULL, "userspace_pid", NULL, 0, 0, 0},                          \
-	/* tdx_seamcall: a static branch in sc_retry(), an event per SEAMCALL made. */      \
-	{KP_SITE_NEAR, "tdx_seamcall", ATDX, "return sc_retry_traced(func, fn, args);",      \
-	 "if (tracepoint_enabled(tdx_seamcall))", 1, 0, 1},                                   \
-	{KP_SITE_NEAR, "tdx_seamcall", VTDX, "trace_tdx_seamcall(fn, &in,", "fn, args);", \
-	 3, 0, 1},                                                                           \
-	{KP_SITE_NEAR, "tdx_seamcall", VTDX, "trace_tdx_seamcall(fn, &in,",                  \
-	 "} while (ret == TDX_RND_NO_ENTROPY", -3, 0, 1},                                    \
-	/* TDH.VP.ENTER: inputs saved before the entry, only while traced ... */            \
-	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace_start(tdx);",               \
-	 "if (trace_tdx_seamcall_enabled())", 1, 0, 1},                                      \
-	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace_start(tdx);",               \
-	 "tdx_vcpu_enter_exit(vcpu);", -3, 0, 1},                                            \
-	{KP_SITE_ADDED, "tdx_seamcall", KTDX, "trace_tdx_seamcall(TDH_VP_ENTER,", NULL, 0, 0, \
-	 0},                                                                                 \
-	/* ... and the event on each return path: the two early ones, and the \
-	 * one before kvm_exit. */                                                          \
-	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace(tdx);",                     \
-	 "return EXIT_FASTPATH_NONE;", -1, 0, 2},                                            \
-	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace(tdx);",                     \
-	 "trace_kvm_exit(vcpu, KVM_ISA_VMX);", -1, 0, 1},                                    \
-	/* kvm_tdx_sept: after each hook's kvm_x86_call(), with its own op. */              \
-	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_SET_SPTE,", \
-	 "kvm_x86_call(set_external_spte)", 2, 0, 1},                                         \
-	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_LINK_SPT,", \
-	 "kvm_x86_call(link_external_spt)", 2, 0, 1},                                         \
-	{KP_SITE_NEAR, "kvm_tdx_sept", TDP,                                                  \
-	 "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_REMOVE_SPTE,",                                \
-	 "kvm_x86_call(remove_external_spte)", 2, 0, 1},                                      \
-	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_FREE_SPT,", \
-	 "kvm_x86_call(free_external_spt)", 5, 0, 1},                                         \
-	/* kvm_tdx_tdvmcall: every TDVMCALL exit, behind a static branch. */                \
-	{KP_SITE_NEAR, "kvm_tdx_tdvmcall", KTDX, "tdx_tdvmcall_trace(tdx);",                 \
-	 "vp_enter_ret == EXIT_REASON_TDCALL)", 1, 0, 1},                                    \
-	{KP_SITE_NEAR, "kvm_tdx_tdvmcall", KTDX, "vp_enter_ret == EXIT_REASON_TDCALL)",      \
-	 "if (trace_kvm_tdx_tdvmcall_enabled() &&", 1, 0, 1},                                \
-	{KP_SITE_ADDED, "kvm_tdx_tdvmcall", KTDX,                                            \
-	 "trace_kvm_tdx_tdvmcall(&tdx->vcpu, &tdx->vp_enter_args);", NULL, 0, 0, 0},         \
-	/* kvm_tdx_tdvmcall_done: at the entry that hands the result over. */              \
-	{KP_SITE_ADDED, "kvm_tdx_tdvmcall_done", KTDX, "trace_kvm_tdx_tdvmcall_done(&tdx->vcpu,", \
-	 NULL, 0, 0, 0},                                                                     \
-	{KP_SITE_NEAR, "kvm_tdx_tdvmcall_done", KTDX, "tdx_tdvmcall_trace_done(tdx);",       \
-	 "trace_kvm_entry(vcpu", -3, 0, 1},                                                  \
-	/* kvm_vm_bugged: from the always-inline kvm_vm_bugged(), _THIS_IP_. */             \
-	{KP_SITE_NEAR, "kvm_vm_bugged", "include/linux/kvm_host.h",                          \
-	 "kvm_trace_vm_bugged(kvm, _THIS_IP_);",                                             \
-	 "static __always_inline void kvm_vm_bugged(struct kvm *kvm)", 2, 0, 1},             \
-	{KP_SITE_ADDED, "kvm_vm_bugged", "virt/kvm/kvm_main.c", "trace_kvm_vm_bugged(kvm, ip);", \
-	 NULL, 0, 0, 0},                                                                     \
-	{KP_SITE_NONE, "kvm_vm_bugged", "include/linux/kvm_host.h", "WARN_ON_ONCE(1)", NULL, 0, \
-	 0, 0},                                                                              \
-	/* kvm_tdp_mmu_spte_changed: the table each caller works on. */                     \
-	{KP_SITE_ADDED, "kvm_tdp_mmu_spte_changed", "arch/x86/kvm/mmu/mmutrace.h",           \
-	 "__entry->mirror = mirror;", NULL, 0, 0, 0},                                        \
-	{KP_SITE_CALLARG, "kvm_tdp_mmu_spte_changed", TDP, "trace_kvm_tdp_mmu_spte_changed(", \
-	 "mirror", 0, 6, 3}
+static const struct kp_site_rule rules_common[] = {
+	/* The VM is the tgid of the process that created it, for every event. */
+	{KP_SITE_ADDED, "vm", "virt/kvm/kvm_main.c", "kvm->creator_tgid = task_tgid_nr(current);",
+	 NULL, 0, 0, 0},
+	{KP_SITE_EVERY, "vm", NULL, "__entry->vm =", "creator_tgid", 0, 0, 0},
+	{KP_SITE_NONE, "vm", NULL, "userspace_pid", NULL, 0, 0, 0},
+	/* tdx_seamcall: a static branch in sc_retry(), an event per SEAMCALL made. */
+	{KP_SITE_NEAR, "tdx_seamcall", ATDX, "return sc_retry_traced(func, fn, args);",
+	 "if (tracepoint_enabled(tdx_seamcall))", 1, 0, 1},
+	{KP_SITE_NEAR, "tdx_seamcall", VTDX, "trace_tdx_seamcall(fn, &in,", "fn, args);", 3, 0, 1},
+	{KP_SITE_NEAR, "tdx_seamcall", VTDX, "trace_tdx_seamcall(fn, &in,",
+	 "} while (ret == TDX_RND_NO_ENTROPY", -3, 0, 1},
+	/* TDH.VP.ENTER: inputs saved before the entry, only while traced ... */
+	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace_start(tdx);",
+	 "if (trace_tdx_seamcall_enabled())", 1, 0, 1},
+	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace_start(tdx);",
+	 "tdx_vcpu_enter_exit(vcpu);", -3, 0, 1},
+	{KP_SITE_ADDED, "tdx_seamcall", KTDX, "trace_tdx_seamcall(TDH_VP_ENTER,", NULL, 0, 0, 0},
+	/* ... and the event on each return path: the two early ones, and the
+	 * one before kvm_exit. */
+	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace(tdx);",
+	 "return EXIT_FASTPATH_NONE;", -1, 0, 2},
+	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace(tdx);",
+	 "trace_kvm_exit(vcpu, KVM_ISA_VMX);", -1, 0, 1},
+	/* kvm_tdx_sept: after each hook's kvm_x86_call(), with its own op. */
+	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_SET_SPTE,",
+	 "kvm_x86_call(set_external_spte)", 2, 0, 1},
+	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_LINK_SPT,",
+	 "kvm_x86_call(link_external_spt)", 2, 0, 1},
+	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_REMOVE_SPTE,",
+	 "kvm_x86_call(remove_external_spte)", 2, 0, 1},
+	{KP_SITE_NEAR, "kvm_tdx_sept", TDP, "trace_kvm_tdx_sept(kvm, KVM_TDX_SEPT_FREE_SPT,",
+	 "kvm_x86_call(free_external_spt)", 5, 0, 1},
+	/* kvm_tdx_tdvmcall: every TDVMCALL exit, behind a static branch. */
+	{KP_SITE_NEAR, "kvm_tdx_tdvmcall", KTDX, "tdx_tdvmcall_trace(tdx);",
+	 "vp_enter_ret == EXIT_REASON_TDCALL)", 1, 0, 1},
+	{KP_SITE_NEAR, "kvm_tdx_tdvmcall", KTDX, "vp_enter_ret == EXIT_REASON_TDCALL)",
+	 "if (trace_kvm_tdx_tdvmcall_enabled() &&", 1, 0, 1},
+	{KP_SITE_ADDED, "kvm_tdx_tdvmcall", KTDX,
+	 "trace_kvm_tdx_tdvmcall(&tdx->vcpu, &tdx->vp_enter_args);", NULL, 0, 0, 0},
+	/* kvm_tdx_tdvmcall_done: at the entry that hands the result over. */
+	{KP_SITE_ADDED, "kvm_tdx_tdvmcall_done", KTDX, "trace_kvm_tdx_tdvmcall_done(&tdx->vcpu,",
+	 NULL, 0, 0, 0},
+	{KP_SITE_NEAR, "kvm_tdx_tdvmcall_done", KTDX, "tdx_tdvmcall_trace_done(tdx);",
+	 "trace_kvm_entry(vcpu", -3, 0, 1},
+	/* kvm_vm_bugged: from the always-inline kvm_vm_bugged(), _THIS_IP_. */
+	{KP_SITE_NEAR, "kvm_vm_bugged", "include/linux/kvm_host.h",
+	 "kvm_trace_vm_bugged(kvm, _THIS_IP_);",
+	 "static __always_inline void kvm_vm_bugged(struct kvm *kvm)", 2, 0, 1},
+	{KP_SITE_ADDED, "kvm_vm_bugged", "virt/kvm/kvm_main.c", "trace_kvm_vm_bugged(kvm, ip);",
+	 NULL, 0, 0, 0},
+	{KP_SITE_NONE, "kvm_vm_bugged", "include/linux/kvm_host.h", "WARN_ON_ONCE(1)", NULL, 0, 0,
+	 0},
+	/* kvm_tdp_mmu_spte_changed: the table each caller works on. */
+	{KP_SITE_ADDED, "kvm_tdp_mmu_spte_changed", "arch/x86/kvm/mmu/mmutrace.h",
+	 "__entry->mirror = mirror;", NULL, 0, 0, 0},
+	{KP_SITE_CALLARG, "kvm_tdp_mmu_spte_changed", TDP, "trace_kvm_tdp_mmu_spte_changed(",
+	 "mirror", 0, 6, 3},
+};
 
 static const struct kp_site_rule rules_616[] = {
-	KP_COMMON_RULES,
 	/* 6.16 handles a machine check during VM-entry here: trace after it. */
 	{KP_SITE_NEAR, "tdx_seamcall", KTDX, "tdx_vp_enter_trace(tdx);", "kvm_machine_check();", 3,
 	 0, 1},
@@ -105,7 +102,6 @@ static const struct kp_site_rule rules_616[] = {
 
 /* 7.1 handles it in the noinstr entry path already. */
 static const struct kp_site_rule rules_71[] = {
-	KP_COMMON_RULES,
 	{KP_SITE_CALLARG, "kvm_tdp_mmu_spte_changed", TDP, "handle_changed_spte(", "mirror", 0, 2,
 	 5},
 };
@@ -191,10 +187,21 @@ static int teardown(void **state)
 	return 0;
 }
 
+#define KP_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The rules both series follow, and @extra, those of one series. */
+static int check_rules(const struct kp_texts *t, const struct kp_site_rule *extra, size_t nextra,
+		       char *msg, size_t msglen)
+{
+	const char *const *texts = (const char *const *)t->text;
+
+	return kp_sites_check(texts, t->n, rules_common, KP_N(rules_common), msg, msglen) +
+	       kp_sites_check(texts, t->n, extra, nextra, msg, msglen);
+}
+
 static int check(const struct kp_texts *t, char *msg, size_t msglen)
 {
-	return kp_sites_check((const char *const *)t->text, t->n, rules_616,
-			      sizeof(rules_616) / sizeof(rules_616[0]), msg, msglen);
+	return check_rules(t, rules_616, KP_N(rules_616), msg, msglen);
 }
 
 static void test_every_event_fires_at_its_call_sites(void **state)
@@ -217,8 +224,7 @@ static void test_the_7_1_series_fires_at_its_call_sites(void **state)
 
 	(void)state;
 	assert_true(load(&t, KP_PATCH_DIR "/v7.1") > 0);
-	bad = kp_sites_check((const char *const *)t.text, t.n, rules_71,
-			     sizeof(rules_71) / sizeof(rules_71[0]), msg, sizeof(msg));
+	bad = check_rules(&t, rules_71, KP_N(rules_71), msg, sizeof(msg));
 	for (size_t i = 0; i < t.n; i++) {
 		free(t.text[i]);
 	}
@@ -304,9 +310,12 @@ static void test_removed_sept_calls_fail_the_check(void **state)
 static void test_a_removed_tdvmcall_tracepoint_fails_the_check(void **state)
 {
 	static const char *const calls[] = {
-		"trace_kvm_tdx_tdvmcall(",     "tdx_tdvmcall_trace(tdx);",
-		"trace_kvm_tdx_tdvmcall_done(", "tdx_tdvmcall_trace_done(tdx);",
-		"tdx_vp_enter_trace(tdx);",    "trace_tdx_seamcall(fn, &in,",
+		"trace_kvm_tdx_tdvmcall(",
+		"tdx_tdvmcall_trace(tdx);",
+		"trace_kvm_tdx_tdvmcall_done(",
+		"tdx_tdvmcall_trace_done(tdx);",
+		"tdx_vp_enter_trace(tdx);",
+		"trace_tdx_seamcall(fn, &in,",
 		"kvm_trace_vm_bugged(kvm, _THIS_IP_);",
 	};
 	char msg[8192];
@@ -326,8 +335,7 @@ static void test_one_vp_enter_return_path_untraced_fails_the_check(void **state)
 
 	(void)state;
 	/* Only the first tdx_vp_enter_trace() (the EPT misconfig return). */
-	for (i = 0; i < series.n && !strstr(series.text[i], "+\t\ttdx_vp_enter_trace(tdx);");
-	     i++) {
+	for (i = 0; i < series.n && !strstr(series.text[i], "+\t\ttdx_vp_enter_trace(tdx);"); i++) {
 	}
 	assert_true(i < series.n);
 	{
@@ -349,7 +357,8 @@ static void test_mirror_forced_to_zero_fails_the_check(void **state)
 		{"__entry->mirror = mirror;", "__entry->mirror = 0;"},
 		{"is_mirror_sptep(iter->sptep));", "false);"},
 		{"is_mirror_sp(sp), gfn, old_spte,", "false, gfn, old_spte,"},
-		{"handle_changed_spte(kvm, as_id, mirror, gfn,", "handle_changed_spte(kvm, as_id, 0, gfn,"},
+		{"handle_changed_spte(kvm, as_id, mirror, gfn,",
+		 "handle_changed_spte(kvm, as_id, 0, gfn,"},
 	};
 	char msg[8192];
 
