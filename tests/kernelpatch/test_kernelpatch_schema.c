@@ -351,7 +351,7 @@ static void test_seamcall_prints_the_leaf_name_and_the_whole_rax(void **state)
 	leaf = kp_field_index(pe, "leaf");
 	assert_true(leaf >= 0);
 	kp_sample_fill(pe, KP_ZERO, &smp);
-	/* TDH.VP.INIT version 1: DESIGN.md's example. */
+	/* TDH.VP.INIT version 1: docs/design.md's example. */
 	smp.val[leaf] = 22 | (1ull << 16);
 	assert_true(kp_render(series, pe, &smp, line, sizeof(line), err, sizeof(err)) > 0);
 	assert_string_equal(line,
