@@ -163,47 +163,67 @@ static bool kp_file_is(const struct kp_hunk *h, const char *file)
 	return !file || strcmp(h->file, file) == 0;
 }
 
-static int kp_rule_added(const struct kp_hunks *hs, const struct kp_site_rule *r)
-{
-	int found = 0;
+/* A position in the hunks: hunk @i, line @k. */
+struct kp_pos {
+	size_t i;
+	size_t k;
+};
 
-	for (size_t i = 0; i < hs->n; i++) {
-		const struct kp_hunk *h = &hs->h[i];
+/*
+ * Advances @p to the next added line of @r's file that contains @r->what
+ * (start with {0, 0}; each call moves past the line it returns). The hunk,
+ * or NULL when there is no further such line.
+ */
+static const struct kp_hunk *kp_next(const struct kp_hunks *hs, const struct kp_site_rule *r,
+				     struct kp_pos *p, const struct kp_pline **line)
+{
+	for (; p->i < hs->n; p->i++, p->k = 0) {
+		const struct kp_hunk *h = &hs->h[p->i];
 
 		if (!kp_file_is(h, r->file)) {
 			continue;
 		}
-		for (size_t k = 0; k < h->nlines; k++) {
-			found += h->lines[k].added && kp_has(&h->lines[k], r->what);
+		while (p->k < h->nlines) {
+			const struct kp_pline *l = &h->lines[p->k++];
+
+			if (l->added && kp_has(l, r->what)) {
+				*line = l;
+				return h;
+			}
 		}
+	}
+	return NULL;
+}
+
+static int kp_rule_added(const struct kp_hunks *hs, const struct kp_site_rule *r)
+{
+	struct kp_pos p = {0, 0};
+	const struct kp_pline *l;
+	int found = 0;
+
+	while (kp_next(hs, r, &p, &l)) {
+		found++;
 	}
 	return found;
 }
 
 static int kp_rule_near(const struct kp_hunks *hs, const struct kp_site_rule *r)
 {
+	struct kp_pos p = {0, 0};
+	const struct kp_pline *l;
+	const struct kp_hunk *h;
 	int found = 0;
 
-	for (size_t i = 0; i < hs->n; i++) {
-		const struct kp_hunk *h = &hs->h[i];
+	while ((h = kp_next(hs, r, &p, &l)) != NULL) {
+		size_t k = p.k - 1;
+		bool ok = false;
 
-		if (!kp_file_is(h, r->file)) {
-			continue;
+		for (int d = 1; d <= abs(r->window) && !ok; d++) {
+			long j = r->window > 0 ? (long)k - d : (long)k + d;
+
+			ok = j >= 0 && j < (long)h->nlines && kp_has(&h->lines[j], r->anchor);
 		}
-		for (size_t k = 0; k < h->nlines; k++) {
-			bool ok = false;
-
-			if (!h->lines[k].added || !kp_has(&h->lines[k], r->what)) {
-				continue;
-			}
-			for (int d = 1; d <= abs(r->window) && !ok; d++) {
-				long j = r->window > 0 ? (long)k - d : (long)k + d;
-
-				ok = j >= 0 && j < (long)h->nlines &&
-				     kp_has(&h->lines[j], r->anchor);
-			}
-			found += ok;
-		}
+		found += ok;
 	}
 	return found;
 }
@@ -243,53 +263,41 @@ static int kp_call_text(const struct kp_hunk *h, size_t k, const char *fn, char 
 static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule *r, char *msg,
 			   size_t msglen)
 {
+	struct kp_pos p = {0, 0};
+	const struct kp_pline *l;
+	const struct kp_hunk *h;
 	int found = 0;
 
-	for (size_t i = 0; i < hs->n; i++) {
-		const struct kp_hunk *h = &hs->h[i];
+	while ((h = kp_next(hs, r, &p, &l)) != NULL) {
+		char call[2048];
+		struct kp_range args[16];
+		const char *open;
+		const char *close;
+		char a[256];
+		int nargs;
 
-		if (!kp_file_is(h, r->file)) {
-			continue;
+		if (kp_call_text(h, p.k - 1, r->what, call, sizeof(call)) < 0) {
+			kp_note(msg, msglen, "%s: %s: a call of %s is not whole in its hunk",
+				r->event, h->file, r->what);
+			return -1;
 		}
-		for (size_t k = 0; k < h->nlines; k++) {
-			char call[2048];
-			struct kp_range args[16];
-			const char *open;
-			const char *close;
-			int nargs;
-
-			if (!h->lines[k].added || !kp_has(&h->lines[k], r->what)) {
-				continue;
-			}
-			if (kp_call_text(h, k, r->what, call, sizeof(call)) < 0) {
-				kp_note(msg, msglen,
-					"%s: %s: a call of %s is not whole in its hunk", r->event,
-					h->file, r->what);
-				return -1;
-			}
-			open = strstr(call, r->what) + strlen(r->what) - 1;
-			close = kp_match(open, call + strlen(call));
-			nargs = kp_split(open + 1, close, args, 16);
-			if (nargs <= r->arg) {
-				kp_note(msg, msglen, "%s: %s: %.*s has no argument %d", r->event,
-					h->file, (int)(close - call + 1), call, r->arg);
-				return -1;
-			}
-			{
-				size_t alen = (size_t)(args[r->arg].e - args[r->arg].b);
-				char a[256];
-
-				snprintf(a, sizeof(a), "%.*s", (int)alen, args[r->arg].b);
-				if (!strstr(a, r->anchor)) {
-					kp_note(msg, msglen,
-						"%s: %s: argument %d of %.*s is \"%s\", not the %s",
-						r->event, h->file, r->arg, (int)(close - call + 1),
-						call, a, r->anchor);
-					return -1;
-				}
-			}
-			found++;
+		open = strstr(call, r->what) + strlen(r->what) - 1;
+		close = kp_match(open, call + strlen(call));
+		nargs = kp_split(open + 1, close, args, 16);
+		if (nargs <= r->arg) {
+			kp_note(msg, msglen, "%s: %s: %.*s has no argument %d", r->event, h->file,
+				(int)(close - call + 1), call, r->arg);
+			return -1;
 		}
+		snprintf(a, sizeof(a), "%.*s", (int)(args[r->arg].e - args[r->arg].b),
+			 args[r->arg].b);
+		if (!strstr(a, r->anchor)) {
+			kp_note(msg, msglen, "%s: %s: argument %d of %.*s is \"%s\", not the %s",
+				r->event, h->file, r->arg, (int)(close - call + 1), call, a,
+				r->anchor);
+			return -1;
+		}
+		found++;
 	}
 	return found;
 }
@@ -297,24 +305,18 @@ static int kp_rule_callarg(const struct kp_hunks *hs, const struct kp_site_rule 
 static int kp_rule_every(const struct kp_hunks *hs, const struct kp_site_rule *r, char *msg,
 			 size_t msglen, bool none)
 {
+	struct kp_pos p = {0, 0};
+	const struct kp_pline *l;
+	const struct kp_hunk *h;
 	int bad = 0;
 
-	for (size_t i = 0; i < hs->n; i++) {
-		const struct kp_hunk *h = &hs->h[i];
-
-		if (!kp_file_is(h, r->file)) {
+	while ((h = kp_next(hs, r, &p, &l)) != NULL) {
+		if (!none && kp_has(l, r->anchor)) {
 			continue;
 		}
-		for (size_t k = 0; k < h->nlines; k++) {
-			const struct kp_pline *l = &h->lines[k];
-
-			if (!l->added || !kp_has(l, r->what) || (!none && kp_has(l, r->anchor))) {
-				continue;
-			}
-			kp_note(msg, msglen, "%s: %s: \"%.*s\" %s", r->event, h->file, (int)l->len,
-				l->b, none ? "is added" : "does not use the expected identity");
-			bad++;
-		}
+		kp_note(msg, msglen, "%s: %s: \"%.*s\" %s", r->event, h->file, (int)l->len, l->b,
+			none ? "is added" : "does not use the expected identity");
+		bad++;
 	}
 	return bad;
 }

@@ -287,6 +287,17 @@ static void expect(int bad, const char *msg, const char *what)
 	print_message("%s -> %d problem(s):\n%s", what, bad, msg);
 }
 
+/* Each substitution of @muts, on its own, must fail the check. */
+static void expect_each(const struct kp_subst *muts, size_t n)
+{
+	char msg[8192];
+
+	for (size_t i = 0; i < n; i++) {
+		msg[0] = '\0';
+		expect(check_mutated(subst, &muts[i], msg, sizeof(msg)), msg, muts[i].from);
+	}
+}
+
 static void test_removed_sept_calls_fail_the_check(void **state)
 {
 	static const char *const ops[] = {"KVM_TDX_SEPT_SET_SPTE", "KVM_TDX_SEPT_LINK_SPT",
@@ -360,13 +371,9 @@ static void test_mirror_forced_to_zero_fails_the_check(void **state)
 		{"handle_changed_spte(kvm, as_id, mirror, gfn,",
 		 "handle_changed_spte(kvm, as_id, 0, gfn,"},
 	};
-	char msg[8192];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
-		msg[0] = '\0';
-		expect(check_mutated(subst, &muts[i], msg, sizeof(msg)), msg, muts[i].to);
-	}
+	expect_each(muts, KP_N(muts));
 }
 
 static void test_the_thread_id_as_the_vm_fails_the_check(void **state)
@@ -375,13 +382,9 @@ static void test_the_thread_id_as_the_vm_fails_the_check(void **state)
 		{"kvm->creator_tgid;", "kvm->userspace_pid;"},
 		{"task_tgid_nr(current);", "task_pid_nr(current);"},
 	};
-	char msg[8192];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
-		msg[0] = '\0';
-		expect(check_mutated(subst, &muts[i], msg, sizeof(msg)), msg, muts[i].to);
-	}
+	expect_each(muts, KP_N(muts));
 }
 
 static void test_an_unconditional_trace_path_fails_the_check(void **state)
@@ -390,13 +393,9 @@ static void test_an_unconditional_trace_path_fails_the_check(void **state)
 		{"	if (tracepoint_enabled(tdx_seamcall))\n", "	if (1)\n"},
 		{"if (trace_kvm_tdx_tdvmcall_enabled() &&", "if ("},
 	};
-	char msg[8192];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
-		msg[0] = '\0';
-		expect(check_mutated(subst, &muts[i], msg, sizeof(msg)), msg, muts[i].from);
-	}
+	expect_each(muts, KP_N(muts));
 }
 
 static void test_a_dropped_statement_leaves_a_well_formed_hunk(void **state)
