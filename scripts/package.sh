@@ -5,7 +5,8 @@
 #            bookworm root (cached in build-pkg/bookworm), `apt-get install
 #            ./tdxr_...deb` inside it, and replay the installed example
 #            from /usr/share/doc/tdxr/examples. Needs root and a Debian
-#            mirror; slow (minutes), so it is the `slow` test, not CI's.
+#            mirror; slow (minutes the first time, the bare root is then
+#            cached), so it is a `slow` test, run in the normal build only.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build-pkg
@@ -23,7 +24,10 @@ dpkg-deb -f "$deb" Package Version Depends
 
 [ "$(id -u)" -eq 0 ] || { echo "package --check: needs root" >&2; exit 77; }
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
-root=$out/bookworm
+# The bare root is cached outside the checkout (a clean clone reuses it);
+# TDXR_BOOKWORM_ROOT moves it.
+root=${TDXR_BOOKWORM_ROOT:-/var/cache/tdxr/bookworm-minbase}
+mkdir -p "$(dirname "$root")"
 if [ ! -x "$root/usr/bin/apt-get" ]; then
 	rm -rf "$root"
 	debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
