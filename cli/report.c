@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "tdxr/explain.h"
 #include "tdxr/print.h"
 
 void json_str(FILE *f, const char *s)
@@ -35,28 +36,6 @@ static void xml_str(FILE *f, const char *s)
 			}
 		}
 	}
-}
-
-void report_finding_line(char *buf, size_t len, const struct mdl_finding *f, unsigned int nr_inputs)
-{
-	char where[64], gfn[40] = "", vcpu[24] = "";
-
-	if (f->line && nr_inputs > 1) {
-		snprintf(where, sizeof(where), "line %u:%u", f->input, f->line);
-	} else if (f->line) {
-		snprintf(where, sizeof(where), "line %u", f->line);
-	} else {
-		snprintf(where, sizeof(where), "input %u", f->input);
-	}
-	if (f->has_gfn) {
-		snprintf(gfn, sizeof(gfn), " gfn 0x%" PRIx64, f->gfn);
-	}
-	if (f->vcpu >= 0) {
-		snprintf(vcpu, sizeof(vcpu), " vcpu %d", f->vcpu);
-	}
-	snprintf(buf, len, "%s seq %" PRIu64 " [%s] %s%s%s: %s", where, f->seq,
-		 mdl_severity_name(f->severity), mdl_finding_kind_name(f->kind), gfn, vcpu,
-		 f->message);
 }
 
 void report_coverage(char *buf, size_t len, const struct rpl_result *res)
@@ -126,7 +105,7 @@ void report_text_from(FILE *f, const struct rpl_result *res, size_t first)
 	unsigned int nvm = mdl_nr_vms(res->model);
 
 	for (size_t i = first; i < res->nr_findings; i++) {
-		report_finding_line(line, sizeof(line), &res->findings[i], res->nr_inputs);
+		rpl_finding_line(line, sizeof(line), &res->findings[i], res->nr_inputs);
 		fprintf(f, "%s\n", line);
 	}
 	if (res->dropped_findings) {
@@ -337,7 +316,7 @@ int report_junit(const char *path, const struct rpl_result *res, const struct re
 				if (fd->input != in || !report_fails(fo, fd)) {
 					continue;
 				}
-				report_finding_line(line, sizeof(line), fd, res->nr_inputs);
+				rpl_finding_line(line, sizeof(line), fd, res->nr_inputs);
 				xml_str(f, line);
 				fputc('\n', f);
 			}

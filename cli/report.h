@@ -37,10 +37,6 @@ int report_junit(const char *path, const struct rpl_result *res, const struct re
 /* "checks: ...; not possible: ..." for @res. */
 void report_coverage(char *buf, size_t len, const struct rpl_result *res);
 
-/* The text line of one finding, without a newline. */
-void report_finding_line(char *buf, size_t len, const struct mdl_finding *f,
-			 unsigned int nr_inputs);
-
 /*
  * One self-contained HTML page (cli/report_html.c): summary, coverage,
  * findings with chains, a timeline per finding (the inputs are replayed
