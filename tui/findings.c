@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tui/findings.c - the findings pane, the explain view (a finding's causal
- * chain, each step selectable) and the job that loads the findings'
+ * tui/findings.c - the findings pane, the explain view (the library's
+ * explanation of a finding: first cause, causal chain with each step
+ * selectable, account) and the job that loads the findings'
  * seq/severity for the event list's markers.
  *
  * The pane lists findings in report order and reads them from the index a
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tdxr/explain.h"
 #include "tdxr/print.h"
 #include "tui_int.h"
 
@@ -202,114 +204,230 @@ const struct tui_view_ops tui_findings_ops = {
 
 /* ---- the explain view ---------------------------------------------------- */
 
+/*
+ * The view renders the library's explanation (tdxr/explain.h) of the
+ * finding, computed by replaying the index up to it: the same words as
+ * `tdxr explain`. Its rows are the causal chain's events; j/k walk them.
+ */
 struct explain {
-	struct mdl_finding f;
-	size_t idx;
-	uint64_t steps[MDL_CHAIN_MAX + 1];
-	unsigned int nr_steps;
+	struct rpl_explanation *x; /* owned */
+	size_t *rows;		   /* owned: indexes into x->steps of the chain */
+	unsigned int nr_rows;
 };
+
+static void explain_free(struct explain *e)
+{
+	if (e) {
+		rpl_explanation_free(e->x);
+		free(e->rows);
+		free(e);
+	}
+}
+
+/* The finding's first cause, read from the index: &f->... or @buf. */
+static int explain_cause(struct tui *t, const struct mdl_finding *f, struct mdl_finding *buf,
+			 const struct mdl_finding **cause)
+{
+	size_t at;
+	int r = IDX_NONE;
+
+	*cause = f;
+	if (f->cause_seq < f->seq) {
+		r = idx_finding_at(t->ix, f->cause_seq, &at, buf);
+	}
+	if (r == IDX_ERR) {
+		return -1;
+	}
+	if (r == IDX_FOUND) {
+		*cause = rpl_explain_cause(buf, 1, f);
+	}
+	return 0;
+}
 
 void tui_explain_open(struct tui *t, size_t idx)
 {
 	struct explain *e = calloc(1, sizeof(*e));
+	struct mdl_finding f, cf;
+	const struct mdl_finding *cause;
+	struct rpl_opts o;
+	char *inputs[1] = {(char *)t->index_path};
+	char err[1024];
 
 	if (!e) {
+		tui_msg(t, true, "explain: out of memory");
 		return;
 	}
-	if (idx_finding(t->ix, idx, &e->f) != 0) {
+	if (idx_finding(t->ix, idx, &f) != 0 || explain_cause(t, &f, &cf, &cause) < 0) {
 		free(e);
-		tui_msg(t, true, "cannot read finding %zu", idx);
+		tui_msg(t, true, "cannot read finding %zu: %s", idx, idx_error(t->ix));
 		return;
 	}
-	e->idx = idx;
-	for (unsigned int i = 0; i < e->f.nr_chain && i < MDL_CHAIN_MAX; i++) {
-		e->steps[e->nr_steps++] = e->f.chain[i];
+	/* the replay up to the finding runs here: say so first */
+	tui_msg(t, false, "explaining the finding at seq %llu...", (unsigned long long)f.seq);
+	tui_draw(t);
+	rpl_opts_init(&o);
+	o.format = TDXR_FMT_INDEX;
+	idx_replay_opts(t->ix, &o);
+	if (rpl_explain_finding(inputs, 1, &o, &f, cause, &e->x, err, sizeof(err)) < 0) {
+		free(e);
+		tui_msg(t, true, "explain: %s", err);
+		return;
 	}
-	if (!e->nr_steps || e->steps[e->nr_steps - 1] != e->f.seq) {
-		e->steps[e->nr_steps++] = e->f.seq;
+	e->rows = calloc(e->x->nr_steps ? e->x->nr_steps : 1, sizeof(*e->rows));
+	if (!e->rows) {
+		explain_free(e);
+		tui_msg(t, true, "explain: out of memory");
+		return;
 	}
+	for (size_t i = 0; i < e->x->nr_steps; i++) {
+		if (e->x->steps[i].in_chain) {
+			e->rows[e->nr_rows++] = i;
+		}
+	}
+	t->msg[0] = '\0';
 	if (t->overlay.ops && t->overlay.ops->close) {
 		t->overlay.ops->close(t, &t->overlay);
 	}
 	memset(&t->overlay, 0, sizeof(t->overlay));
 	t->overlay.ops = &tui_explain_ops;
 	t->overlay.priv = e;
-	t->overlay.line = (int)e->nr_steps - 1; /* the finding itself: the cursor stays */
+	/* the finding itself, the last step: the cursor stays */
+	t->overlay.line = e->nr_rows ? (int)e->nr_rows - 1 : 0;
 	t->focus = -1;
 }
 
-#define EXPLAIN_HEAD 5
+#define WRAP_IND 2
+
+/*
+ * Draws @s from row @y in @w columns, broken at blanks, continuation rows
+ * indented by two (one blank dropped per break: joining the rows with
+ * single blanks gives @s back). At most @max rows; returns the rows it
+ * takes (drawn or not: @draw false only counts).
+ */
+static int put_wrapped(int y, int x, int w, int max, const char *s, attr_t a, bool draw)
+{
+	char row[1024];
+	int len = (int)strlen(s), off = 0, n = 0;
+
+	if (w < WRAP_IND + 8) {
+		w = WRAP_IND + 8;
+	}
+	while (n < max) {
+		int ind = off ? WRAP_IND : 0, avail = w - ind, k = len - off;
+
+		if (k > avail) {
+			k = avail;
+			for (int b = avail; b > avail / 2; b--) {
+				if (s[off + b] == ' ') {
+					k = b;
+					break;
+				}
+			}
+		}
+		if (draw) {
+			snprintf(row, sizeof(row), "%*s%.*s", ind, "", k, s + off);
+			tui_put(y + n, x, w, row, a);
+		}
+		n++;
+		off += k;
+		if (off < len && s[off] == ' ') {
+			off++;
+		}
+		if (off >= len) {
+			break;
+		}
+	}
+	return n;
+}
 
 static void explain_draw(struct tui *t, struct tui_view *v, const struct tui_rect *r)
 {
 	struct explain *e = v->priv;
-	const struct mdl_finding *f = &e->f;
-	char buf[1200], text[900], gfn[32];
-	int y = r->y + 1, h = r->h - 1 - EXPLAIN_HEAD;
+	const struct rpl_explanation *x = e->x;
+	const struct mdl_finding *f = &x->finding;
+	char buf[1200], gfn[32];
+	int y = r->y + 1, end = r->y + r->h, acc, rows;
 	attr_t sev = tui_attr(t, f->severity == MDL_SEV_ERROR ? TUI_C_ERROR : TUI_C_WARN);
 
 	snprintf(buf, sizeof(buf), "explain: [%s] %s at seq %llu (j/k walk the chain, q closes)",
 		 mdl_severity_name(f->severity), mdl_finding_kind_name(f->kind),
 		 (unsigned long long)f->seq);
 	tui_title(r, buf, t->focus < 0);
-	for (int i = y; i < r->y + r->h; i++) {
+	for (int i = y; i < end; i++) {
 		move(i, r->x);
 		clrtoeol();
 	}
-	tui_put(y++, r->x, r->w, f->message, sev);
+	y += put_wrapped(y, r->x, r->w, 2, f->message, sev, true);
 	snprintf(buf, sizeof(buf), "expected: %s", f->expected[0] ? f->expected : "-");
 	tui_put(y++, r->x, r->w, buf, A_NORMAL);
 	snprintf(buf, sizeof(buf), "actual:   %s", f->actual[0] ? f->actual : "-");
 	tui_put(y++, r->x, r->w, buf, A_NORMAL);
-	if (f->has_gfn) {
-		snprintf(gfn, sizeof(gfn), "0x%llx", (unsigned long long)f->gfn);
+	/* the gfn whose history the account tells (the finding's, else its
+	 * first cause's) */
+	if (x->has_gfn) {
+		snprintf(gfn, sizeof(gfn), "0x%llx", (unsigned long long)x->gfn);
 	} else {
 		snprintf(gfn, sizeof(gfn), "none");
 	}
-	snprintf(buf, sizeof(buf),
-		 "vm %d  vcpu %d  gfn %s  input %u line %u  first cause: seq %llu", f->vm, f->vcpu,
-		 gfn, f->input, f->line, (unsigned long long)f->cause_seq);
+	snprintf(buf, sizeof(buf), "vm %d  vcpu %d  gfn %s  input %u line %u", f->vm, f->vcpu, gfn,
+		 f->input, f->line);
 	tui_put(y++, r->x, r->w, buf, A_NORMAL);
-	snprintf(buf, sizeof(buf), "causal chain, %u step%s, oldest first:", e->nr_steps,
-		 e->nr_steps == 1 ? "" : "s");
+	if (x->cause_is_finding) {
+		snprintf(buf, sizeof(buf), "first cause: (the finding itself)");
+	} else {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "first cause: ");
+
+		rpl_finding_line(buf + n, sizeof(buf) - n, &x->cause, 1);
+	}
+	y += put_wrapped(y, r->x, r->w, 3, buf, A_NORMAL, true);
+	snprintf(buf, sizeof(buf), "causal chain, %u step%s, oldest first:", e->nr_rows,
+		 e->nr_rows == 1 ? "" : "s");
 	tui_put(y++, r->x, r->w, buf, A_BOLD);
-	v->height = h > 0 ? h : 1;
-	v->nr_lines = (int)e->nr_steps;
+	/* the account goes below the rows; the rows keep at least 3 lines */
+	rows = end - y;
+	acc = put_wrapped(0, 0, r->w, 64, x->account, A_NORMAL, false);
+	if (acc > rows - 3) {
+		acc = rows - 3 > 1 ? rows - 3 : 1;
+	}
+	rows -= acc;
+	v->height = rows > 0 ? rows : 1;
+	v->nr_lines = (int)e->nr_rows;
 	if (v->line < v->top) {
 		v->top = v->line;
 	}
 	if (v->line >= v->top + v->height) {
 		v->top = v->line - v->height + 1;
 	}
-	for (int i = 0; i < h && v->top + i < (int)e->nr_steps; i++) {
+	for (int i = 0; i < rows && v->top + i < (int)e->nr_rows; i++) {
 		int n = v->top + i;
-		uint64_t s = e->steps[n];
-		struct tdxr_event ev;
-		const char *tag = s == f->seq ? "finding" : s == f->cause_seq ? "cause" : "";
+		const struct rpl_explain_step *h = &x->steps[e->rows[n]];
+		uint64_t s = h->ev.seq;
+		const char *tag = s == f->seq ? "finding" : s == x->cause.seq ? "cause" : "";
 
-		if (idx_event(t->ix, s, &ev) == 0) {
-			tui_event_text(t, &ev, text, sizeof(text));
-		} else {
-			snprintf(text, sizeof(text), "<unreadable>");
-		}
-		snprintf(buf, sizeof(buf), "%c %2d. seq %-8llu %-7s %s", n == v->line ? '>' : ' ',
-			 n + 1, (unsigned long long)s, tag, text);
+		snprintf(buf, sizeof(buf), "%c %2d. seq %-8llu %-7s %s %s",
+			 n == v->line ? '>' : ' ', n + 1, (unsigned long long)s, tag, h->name,
+			 h->fields);
 		tui_put(y + i, r->x, r->w, buf, n == v->line ? A_REVERSE : A_NORMAL);
 	}
+	snprintf(buf, sizeof(buf), "account: %s", x->account);
+	put_wrapped(y + rows, r->x, r->w, acc, buf, A_NORMAL, true);
 }
 
 static void explain_select(struct tui *t, struct tui_view *v, int line)
 {
 	struct explain *e = v->priv;
 
+	if (!e->nr_rows) {
+		return;
+	}
 	if (line < 0) {
 		line = 0;
 	}
-	if (line >= (int)e->nr_steps) {
-		line = (int)e->nr_steps - 1;
+	if (line >= (int)e->nr_rows) {
+		line = (int)e->nr_rows - 1;
 	}
 	v->line = line;
-	tui_goto(t, e->steps[line], true);
+	tui_goto(t, e->x->steps[e->rows[line]].ev.seq, true);
 }
 
 static bool explain_request(struct tui *t, struct tui_view *v, enum tui_req req)
@@ -329,7 +447,7 @@ static bool explain_request(struct tui *t, struct tui_view *v, enum tui_req req)
 		return true;
 	case TUI_REQ_LAST:
 	case TUI_REQ_PGDN:
-		explain_select(t, v, (int)e->nr_steps - 1);
+		explain_select(t, v, (int)e->nr_rows - 1);
 		return true;
 	case TUI_REQ_ENTER:
 		explain_select(t, v, v->line);
@@ -342,7 +460,7 @@ static bool explain_request(struct tui *t, struct tui_view *v, enum tui_req req)
 static void explain_close(struct tui *t, struct tui_view *v)
 {
 	(void)t;
-	free(v->priv);
+	explain_free(v->priv);
 	v->priv = NULL;
 }
 

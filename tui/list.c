@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "tdxr/print.h"
 #include "tui_int.h"
 
@@ -97,10 +95,8 @@ bool tui_vis_next(const struct tui *t, uint64_t from, int dir, uint64_t *out)
 void tui_vis_reset(struct tui *t)
 {
 	tui_job_cancel(t, TUI_JOB_FILTER);
-	if (t->filter_scan) {
-		sqlite3_finalize(t->filter_scan);
-		t->filter_scan = NULL;
-	}
+	idx_scan_close(t->filter_scan);
+	t->filter_scan = NULL;
 	free(t->vis);
 	t->vis = NULL;
 	t->vis_scanned = 0;
@@ -116,53 +112,64 @@ void tui_vis_reset(struct tui *t)
 	tui_job_start(t, TUI_JOB_FILTER);
 }
 
+/* The filter job stops on an index error: a half-applied filter would
+ * lie, so it is dropped and the error shown. Returns 1 (the job is done). */
+static int filter_failed(struct tui *t, struct tui_job *j)
+{
+	tui_msg(t, true, "filter: %s", idx_error(t->ix));
+	tui_filter_cancel(t, j);
+	return 1;
+}
+
 /*
  * One sequential scan of (seq, type, vm) decides most events without
  * reading them: the VM choice is the vm column, and a filter that can
  * never select the type skips the event. Only the rest are read whole and
- * matched.
+ * matched. A gap in the scan (a damaged index) falls back to reading the
+ * events whole, which names the damage.
  */
 int tui_filter_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 {
-	sqlite3_stmt *st = t->filter_scan;
+	struct idx_scan_row row;
 	struct tdxr_event ev;
 	unsigned int n = 0;
 	int rc;
 
-	if (!st) {
-		if (sqlite3_prepare_v2(
-			    idx_db(t->ix),
-			    "SELECT seq, type, vm FROM events WHERE seq >= ?1 ORDER BY seq", -1,
-			    &st, NULL) != SQLITE_OK) {
-			st = NULL;
-		} else {
-			sqlite3_bind_int64(st, 1, (sqlite3_int64)j->pos);
+	if (!t->filter_scan) {
+		t->filter_scan = idx_scan_open(t->ix, j->pos);
+		if (!t->filter_scan) {
+			return filter_failed(t, j);
 		}
-		t->filter_scan = st;
 	}
 	while (j->pos < t->nr_events) {
 		uint64_t s = j->pos;
 		bool ok;
 
-		if (st && (rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    (uint64_t)sqlite3_column_int64(st, 0) == s) {
-			unsigned int type = (unsigned int)sqlite3_column_int(st, 1);
-			int vm = sqlite3_column_int(st, 2);
-
-			ok = !t->vm_filter || vm == t->vm || vm < 0;
+		if (t->filter_scan) {
+			rc = idx_scan_next(t->filter_scan, &row);
+			if (rc == IDX_ERR) {
+				return filter_failed(t, j);
+			}
+			if (rc == IDX_NONE || row.seq != s) {
+				idx_scan_close(t->filter_scan);
+				t->filter_scan = NULL;
+			}
+		}
+		if (t->filter_scan) {
+			ok = !t->vm_filter || row.vm == t->vm || row.vm < 0;
 			if (ok && t->filter) {
-				ok = tdxr_filter_wants_type(t->filter, type) &&
-				     idx_event(t->ix, s, &ev) == 0 &&
-				     tdxr_filter_match(t->filter, &ev, t->st);
+				ok = tdxr_filter_wants_type(t->filter, row.type);
+				if (ok && idx_event(t->ix, s, &ev) != 0) {
+					return filter_failed(t, j);
+				}
+				ok = ok && tdxr_filter_match(t->filter, &ev, t->st);
 			}
 		} else {
-			/* no scan (or a gap in it): read the event itself */
-			if (st) {
-				sqlite3_finalize(st);
-				t->filter_scan = st = NULL;
+			/* a gap in the scan: read the event itself */
+			if (idx_event(t->ix, s, &ev) != 0) {
+				return filter_failed(t, j);
 			}
-			ok = idx_event(t->ix, s, &ev) == 0 &&
-			     (!t->filter || tdxr_filter_match(t->filter, &ev, t->st)) &&
+			ok = (!t->filter || tdxr_filter_match(t->filter, &ev, t->st)) &&
 			     (!t->vm_filter || tdxr_filter_match(t->vm_filter, &ev, t->st));
 		}
 		if (ok) {
@@ -175,10 +182,8 @@ int tui_filter_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 			return 0;
 		}
 	}
-	if (t->filter_scan) {
-		sqlite3_finalize(t->filter_scan);
-		t->filter_scan = NULL;
-	}
+	idx_scan_close(t->filter_scan);
+	t->filter_scan = NULL;
 	if (!tui_visible(t, t->cur)) {
 		uint64_t next;
 
@@ -195,10 +200,8 @@ int tui_filter_step(struct tui *t, struct tui_job *j, uint64_t deadline)
 void tui_filter_cancel(struct tui *t, struct tui_job *j)
 {
 	(void)j;
-	if (t->filter_scan) {
-		sqlite3_finalize(t->filter_scan);
-		t->filter_scan = NULL;
-	}
+	idx_scan_close(t->filter_scan);
+	t->filter_scan = NULL;
 	/* a half-applied filter would lie: drop it */
 	tdxr_filter_free(t->filter);
 	t->filter = NULL;

@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "tdxr/tdx.h"
 #include "tui_int.h"
 
@@ -135,7 +133,12 @@ int tui_seeker_start(struct tui *t, const char *index_path, char *err, size_t er
 		return -1;
 	}
 	/* one read transaction: no file locking per statement */
-	sqlite3_exec(idx_db(sk->ix), "BEGIN", NULL, NULL, NULL);
+	if (idx_begin_read(sk->ix) != IDX_FOUND) {
+		snprintf(err, errlen, "%s", idx_error(sk->ix));
+		idx_close(sk->ix);
+		free(sk);
+		return -1;
+	}
 	pthread_mutex_init(&sk->mu, NULL);
 	pthread_cond_init(&sk->cv, NULL);
 	if (pthread_create(&sk->th, NULL, seeker_main, sk) != 0) {

@@ -22,8 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "tui_int.h"
 
 #define TUI_SLICE_NS (20ull * 1000 * 1000)
@@ -765,10 +763,12 @@ static void new_search(struct tui *t, int dir)
 
 static void nav(struct tui *t, int rc, uint64_t seq, const char *what)
 {
-	if (rc == 0) {
+	if (rc == IDX_FOUND) {
 		jump(t, seq);
-	} else {
+	} else if (rc == IDX_NONE) {
 		tui_msg(t, true, "no %s", what);
+	} else {
+		tui_msg(t, true, "%s", idx_error(t->ix));
 	}
 }
 
@@ -1122,9 +1122,7 @@ static void tui_free(struct tui *t)
 			t->panes[i].ops->close(t, &t->panes[i]);
 		}
 	}
-	if (t->filter_scan) {
-		sqlite3_finalize(t->filter_scan);
-	}
+	idx_scan_close(t->filter_scan);
 	tdxr_filter_free(t->filter);
 	tdxr_filter_free(t->vm_filter);
 	free(t->vis);
@@ -1220,12 +1218,16 @@ int tui_main(const struct tui_opts *o, char *err, size_t errlen)
 	}
 	base = strrchr(o->input, '/');
 	t.title = base ? base + 1 : o->input;
+	t.index_path = ixpath;
 	/*
 	 * One read transaction for the whole session: without it SQLite takes
 	 * and drops its file lock (and stats the journal) at every statement,
 	 * which is most of the cost of reading one event.
 	 */
-	sqlite3_exec(idx_db(t.ix), "BEGIN", NULL, NULL, NULL);
+	if (idx_begin_read(t.ix) != IDX_FOUND) {
+		snprintf(err, errlen, "%s", idx_error(t.ix));
+		goto end;
+	}
 	t.st = idx_strtab(t.ix);
 	t.nr_events = idx_nr_events(t.ix);
 	t.nr_findings = idx_nr_findings(t.ix);

@@ -39,8 +39,6 @@
 #include "tdxr/model.h"
 #include "tui.h"
 
-struct sqlite3_stmt;
-
 enum tui_req {
 	TUI_REQ_NONE,
 #define TUI_KEY(req, k1, k2, keys, help) TUI_REQ_##req,
@@ -130,7 +128,8 @@ struct tui {
 	const struct tdxr_strtab *st; /* borrowed from ix */
 	uint64_t nr_events;
 	size_t nr_findings;
-	const char *title; /* borrowed: the input's name */
+	const char *title;	/* borrowed: the input's name */
+	const char *index_path; /* borrowed: the index's path (explain replays it) */
 
 	/* cursor */
 	uint64_t cur;	    /* the selected seq (may be filtered out) */
@@ -141,11 +140,11 @@ struct tui {
 	/* visibility: filter and VM choice (f, v) */
 	struct tdxr_filter *filter; /* owned, NULL = none */
 	char filter_text[512];
-	struct tdxr_filter *vm_filter;	  /* owned, NULL = every VM */
-	int vm;				  /* VM shown, meaningful with vm_filter */
-	uint64_t *vis;			  /* owned bitmap, NULL = all visible */
-	uint64_t vis_scanned;		  /* bits below this seq are valid */
-	struct sqlite3_stmt *filter_scan; /* owned: the filter job's scan */
+	struct tdxr_filter *vm_filter; /* owned, NULL = every VM */
+	int vm;			       /* VM shown, meaningful with vm_filter */
+	uint64_t *vis;		       /* owned bitmap, NULL = all visible */
+	uint64_t vis_scanned;	       /* bits below this seq are valid */
+	struct idx_scan *filter_scan;  /* owned: the filter job's scan */
 
 	/* search (/ ? n N): highlights, never hides */
 	bool has_search;

@@ -149,7 +149,6 @@ void rpl_explanation_free(struct rpl_explanation *x);
  * "line 36 seq 36 [error] kvm-bug gfn 0x8a3f vcpu 0: message" ("line
  * I:L" when there are several inputs, "input I" for binary inputs).
  */
-void rpl_finding_line(char *buf, size_t len, const struct mdl_finding *f,
-		      unsigned int nr_inputs);
+void rpl_finding_line(char *buf, size_t len, const struct mdl_finding *f, unsigned int nr_inputs);
 
 #endif /* TDXR_EXPLAIN_H */

@@ -53,7 +53,9 @@ bool idx_is_index_file(const char *path);
 struct idx *idx_open(const char *path, char *err, size_t errlen);
 void idx_close(struct idx *ix);
 
-struct sqlite3 *idx_db(struct idx *ix);			    /* borrowed */
+/* Borrowed: the SQLite handle, for tests that check the tables; the
+ * tools read the index only through the calls of this header. */
+struct sqlite3 *idx_db(struct idx *ix);
 const struct tdxr_strtab *idx_strtab(const struct idx *ix); /* borrowed */
 
 uint64_t idx_nr_events(const struct idx *ix);
@@ -63,7 +65,8 @@ const char *idx_kernel_profile(const struct idx *ix);
 
 /*
  * Event @seq into @ev. ev->raw (unmodelled payload) points into @ix and is
- * valid until the next idx_* call. 0, or -1 if out of range / unreadable.
+ * valid until the next idx_* call. 0, or -1 if out of range / unreadable
+ * (then idx_error() says which).
  */
 int idx_event(struct idx *ix, uint64_t seq, struct tdxr_event *ev);
 
@@ -81,15 +84,28 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out);
  */
 int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out);
 
-/* Why the last idx_seek() failed, naming the index file and the seq of
- * the damaged checkpoint or event; "" after a success. */
+/* Why the last failing call failed (idx_seek, idx_event, idx_finding,
+ * the lookups below), naming the index file and the seq of the damaged
+ * checkpoint or event or the SQLite code; "" after a successful seek. */
 const char *idx_error(const struct idx *ix);
+
+/*
+ * What a lookup returns. IDX_NONE is an answer ("no later finding");
+ * IDX_ERR is not: SQLite failed (a damaged or vanished file, I/O, out of
+ * memory), and idx_error() names the index, the query and the SQLite
+ * code ("SQLITE_CORRUPT: database disk image is malformed").
+ */
+enum idx_rc {
+	IDX_ERR = -1,
+	IDX_FOUND = 0,
+	IDX_NONE = 1,
+};
 
 /*
  * Navigation helpers for the TUI: the next (dir > 0) or previous (dir < 0)
  * seq after/before @from whose event touches @gfn in @vm (role GFN/GPA
  * fields, shared bit stripped) / belongs to vCPU @vcpu / carries a
- * finding. Return 0 and set *out, or -1 if none.
+ * finding. IDX_FOUND with *out set, IDX_NONE, or IDX_ERR.
  */
 int idx_next_gfn(struct idx *ix, uint64_t from, int dir, int vm, uint64_t gfn, uint64_t *out);
 int idx_next_vcpu(struct idx *ix, uint64_t from, int dir, int vm, int vcpu, uint64_t *out);
@@ -102,5 +118,38 @@ int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out);
  * column and the HTML report's timelines both use it.
  */
 bool idx_event_gfn(const struct tdxr_event *ev, int gpaw, uint64_t *gfn, int *level);
+
+/* The first finding (report order) at @seq: IDX_FOUND with *out and its
+ * report index in *index, IDX_NONE, or IDX_ERR. */
+int idx_finding_at(struct idx *ix, uint64_t seq, size_t *index, struct mdl_finding *out);
+
+/*
+ * Opens one read transaction that lasts until idx_close(): without it
+ * SQLite takes and drops its file lock (and stats the journal) at every
+ * statement, which is most of the cost of reading one event. IDX_FOUND
+ * (0), or IDX_ERR.
+ */
+int idx_begin_read(struct idx *ix);
+
+/*
+ * A sequential scan of every event's (seq, type, vm) from seq @from on,
+ * without reading the events (the TUI's filter decides most events from
+ * these). Owned by the caller, closed before @ix.
+ */
+struct idx_scan;
+struct idx_scan_row {
+	uint64_t seq;
+	unsigned int type; /* enum tdxr_event_type */
+	int vm;		   /* -1 unknown */
+};
+/* NULL with the reason in idx_error(). */
+struct idx_scan *idx_scan_open(struct idx *ix, uint64_t from);
+/* IDX_FOUND with *row set, IDX_NONE at the end, or IDX_ERR. */
+int idx_scan_next(struct idx_scan *sc, struct idx_scan_row *row);
+void idx_scan_close(struct idx_scan *sc); /* NULL is fine */
+
+/* @o set up to replay this index as the replay that built it (kernel
+ * profile, guest physical address width); the rest untouched. */
+void idx_replay_opts(const struct idx *ix, struct rpl_opts *o);
 
 #endif /* TDXR_INDEX_H */

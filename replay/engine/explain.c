@@ -471,8 +471,9 @@ int rpl_explain(char *const *inputs, unsigned int n, const struct rpl_opts *o,
 		goto out;
 	}
 	o1.progress = false;
-	if (rpl_explain_finding(inputs, n, &o1, f, rpl_explain_cause(res.findings, res.nr_findings, f),
-				out, err, errlen) < 0) {
+	if (rpl_explain_finding(inputs, n, &o1, f,
+				rpl_explain_cause(res.findings, res.nr_findings, f), out, err,
+				errlen) < 0) {
 		goto out;
 	}
 	(*out)->events = res.events;

@@ -35,7 +35,8 @@ struct idx {
 	sqlite3_stmt *get_ev, *get_extra, *range_ev, *get_finding, *get_chain;
 	sqlite3_stmt *ckpt_seq, *full_seq, *ckpt_chain;
 	sqlite3_stmt *gfn_next, *gfn_prev, *vcpu_next, *vcpu_prev, *find_next, *find_prev;
-	char err[512]; /* why the last idx_seek failed */
+	sqlite3_stmt *find_at;
+	char err[512]; /* why the last failing call failed (idx_error) */
 	char *rawbuf;
 	size_t rawcap;
 
@@ -163,9 +164,11 @@ struct idx *idx_open(const char *path, char *err, size_t errlen)
 	ix->find_next = prep(ix, "SELECT seq FROM findings WHERE seq > ?1 ORDER BY seq LIMIT 1");
 	ix->find_prev =
 		prep(ix, "SELECT seq FROM findings WHERE seq < ?1 ORDER BY seq DESC LIMIT 1");
+	ix->find_at = prep(ix, "SELECT id FROM findings WHERE seq = ?1 ORDER BY id LIMIT 1");
 	if (!ix->path || !ix->get_ev || !ix->range_ev || !ix->get_extra || !ix->get_finding ||
 	    !ix->get_chain || !ix->full_seq || !ix->ckpt_chain || !ix->ckpt_seq || !ix->gfn_next ||
-	    !ix->gfn_prev || !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev) {
+	    !ix->gfn_prev || !ix->vcpu_next || !ix->vcpu_prev || !ix->find_next || !ix->find_prev ||
+	    !ix->find_at) {
 		snprintf(err, errlen, "%s: damaged tdxr index: %s", path, sqlite3_errmsg(ix->db));
 		idx_close(ix);
 		return NULL;
@@ -199,6 +202,7 @@ void idx_close(struct idx *ix)
 	sqlite3_finalize(ix->vcpu_prev);
 	sqlite3_finalize(ix->find_next);
 	sqlite3_finalize(ix->find_prev);
+	sqlite3_finalize(ix->find_at);
 	sqlite3_close(ix->db);
 	tdxr_strtab_free(ix->st);
 	for (unsigned int i = 0; ix->input_paths && i < ix->nr_inputs; i++) {
@@ -245,17 +249,89 @@ const char *idx_kernel_profile(const struct idx *ix)
 	return ix->profile ? ix->profile : "";
 }
 
+static int seek_fail(struct idx *ix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets idx_error(): "INDEX: what". Returns -1 (IDX_ERR). */
+static int seek_fail(struct idx *ix, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(ix->err, sizeof(ix->err), "%s: ", ix->path);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(ix->err)) {
+		vsnprintf(ix->err + n, sizeof(ix->err) - (size_t)n, fmt, ap);
+	}
+	va_end(ap);
+	return -1;
+}
+
+const char *idx_error(const struct idx *ix)
+{
+	return ix->err;
+}
+
+/* "SQLITE_CORRUPT" for @rc (its primary code), "SQLITE_?" if unknown. */
+static const char *rc_name(int rc)
+{
+	static const char *const names[] = {
+		[SQLITE_ERROR] = "SQLITE_ERROR",
+		[SQLITE_INTERNAL] = "SQLITE_INTERNAL",
+		[SQLITE_PERM] = "SQLITE_PERM",
+		[SQLITE_ABORT] = "SQLITE_ABORT",
+		[SQLITE_BUSY] = "SQLITE_BUSY",
+		[SQLITE_LOCKED] = "SQLITE_LOCKED",
+		[SQLITE_NOMEM] = "SQLITE_NOMEM",
+		[SQLITE_READONLY] = "SQLITE_READONLY",
+		[SQLITE_INTERRUPT] = "SQLITE_INTERRUPT",
+		[SQLITE_IOERR] = "SQLITE_IOERR",
+		[SQLITE_CORRUPT] = "SQLITE_CORRUPT",
+		[SQLITE_NOTFOUND] = "SQLITE_NOTFOUND",
+		[SQLITE_FULL] = "SQLITE_FULL",
+		[SQLITE_CANTOPEN] = "SQLITE_CANTOPEN",
+		[SQLITE_PROTOCOL] = "SQLITE_PROTOCOL",
+		[SQLITE_EMPTY] = "SQLITE_EMPTY",
+		[SQLITE_SCHEMA] = "SQLITE_SCHEMA",
+		[SQLITE_TOOBIG] = "SQLITE_TOOBIG",
+		[SQLITE_CONSTRAINT] = "SQLITE_CONSTRAINT",
+		[SQLITE_MISMATCH] = "SQLITE_MISMATCH",
+		[SQLITE_MISUSE] = "SQLITE_MISUSE",
+		[SQLITE_NOLFS] = "SQLITE_NOLFS",
+		[SQLITE_AUTH] = "SQLITE_AUTH",
+		[SQLITE_FORMAT] = "SQLITE_FORMAT",
+		[SQLITE_RANGE] = "SQLITE_RANGE",
+		[SQLITE_NOTADB] = "SQLITE_NOTADB",
+	};
+	unsigned int p = (unsigned int)rc & 0xff;
+
+	return p < sizeof(names) / sizeof(names[0]) && names[p] ? names[p] : "SQLITE_?";
+}
+
+/* Sets idx_error() to "INDEX: WHAT: SQLITE_X: message" for the result
+ * code @rc of a step. Returns IDX_ERR. */
+static int sql_fail(struct idx *ix, int rc, const char *what)
+{
+	return seek_fail(ix, "%s: %s: %s", what, rc_name(rc), sqlite3_errstr(rc));
+}
+
 int idx_event(struct idx *ix, uint64_t seq, struct tdxr_event *ev)
 {
-	int ret = -1;
+	int r, ret = -1;
 
 	if (seq >= ix->nr_events) {
 		return -1;
 	}
 	sqlite3_bind_int64(ix->get_ev, 1, (sqlite3_int64)seq);
-	if (sqlite3_step(ix->get_ev) == SQLITE_ROW) {
+	r = sqlite3_step(ix->get_ev);
+	if (r == SQLITE_ROW) {
 		ret = idx_row_event(ix->get_ev, ix->get_extra, ix->threads, ix->nr_threads, true,
 				    ev, &ix->rawbuf, &ix->rawcap);
+		if (ret < 0) {
+			seek_fail(ix, "event %llu: damaged row", (unsigned long long)seq);
+		}
+	} else if (r == SQLITE_DONE) {
+		seek_fail(ix, "event %llu: missing", (unsigned long long)seq);
+	} else {
+		sql_fail(ix, r, "reading an event");
 	}
 	sqlite3_reset(ix->get_ev);
 	return ret;
@@ -276,14 +352,15 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
 {
 	sqlite3_stmt *st = ix->get_finding;
-	int ret = -1;
+	int r, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (i >= ix->nr_findings) {
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
 		out->seq = (uint64_t)sqlite3_column_int64(st, 0);
 		out->input = (uint16_t)sqlite3_column_int(st, 1);
 		out->line = (uint32_t)sqlite3_column_int64(st, 2);
@@ -299,41 +376,27 @@ int idx_finding(struct idx *ix, size_t i, struct mdl_finding *out)
 		copy_text(out->message, sizeof(out->message), st, 11);
 		out->cause_seq = (uint64_t)sqlite3_column_int64(st, 12);
 		ret = 0;
+	} else if (r == SQLITE_DONE) {
+		seek_fail(ix, "finding %zu: missing", i);
+	} else {
+		sql_fail(ix, r, "reading a finding");
 	}
 	sqlite3_reset(st);
 	if (ret < 0) {
 		return -1;
 	}
 	sqlite3_bind_int64(ix->get_chain, 1, (sqlite3_int64)i);
-	while (sqlite3_step(ix->get_chain) == SQLITE_ROW && out->nr_chain < MDL_CHAIN_MAX) {
+	while ((r = sqlite3_step(ix->get_chain)) == SQLITE_ROW && out->nr_chain < MDL_CHAIN_MAX) {
 		out->chain[out->nr_chain++] = (uint64_t)sqlite3_column_int64(ix->get_chain, 0);
 	}
 	sqlite3_reset(ix->get_chain);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		return sql_fail(ix, r, "reading a finding's chain");
+	}
 	return 0;
 }
 
 /* ---- seek ---- */
-
-static int seek_fail(struct idx *ix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Sets idx_error(): "INDEX: what". Returns -1. */
-static int seek_fail(struct idx *ix, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(ix->err, sizeof(ix->err), "%s: ", ix->path);
-
-	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < sizeof(ix->err)) {
-		vsnprintf(ix->err + n, sizeof(ix->err) - (size_t)n, fmt, ap);
-	}
-	va_end(ap);
-	return -1;
-}
-
-const char *idx_error(const struct idx *ix)
-{
-	return ix->err;
-}
 
 /*
  * The seq @st (ckpt_seq: any checkpoint, full_seq: a full one) finds at
@@ -586,16 +649,16 @@ int idx_seek(struct idx *ix, uint64_t seq, const struct mdl_model **out)
 
 /* ---- navigation ---- */
 
-static int first_seq(sqlite3_stmt *st, uint64_t *out)
+/* The first row's seq of @st: IDX_FOUND, IDX_NONE, IDX_ERR (@what failed). */
+static int first_seq(struct idx *ix, sqlite3_stmt *st, uint64_t *out, const char *what)
 {
-	int ret = -1;
+	int r = sqlite3_step(st);
 
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (r == SQLITE_ROW) {
 		*out = (uint64_t)sqlite3_column_int64(st, 0);
-		ret = 0;
 	}
 	sqlite3_reset(st);
-	return ret;
+	return r == SQLITE_ROW ? IDX_FOUND : r == SQLITE_DONE ? IDX_NONE : sql_fail(ix, r, what);
 }
 
 int idx_next_gfn(struct idx *ix, uint64_t from, int dir, int vm, uint64_t gfn, uint64_t *out)
@@ -605,7 +668,7 @@ int idx_next_gfn(struct idx *ix, uint64_t from, int dir, int vm, uint64_t gfn, u
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)gfn);
 	sqlite3_bind_int(st, 2, vm);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
-	return first_seq(st, out);
+	return first_seq(ix, st, out, "looking for an event on the gfn");
 }
 
 int idx_next_vcpu(struct idx *ix, uint64_t from, int dir, int vm, int vcpu, uint64_t *out)
@@ -615,7 +678,7 @@ int idx_next_vcpu(struct idx *ix, uint64_t from, int dir, int vm, int vcpu, uint
 	sqlite3_bind_int(st, 1, vcpu);
 	sqlite3_bind_int(st, 2, vm);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
-	return first_seq(st, out);
+	return first_seq(ix, st, out, "looking for an event of the vCPU");
 }
 
 int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out)
@@ -623,5 +686,82 @@ int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out)
 	sqlite3_stmt *st = dir > 0 ? ix->find_next : ix->find_prev;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	return first_seq(st, out);
+	return first_seq(ix, st, out, "looking for a finding");
+}
+
+int idx_finding_at(struct idx *ix, uint64_t seq, size_t *index, struct mdl_finding *out)
+{
+	uint64_t id;
+	int r;
+
+	sqlite3_bind_int64(ix->find_at, 1, (sqlite3_int64)seq);
+	r = first_seq(ix, ix->find_at, &id, "looking for the finding at a seq");
+	if (r != IDX_FOUND) {
+		return r;
+	}
+	*index = (size_t)id;
+	return idx_finding(ix, (size_t)id, out) == 0 ? IDX_FOUND : IDX_ERR;
+}
+
+int idx_begin_read(struct idx *ix)
+{
+	int r = sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL);
+
+	return r == SQLITE_OK ? IDX_FOUND : sql_fail(ix, r, "starting a read transaction");
+}
+
+void idx_replay_opts(const struct idx *ix, struct rpl_opts *o)
+{
+	o->kernel_profile = ix->opt_profile;
+	o->gpaw = ix->gpaw;
+}
+
+/* ---- sequential scan ---- */
+
+struct idx_scan {
+	struct idx *ix;
+	sqlite3_stmt *st;
+};
+
+struct idx_scan *idx_scan_open(struct idx *ix, uint64_t from)
+{
+	struct idx_scan *sc = calloc(1, sizeof(*sc));
+	int r;
+
+	if (!sc) {
+		seek_fail(ix, "out of memory");
+		return NULL;
+	}
+	sc->ix = ix;
+	r = sqlite3_prepare_v2(ix->db,
+			       "SELECT seq, type, vm FROM events WHERE seq >= ?1 ORDER BY seq", -1,
+			       &sc->st, NULL);
+	if (r != SQLITE_OK) {
+		sql_fail(ix, r, "scanning the events");
+		idx_scan_close(sc);
+		return NULL;
+	}
+	sqlite3_bind_int64(sc->st, 1, (sqlite3_int64)from);
+	return sc;
+}
+
+int idx_scan_next(struct idx_scan *sc, struct idx_scan_row *row)
+{
+	int r = sqlite3_step(sc->st);
+
+	if (r == SQLITE_ROW) {
+		row->seq = (uint64_t)sqlite3_column_int64(sc->st, 0);
+		row->type = (unsigned int)sqlite3_column_int(sc->st, 1);
+		row->vm = sqlite3_column_int(sc->st, 2);
+		return IDX_FOUND;
+	}
+	return r == SQLITE_DONE ? IDX_NONE : sql_fail(sc->ix, r, "scanning the events");
+}
+
+void idx_scan_close(struct idx_scan *sc)
+{
+	if (sc) {
+		sqlite3_finalize(sc->st);
+		free(sc);
+	}
 }

@@ -105,6 +105,48 @@ explain)
 	check "q closes the explain view" bash -c "! grep -q '^== explain' '$tmp/s3.txt'"
 	check "q keeps the cursor where the chain put it" test "$(cursor_seq "$tmp/s3.txt")" = "$first"
 	;;
+explain-same-as-cli)
+	# test_tui_explain_view_shows_the_same_first_cause_chain_and_account_as_cli:
+	# the finding `tdxr explain` picks, opened in the TUI with Enter
+	"$TDXR" explain "$trace" >"$tmp/cli.txt" || bad "tdxr explain failed"
+	seq=$(awk '/^finding:/ { getline; for (i = 1; i <= NF; i++) if ($i == "seq") { print $(i + 1); exit } }' "$tmp/cli.txt")
+	check "tdxr explain names a finding" test -n "$seq"
+	run ":$seq" "Enter" ":save-screen $tmp/s.txt"
+	check "Enter on seq $seq opens its explain view" grep -q "^== explain: .* at seq $seq " "$tmp/s.txt"
+	# TEXT of a wrapped item "LABEL: ..." of the view: continuation rows
+	# are indented by two, each break dropped one blank
+	item() {
+		awk -v l="$1: " '
+			started && /^  [^ ]/ { sub(/^  /, ""); t = t " " $0; next }
+			started { exit }
+			index($0, l) == 1 { started = 1; t = substr($0, length(l) + 1) }
+			END { print t }' "$2"
+	}
+	cli_cause=$(awk '/^first cause:/ { getline; sub(/^  /, ""); print; exit }' "$tmp/cli.txt")
+	tui_cause=$(item "first cause" "$tmp/s.txt")
+	check "first cause is the CLI's ($cli_cause)" test "$tui_cause" = "$cli_cause"
+	cli_chain=$(awk '$1 == "*" && $2 == "seq" { print $3 }' "$tmp/cli.txt" | tr '\n' ' ')
+	tui_chain=$(grep -E '^[> ] +[0-9]+\. seq ' "$tmp/s.txt" | awk '{ for (i = 1; i <= NF; i++) if ($i == "seq") { print $(i + 1); break } }' | tr '\n' ' ')
+	check "causal chain is the CLI's ($cli_chain)" test "$tui_chain" = "$cli_chain"
+	check "the chain has more than the finding" test "$(echo $cli_chain | wc -w)" -gt 1
+	cli_acc=$(awk '/^account:/ { getline; sub(/^  /, ""); print; exit }' "$tmp/cli.txt")
+	tui_acc=$(item "account" "$tmp/s.txt")
+	check "account is the CLI's" test "$tui_acc" = "$cli_acc"
+	[ "$tui_acc" = "$cli_acc" ] || printf '  cli: %s\n  tui: %s\n' "$cli_acc" "$tui_acc"
+	;;
+sqlite-error)
+	# test_tui_sqlite_error_is_shown_named_not_taken_for_no_finding: the
+	# findings' seq index smashed after the build
+	"$TDXR" index -q -o "$db" "$trace" || bad "index failed"
+	pg=$(sqlite3 "$db" "SELECT rootpage FROM sqlite_master WHERE name = 'findings_seq'")
+	ps=$(sqlite3 "$db" "PRAGMA page_size")
+	head -c "$ps" /dev/zero | tr '\0' '\377' |
+		dd of="$db" bs="$ps" seek=$((pg - 1)) conv=notrunc status=none
+	printf '%s\n' ":resize 160 40" "]" ":save-screen $tmp/s.txt" >"$tmp/script"
+	tui_script "$db" "$tmp/script" || bad "tdxr tui exited $?: $(cat "$tmp/tui.err")"
+	check "] names the SQLite error" grep -q 'looking for a finding: SQLITE_CORRUPT' "$tmp/s.txt"
+	check "... and does not say there is no finding" bash -c "! grep -q 'no later finding' '$tmp/s.txt'"
+	;;
 gfn-vcpu)
 	# test_s_S_step_by_gfn_and_dot_comma_step_by_vcpu
 	start=$(grep -m1 'TDH_MEM_RANGE_BLOCK' "$tmp/dump" | cut -d' ' -f1)

@@ -401,6 +401,101 @@ static void test_damaged_checkpoint_fails_the_seek_not_the_process(void **state)
 	}
 }
 
+/* Overwrites page @pgno of SQLite file @p with 0xff bytes, and moves the
+ * file change counter on: a handle open on @p drops its page cache. */
+static void smash_page(const char *p, int64_t pgno)
+{
+	int64_t psz = query_int(p, "PRAGMA page_size");
+	char *junk = malloc((size_t)psz);
+	FILE *f = fopen(p, "r+b");
+	unsigned char ctr[4];
+
+	assert_non_null(junk);
+	assert_non_null(f);
+	memset(junk, 0xff, (size_t)psz);
+	assert_int_equal(fseek(f, (long)((pgno - 1) * psz), SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, (size_t)psz, f), (size_t)psz);
+	assert_int_equal(fseek(f, 24, SEEK_SET), 0);
+	assert_int_equal(fread(ctr, 1, 4, f), 4);
+	ctr[3]++;
+	assert_int_equal(fseek(f, 24, SEEK_SET), 0);
+	assert_int_equal(fwrite(ctr, 1, 4, f), 4);
+	fclose(f);
+	free(junk);
+}
+
+/*
+ * A damaged b-tree under a lookup is an error that names SQLite's code,
+ * never an answer: "no later finding" / "no later event on this gfn" /
+ * the end of a scan are IDX_NONE, SQLITE_CORRUPT is IDX_ERR.
+ */
+static void test_sqlite_errors_are_errors_not_answers(void **state)
+{
+	char p[600], err[1024];
+	struct idx_scan_row row;
+	struct idx_scan *sc;
+	struct mdl_finding f;
+	struct idx *ix;
+	uint64_t got, n = 0;
+	size_t at;
+	int r;
+
+	(void)state;
+	/* intact: answers */
+	ix = idx_open(good, err, sizeof(err));
+	assert_non_null(ix);
+	assert_int_equal(idx_next_finding(ix, idx_nr_events(ix), 1, &got), IDX_NONE);
+	assert_int_equal(idx_next_finding(ix, 0, 1, &got), IDX_FOUND);
+	assert_int_equal(idx_finding_at(ix, got, &at, &f), IDX_FOUND);
+	assert_int_equal(f.seq, got);
+	assert_int_equal(idx_finding_at(ix, 0, &at, &f) == IDX_NONE || f.seq == 0, 1);
+	assert_int_equal(idx_begin_read(ix), IDX_FOUND);
+	sc = idx_scan_open(ix, 0);
+	assert_non_null(sc);
+	while ((r = idx_scan_next(sc, &row)) == IDX_FOUND) {
+		assert_int_equal(row.seq, n);
+		n++;
+	}
+	assert_int_equal(r, IDX_NONE);
+	assert_int_equal(n, idx_nr_events(ix));
+	idx_scan_close(sc);
+	idx_close(ix);
+
+	/* the findings' seq index smashed: the finding lookups fail, named */
+	path_in(p, sizeof(p), "corrupt-findings.db");
+	copy_file(good, p, SIZE_MAX);
+	smash_page(p,
+		   query_int(p, "SELECT rootpage FROM sqlite_master WHERE name = 'findings_seq'"));
+	ix = idx_open(p, err, sizeof(err));
+	assert_non_null(ix);
+	assert_int_equal(idx_next_finding(ix, 0, 1, &got), IDX_ERR);
+	if (!strstr(idx_error(ix), "SQLITE_CORRUPT") || strncmp(idx_error(ix), p, strlen(p))) {
+		fail_msg("error '%s' does not name %s and SQLITE_CORRUPT", idx_error(ix), p);
+	}
+	assert_int_equal(idx_next_finding(ix, idx_nr_events(ix), -1, &got), IDX_ERR);
+	assert_int_equal(idx_finding_at(ix, 0, &at, &f), IDX_ERR);
+	idx_close(ix);
+
+	/* the events table's root smashed under an open index (idx_open
+	 * counts the rows: it would refuse it): the scan, the gfn steps and
+	 * the event reads fail */
+	path_in(p, sizeof(p), "corrupt-events.db");
+	copy_file(good, p, SIZE_MAX);
+	ix = idx_open(p, err, sizeof(err));
+	assert_non_null(ix);
+	smash_page(p, query_int(p, "SELECT rootpage FROM sqlite_master WHERE name = 'events'"));
+	smash_page(p, query_int(p, "SELECT rootpage FROM sqlite_master WHERE name = 'events_gfn'"));
+	sc = idx_scan_open(ix, 0);
+	r = sc ? idx_scan_next(sc, &row) : IDX_ERR;
+	assert_int_equal(r, IDX_ERR);
+	assert_non_null(strstr(idx_error(ix), "SQLITE_CORRUPT"));
+	idx_scan_close(sc);
+	assert_int_equal(idx_next_gfn(ix, 0, 1, 0, 0x8a3f, &got), IDX_ERR);
+	assert_int_equal(idx_event(ix, 0, &(struct tdxr_event){0}), -1);
+	assert_non_null(strstr(idx_error(ix), "SQLITE_CORRUPT"));
+	idx_close(ix);
+}
+
 static int setup(void **state)
 {
 	char err[1024];
@@ -436,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_u64_with_bit_63_reads_back_and_shows_as_hex),
 		cmocka_unit_test(test_every_view_runs),
 		cmocka_unit_test(test_damaged_checkpoint_fails_the_seek_not_the_process),
+		cmocka_unit_test(test_sqlite_errors_are_errors_not_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

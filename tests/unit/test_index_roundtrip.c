@@ -346,9 +346,11 @@ static void test_navigation_finds_neighbouring_events(void **state)
 				}
 			}
 			if (next == UINT64_MAX) {
-				assert_int_equal(idx_next_vcpu(ix, s, 1, ev.vm, ev.vcpu, &got), -1);
+				assert_int_equal(idx_next_vcpu(ix, s, 1, ev.vm, ev.vcpu, &got),
+						 IDX_NONE);
 			} else {
-				assert_int_equal(idx_next_vcpu(ix, s, 1, ev.vm, ev.vcpu, &got), 0);
+				assert_int_equal(idx_next_vcpu(ix, s, 1, ev.vm, ev.vcpu, &got),
+						 IDX_FOUND);
 				assert_int_equal(got, next);
 				assert_int_equal(idx_next_vcpu(ix, next, -1, ev.vm, ev.vcpu, &got),
 						 0);
