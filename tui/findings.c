@@ -10,8 +10,11 @@
  * markers need every finding's seq, so a job copies them into a compact
  * array (16 bytes each) and sorts it by seq.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tdxr/explain.h"
 #include "tdxr/print.h"
@@ -206,8 +209,10 @@ const struct tui_view_ops tui_findings_ops = {
 
 /*
  * The view renders the library's explanation (tdxr/explain.h) of the
- * finding, computed by replaying the index up to it: the same words as
- * `tdxr explain`. Its rows are the causal chain's events; j/k walk them.
+ * finding, computed by replaying the index up to it (rpl_explain_finding,
+ * with the finding and its first cause read from the index): the same
+ * words as `tdxr explain`. Its rows are the causal chain's events; j/k
+ * walk them.
  */
 struct explain {
 	struct rpl_explanation *x; /* owned */
@@ -224,67 +229,135 @@ static void explain_free(struct explain *e)
 	}
 }
 
-/* The finding's first cause, read from the index: &f->... or @buf. */
-static int explain_cause(struct tui *t, const struct mdl_finding *f, struct mdl_finding *buf,
-			 const struct mdl_finding **cause)
+/*
+ * The replay up to the finding runs on a thread of its own (a big trace
+ * takes seconds): the explain job waits for it a slice at a time, so keys
+ * still work and Esc cancels it; then the view opens.
+ */
+struct tui_explainer {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* signalled when done */
+	bool done;	   /* under mu */
+	int rc;
+	char err[1024];
+	struct rpl_explanation *x; /* the result, taken by the job */
+	atomic_bool cancel;
+	atomic_uint_least64_t at; /* progress: the seq replayed */
+	struct mdl_finding f, cf;
+	bool own_cause; /* f is its own first cause (else cf) */
+	struct rpl_opts o;
+	char *inputs[1]; /* borrowed: the index's path */
+};
+
+static void *explainer_main(void *arg)
 {
+	struct tui_explainer *ex = arg;
+	struct rpl_explanation *x = NULL;
+	int rc =
+		rpl_explain_finding(ex->inputs, 1, &ex->o, &ex->f, ex->own_cause ? &ex->f : &ex->cf,
+				    &x, ex->err, sizeof(ex->err));
+
+	pthread_mutex_lock(&ex->mu);
+	ex->rc = rc;
+	ex->x = x;
+	ex->done = true;
+	pthread_cond_broadcast(&ex->cv);
+	pthread_mutex_unlock(&ex->mu);
+	return NULL;
+}
+
+static void explainer_free(struct tui_explainer *ex)
+{
+	pthread_join(ex->th, NULL);
+	rpl_explanation_free(ex->x);
+	pthread_mutex_destroy(&ex->mu);
+	pthread_cond_destroy(&ex->cv);
+	free(ex);
+}
+
+/* The finding's first cause, read from the index: 0 (ex->own_cause or
+ * ex->cf set), or -1 (idx_error). */
+static int explain_cause(struct tui *t, struct tui_explainer *ex)
+{
+	const struct mdl_finding *f = &ex->f;
 	size_t at;
 	int r = IDX_NONE;
 
-	*cause = f;
+	ex->own_cause = true;
 	if (f->cause_seq < f->seq) {
-		r = idx_finding_at(t->ix, f->cause_seq, &at, buf);
+		r = idx_finding_at(t->ix, f->cause_seq, &at, &ex->cf);
 	}
 	if (r == IDX_ERR) {
 		return -1;
 	}
 	if (r == IDX_FOUND) {
-		*cause = rpl_explain_cause(buf, 1, f);
+		ex->own_cause = rpl_explain_cause(&ex->cf, 1, f) == f;
 	}
 	return 0;
 }
 
 void tui_explain_open(struct tui *t, size_t idx)
 {
-	struct explain *e = calloc(1, sizeof(*e));
-	struct mdl_finding f, cf;
-	const struct mdl_finding *cause;
-	struct rpl_opts o;
-	char *inputs[1] = {(char *)t->index_path};
-	char err[1024];
+	struct tui_explainer *ex;
+	pthread_condattr_t ca;
 
-	if (!e) {
+	tui_job_cancel(t, TUI_JOB_EXPLAIN);
+	ex = calloc(1, sizeof(*ex));
+	if (!ex) {
 		tui_msg(t, true, "explain: out of memory");
 		return;
 	}
-	if (idx_finding(t->ix, idx, &f) != 0 || explain_cause(t, &f, &cf, &cause) < 0) {
-		free(e);
+	if (idx_finding(t->ix, idx, &ex->f) != 0 || explain_cause(t, ex) < 0) {
+		free(ex);
 		tui_msg(t, true, "cannot read finding %zu: %s", idx, idx_error(t->ix));
 		return;
 	}
-	/* the replay up to the finding runs here: say so first */
-	tui_msg(t, false, "explaining the finding at seq %llu...", (unsigned long long)f.seq);
-	tui_draw(t);
-	rpl_opts_init(&o);
-	o.format = TDXR_FMT_INDEX;
-	idx_replay_opts(t->ix, &o);
-	if (rpl_explain_finding(inputs, 1, &o, &f, cause, &e->x, err, sizeof(err)) < 0) {
-		free(e);
-		tui_msg(t, true, "explain: %s", err);
+	rpl_opts_init(&ex->o);
+	ex->o.format = TDXR_FMT_INDEX;
+	idx_replay_opts(t->ix, &ex->o);
+	ex->o.cancel = &ex->cancel;
+	ex->o.at = &ex->at;
+	ex->inputs[0] = (char *)t->index_path;
+	atomic_init(&ex->cancel, false);
+	atomic_init(&ex->at, 0);
+	pthread_mutex_init(&ex->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ex->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&ex->th, NULL, explainer_main, ex) != 0) {
+		pthread_mutex_destroy(&ex->mu);
+		pthread_cond_destroy(&ex->cv);
+		free(ex);
+		tui_msg(t, true, "explain: cannot start its thread");
 		return;
 	}
-	e->rows = calloc(e->x->nr_steps ? e->x->nr_steps : 1, sizeof(*e->rows));
-	if (!e->rows) {
-		explain_free(e);
+	t->explainer = ex;
+	tui_job_start(t, TUI_JOB_EXPLAIN);
+	t->jobs[TUI_JOB_EXPLAIN].total = ex->f.seq + 1;
+}
+
+/* Opens the view on @x (taken). */
+static void explain_show(struct tui *t, struct rpl_explanation *x)
+{
+	struct explain *e = calloc(1, sizeof(*e));
+
+	if (e) {
+		e->x = x;
+		e->rows = calloc(x->nr_steps ? x->nr_steps : 1, sizeof(*e->rows));
+	}
+	if (!e || !e->rows) {
+		free(e);
+		rpl_explanation_free(x);
 		tui_msg(t, true, "explain: out of memory");
 		return;
 	}
-	for (size_t i = 0; i < e->x->nr_steps; i++) {
-		if (e->x->steps[i].in_chain) {
+	for (size_t i = 0; i < x->nr_steps; i++) {
+		if (x->steps[i].in_chain) {
 			e->rows[e->nr_rows++] = i;
 		}
 	}
-	t->msg[0] = '\0';
 	if (t->overlay.ops && t->overlay.ops->close) {
 		t->overlay.ops->close(t, &t->overlay);
 	}
@@ -294,6 +367,45 @@ void tui_explain_open(struct tui *t, size_t idx)
 	/* the finding itself, the last step: the cursor stays */
 	t->overlay.line = e->nr_rows ? (int)e->nr_rows - 1 : 0;
 	t->focus = -1;
+}
+
+int tui_explain_step(struct tui *t, struct tui_job *j, uint64_t deadline)
+{
+	struct tui_explainer *ex = t->explainer;
+	struct timespec ts = {(time_t)(deadline / 1000000000u), (long)(deadline % 1000000000u)};
+	bool done;
+
+	if (!ex) {
+		return 1;
+	}
+	pthread_mutex_lock(&ex->mu);
+	while (!ex->done && pthread_cond_timedwait(&ex->cv, &ex->mu, &ts) == 0) {
+	}
+	done = ex->done;
+	pthread_mutex_unlock(&ex->mu);
+	j->done = atomic_load_explicit(&ex->at, memory_order_relaxed);
+	if (!done) {
+		return 0;
+	}
+	t->explainer = NULL;
+	if (ex->rc == 0) {
+		explain_show(t, ex->x);
+		ex->x = NULL;
+	} else {
+		tui_msg(t, true, "explain: %s", ex->err);
+	}
+	explainer_free(ex);
+	return 1;
+}
+
+void tui_explain_cancel(struct tui *t, struct tui_job *j)
+{
+	(void)j;
+	if (t->explainer) {
+		atomic_store(&t->explainer->cancel, true);
+		explainer_free(t->explainer);
+		t->explainer = NULL;
+	}
 }
 
 #define WRAP_IND 2

@@ -172,6 +172,12 @@ void tui_job_start(struct tui *t, enum tui_job_id id)
 		j->cancel = NULL;
 		j->total = j->dir > 0 ? t->nr_events - j->pos : j->pos + 1;
 		break;
+	case TUI_JOB_EXPLAIN:
+		j->what = "explaining";
+		j->step = tui_explain_step;
+		j->cancel = tui_explain_cancel;
+		j->total = 0; /* set by tui_explain_open */
+		break;
 	default:
 		j->active = false;
 	}
@@ -1114,6 +1120,7 @@ static void init_colors(struct tui *t)
 
 static void tui_free(struct tui *t)
 {
+	tui_job_cancel(t, TUI_JOB_EXPLAIN);
 	if (t->overlay.ops && t->overlay.ops->close) {
 		t->overlay.ops->close(t, &t->overlay);
 	}

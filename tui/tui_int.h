@@ -100,6 +100,7 @@ enum tui_job_id {
 	TUI_JOB_FINDINGS, /* load the findings' seq/severity (list markers) */
 	TUI_JOB_FILTER,	  /* compute the visibility bitmap */
 	TUI_JOB_SEARCH,	  /* scan for the next search match */
+	TUI_JOB_EXPLAIN,  /* wait for the explain thread (findings.c) */
 	TUI_JOB__COUNT,
 };
 
@@ -182,6 +183,7 @@ struct tui {
 	struct tui_rect list_rect;
 
 	struct tui_job jobs[TUI_JOB__COUNT];
+	struct tui_explainer *explainer; /* owned: the explain job's thread */
 
 	/* input */
 	FILE *script; /* owned, NULL = interactive */
@@ -263,8 +265,11 @@ int tui_findings_step(struct tui *t, struct tui_job *j, uint64_t deadline);
 size_t tui_fm_first(const struct tui *t, uint64_t seq);
 /* The finding marker of @seq: the most severe one, NULL when none. */
 const struct tui_fmark *tui_finding_at(const struct tui *t, uint64_t seq);
-/* Opens the explain view of finding @idx (report order). */
+/* Starts the explain job of finding @idx (report order); the view opens
+ * when it is done. */
 void tui_explain_open(struct tui *t, size_t idx);
+int tui_explain_step(struct tui *t, struct tui_job *j, uint64_t deadline);
+void tui_explain_cancel(struct tui *t, struct tui_job *j);
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Starts / stops the seek thread on its own handle of @index_path. */

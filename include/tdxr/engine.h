@@ -6,6 +6,7 @@
 #ifndef TDXR_ENGINE_H
 #define TDXR_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "tdxr/merge.h"
@@ -23,6 +24,13 @@ struct rpl_opts {
 	/* borrowed, optional: intern strings here (hooks can then read them
 	 * while the replay runs); NULL: rpl_run makes its own (res->st) */
 	struct tdxr_strtab *st;
+
+	/* Optional, for a replay on another thread (the TUI's explain):
+	 * setting *cancel stops it (rpl_run fails with "cancelled"); *at
+	 * follows the seq of the event replayed. Both are looked at every
+	 * 4096 events. */
+	const atomic_bool *cancel;
+	atomic_uint_least64_t *at;
 
 	/* Optional per-event hooks (explain, index): called around mdl_apply. */
 	void (*before)(void *ctx, const struct tdxr_event *ev, const struct mdl_model *m);

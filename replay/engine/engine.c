@@ -130,6 +130,15 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 		if (ev.seq >= o->stop_after_seq) {
 			break;
 		}
+		if ((res->events & 4095) == 0) {
+			if (o->at) {
+				atomic_store_explicit(o->at, ev.seq, memory_order_relaxed);
+			}
+			if (o->cancel && atomic_load_explicit(o->cancel, memory_order_relaxed)) {
+				snprintf(err, errlen, "cancelled");
+				goto out;
+			}
+		}
 	}
 	if (r < 0) {
 		snprintf(err, errlen, "%s", tdxr_merge_error(mg));

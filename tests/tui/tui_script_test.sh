@@ -147,6 +147,24 @@ sqlite-error)
 	check "] names the SQLite error" grep -q 'looking for a finding: SQLITE_CORRUPT' "$tmp/s.txt"
 	check "... and does not say there is no finding" bash -c "! grep -q 'no later finding' '$tmp/s.txt'"
 	;;
+explain-big)
+	# test_tui_explain_of_a_big_trace_runs_aside_and_esc_cancels_it (slow):
+	# the replay up to the finding runs on a thread; Esc stops it
+	"$TDXR" help synth >/dev/null 2>&1 || { echo "SKIP: no tdxr synth"; exit 0; }
+	"$TDXR" synth tlb-not-tracked -o "$tmp/big.trace" --events 400000 >/dev/null 2>&1 ||
+		{ echo "synth failed"; exit 1; }
+	"$TDXR" index -q -o "$tmp/big.db" "$tmp/big.trace" || { echo "index failed"; exit 1; }
+	"$TDXR" explain "$tmp/big.db" >"$tmp/cli.txt" || bad "tdxr explain failed"
+	seq=$(awk '/^finding:/ { getline; for (i = 1; i <= NF; i++) if ($i == "seq") { print $(i + 1); exit } }' "$tmp/cli.txt")
+	printf '%s\n' ":resize 120 40" ":$seq" "Enter" "Esc" ":save-screen $tmp/c.txt" \
+		"Enter" ":save-screen $tmp/s.txt" >"$tmp/script"
+	tui_script "$tmp/big.db" "$tmp/script" || bad "tdxr tui exited $?: $(cat "$tmp/tui.err")"
+	check "Esc cancels the explain job" grep -q 'explaining cancelled' "$tmp/c.txt"
+	check "... and no view opens" bash -c "! grep -q '^== explain' '$tmp/c.txt'"
+	check "Enter again opens the view of seq $seq" grep -q "^== explain: .* at seq $seq " "$tmp/s.txt"
+	cli_cause=$(awk '/^first cause:/ { getline; sub(/^  /, ""); print; exit }' "$tmp/cli.txt")
+	check "with tdxr explain's first cause" grep -qF "first cause: ${cli_cause:0:60}" "$tmp/s.txt"
+	;;
 gfn-vcpu)
 	# test_s_S_step_by_gfn_and_dot_comma_step_by_vcpu
 	start=$(grep -m1 'TDH_MEM_RANGE_BLOCK' "$tmp/dump" | cut -d' ' -f1)
