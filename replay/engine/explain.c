@@ -44,13 +44,13 @@ static bool event_gfn(const struct tdxr_event *ev, uint64_t *gfn)
 
 	if (ev->type == TDXR_EV_TDX_SEAMCALL) {
 		switch (EVF(ev, TDX_SEAMCALL, leaf) & 0xffff) {
-		case 2:
-		case 3:
-		case 6:
-		case 7:
-		case 16:
-		case 29:
-		case 30:
+		case TDH_MEM_PAGE_ADD:
+		case TDH_MEM_SEPT_ADD:
+		case TDH_MEM_PAGE_AUG:
+		case TDH_MEM_RANGE_BLOCK:
+		case TDH_MR_EXTEND:
+		case TDH_MEM_PAGE_REMOVE:
+		case TDH_MEM_SEPT_REMOVE:
 			*gfn = (EVF(ev, TDX_SEAMCALL, rcx) >> 12) & ~((1ull << 35) | (1ull << 39));
 			return true;
 		default:
