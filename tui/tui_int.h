@@ -7,11 +7,15 @@
  * long-running jobs.
  *
  * Threads. struct tui belongs to the ncurses thread: only it reads or
- * writes the struct, and only it calls ncurses. Two workers exist, and
- * neither touches struct tui:
+ * writes the struct, and only it calls ncurses. Three workers exist,
+ * and none touches struct tui:
  *   - the seeker (state.c) answers "model state after seq N" on its own
  *     struct idx (a handle is one thread's); requests and answers pass
  *     through struct tui_seeker under its mutex;
+ *   - the explainer (findings.c) replays the index up to a finding
+ *     (rpl_explain_finding, its own SQLite handle); its result passes
+ *     through struct tui_explainer under its mutex, its progress and
+ *     cancel flag are atomics;
  *   - the first indexing of a trace (open.c) runs idx_build() before
  *     struct tui exists; the UI thread shares only two atomics with it
  *     (cancel, done).
