@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "tdxr/explain.h"
 
 int cli_parse_profile(const char *s, int *out)
 {
@@ -197,7 +198,7 @@ static void print_new_findings(void *ctx, const struct tdxr_event *ev, const str
 		return;
 	}
 	for (; lp->printed < lp->res->nr_findings; lp->printed++) {
-		report_finding_line(line, sizeof(line), &lp->res->findings[lp->printed], 1);
+		rpl_finding_line(line, sizeof(line), &lp->res->findings[lp->printed], 1);
 		printf("%s\n", line);
 	}
 	fflush(stdout);
