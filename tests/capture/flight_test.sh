@@ -123,7 +123,7 @@ until)
 	tail -4 "$TMPD/guest.dump" | awk '{ print $8, $9 }' | tr '\n' ';' > "$TMPD/last"
 	grep -q '^kvm:kvm_mmio type_name=unsatisfied-read;kvm:kvm_userspace_exit reason_name=KVM_EXIT_MMIO;kvm:kvm_mmio type_name=read;kvm:kvm_userspace_exit reason_name=KVM_EXIT_HLT;$' "$TMPD/last" ||
 		fail "the events before the HLT exit: $(cat "$TMPD/last")"
-	awk '/^#/ { next } NR > 1 && $4 < prev { print "time goes back at seq " $1; exit 1 } { prev = $4 }' \
+	awk '/^#/ { next } NR > 1 && $3 < prev { print "time goes back at seq " $1; exit 1 } { prev = $3 }' \
 		"$TMPD/dump" || fail "events out of time order"
 	N=$(wc -l < "$TMPD/guest.dump")
 	[ "$N" -gt 500 ] || fail "only $N guest events kept"
