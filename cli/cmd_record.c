@@ -171,7 +171,7 @@ static void print_note(void *arg, const char *line)
 }
 
 struct flight_args {
-	const char *until, *for_s, *after, *pid_file;
+	const char *until, *for_s, *after, *pid_file, *until_finding;
 	bool quiet;
 };
 
@@ -199,8 +199,20 @@ static int record_flight(const char *dir, const char *events, unsigned long buff
 				    .note = print_note,
 				    .note_arg = (void *)&a->quiet};
 	struct trc_flight_result r;
+	struct trc_check *chk = NULL;
+	enum mdl_severity sev = MDL_SEV_ERROR;
 	char sys[64], ev[128], err[1024];
 	int ret;
+
+	if (a->until_finding) {
+		if (strcmp(a->until_finding, "warning") == 0) {
+			sev = MDL_SEV_WARNING;
+		} else if (strcmp(a->until_finding, "error") != 0) {
+			return cli_usage_error("record",
+					       "--until-finding takes error or warning, not '%s'",
+					       a->until_finding);
+		}
+	}
 
 	if (a->for_s && (o.for_s = trc_parse_duration(a->for_s)) < 0) {
 		return cli_usage_error("record",
@@ -234,7 +246,28 @@ static int record_flight(const char *dir, const char *events, unsigned long buff
 	if (a->pid_file && write_pid_file(a->pid_file) < 0) {
 		return TDXR_EXIT_USAGE;
 	}
-	if (trc_flight_run(&o, &r, err, sizeof(err)) < 0) {
+	if (a->until_finding) {
+		if (trc_check_start(dir, events, buffer_kb, sev, &chk, err, sizeof(err)) < 0) {
+			msg("--until-finding: %s", err);
+			trc_check_free(chk, NULL);
+			if (a->pid_file) {
+				unlink(a->pid_file);
+			}
+			return TDXR_EXIT_USAGE;
+		}
+		o.check = trc_check_poll;
+		o.check_arg = chk;
+	}
+	ret = trc_flight_run(&o, &r, err, sizeof(err));
+	if (chk) {
+		uint64_t checked = 0;
+
+		trc_check_free(chk, &checked);
+		if (!a->quiet) {
+			msg("live check: %llu events checked", (unsigned long long)checked);
+		}
+	}
+	if (ret < 0) {
 		msg("%s", err);
 		ret = TDXR_EXIT_USAGE;
 	} else {
@@ -266,6 +299,7 @@ int cmd_record(int argc, char **argv)
 		{"after", required_argument, NULL, 'A'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"pid-file", required_argument, NULL, 'P'},
+		{"until-finding", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -320,6 +354,9 @@ int cmd_record(int argc, char **argv)
 		case 'P':
 			fa.pid_file = optarg;
 			break;
+		case 'X':
+			fa.until_finding = optarg;
+			break;
 		case 'h':
 			cli_print_usage(stdout, "record");
 			return TDXR_EXIT_OK;
@@ -341,9 +378,10 @@ int cmd_record(int argc, char **argv)
 		}
 		return record_flight(dir, events, buffer_kb, &fa);
 	}
-	if (fa.until || fa.for_s || fa.after || fa.quiet || fa.pid_file) {
-		return cli_usage_error("record", "--until, --after, --for, --quiet and --pid-file "
-						 "go with --flight");
+	if (fa.until || fa.for_s || fa.after || fa.quiet || fa.pid_file || fa.until_finding) {
+		return cli_usage_error("record",
+				       "--until, --after, --for, --until-finding, --quiet "
+				       "and --pid-file go with --flight");
 	}
 	if (optind >= argc) {
 		return cli_usage_error("record",

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tdxr/finding.h"
+
 /* ---- kernel events through a private tracefs instance ---------------------- */
 
 struct trc_kernel; /* opaque; trc_kernel_start allocates, trc_kernel_free frees */
@@ -80,6 +82,9 @@ bool trc_kernel_is_on(struct trc_kernel *k);
 
 /* Events written into the ring so far (entries + overrun of every CPU). */
 uint64_t trc_kernel_written(struct trc_kernel *k);
+
+/* Writes "tdxr: end of the live check" into the instance (trace_marker). */
+void trc_kernel_end_pipe(struct trc_kernel *k);
 
 /* Turns tracing off, saves what the ring holds as DIR/kernel.dat. */
 int trc_kernel_stop(struct trc_kernel *k, char *err, size_t errlen);
@@ -225,6 +230,24 @@ struct trc_flight_result {
 	bool kernel_log;    /* DIR/kernel.log was written */
 	char instance[64];  /* the tracefs instance used (removed at return) */
 };
+
+/* ---- live checking (--until-finding) ---- */
+
+struct trc_check; /* opaque: a checker instance and the model on its own thread */
+
+/*
+ * Starts checking: an instance with @events (as trc_kernel_opts) whose
+ * trace_pipe the replay engine reads live. Per-CPU scratch goes to
+ * DIR/.check (unused: the pipe is the reader).
+ */
+int trc_check_start(const char *dir, const char *events, unsigned long buffer_kb,
+		    enum mdl_severity sev, struct trc_check **out, char *err, size_t errlen);
+
+/* trc_flight_opts.check for @arg a trc_check: 1 once a finding at or above sev came. */
+int trc_check_poll(void *arg, char *what, size_t len);
+
+/* Ends the checker; *events (may be NULL) gets the events it checked. NULL is fine. */
+void trc_check_free(struct trc_check *c, uint64_t *events);
 
 /*
  * Arms, waits for a stop condition, saves kernel.dat, kernel.log and

@@ -22,8 +22,8 @@
 #  warn    a KVM WARN written to /dev/kmsg: exit 4, DIR/kernel.log holds
 #          it, `tdxr replay DIR` reads trace and log together (the WARN is
 #          a kvm-bug finding on input kernel.log)
-#  finding --until-finding warning with a 64 KiB ring: the first
-#          lost-events warning stops it (exit 5)
+#  finding --until-finding warning with a 64 KiB ring and a checker that
+#          falls behind: its first lost-events warning stops it (exit 5)
 # Every case: no tracefs instance of ours is left.
 #
 # Environment: TDXR_BIN, KVM_GUEST. Exit 0 pass, 1 fail, 77 skip.
@@ -211,6 +211,9 @@ warn)
 	echo "PASS: a KVM WARN stops it; kernel.log and kernel.dat read together"
 	;;
 finding)
+	# The checker keeps up with this guest on an idle host: make it fall
+	# behind (a busy host) by stalling its first read for 1.5 s.
+	export TDXR_CHECK_STALL_MS=1500
 	arm --until-finding warning --buffer-kb 64 --for 15s
 	guest 1000
 	finish

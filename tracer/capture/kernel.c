@@ -423,6 +423,11 @@ uint64_t trc_kernel_written(struct trc_kernel *k)
 	return n;
 }
 
+void trc_kernel_end_pipe(struct trc_kernel *k)
+{
+	tracefs_instance_file_write(k->inst, "trace_marker", "tdxr: end of the live check\n");
+}
+
 /* ---- stop and save ------------------------------------------------------------------------ */
 
 /* The metadata of kernel.dat: headers, the formats of the systems enabled, printk, cmdlines. */
