@@ -224,7 +224,12 @@ void report_json(FILE *f, const struct rpl_result *res)
 		}
 		json_finding(f, &res->findings[i]);
 	}
-	fputs("]}\n", f);
+	fputs("]", f);
+	if (res->klog && res->klog->records) {
+		fputs(",\"log\":", f);
+		report_log_json(f, res->klog, res->st);
+	}
+	fputs("}\n", f);
 }
 
 int report_fail_on_parse(const char *s, struct report_fail_on *out)

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "tdxr/klog.h"
 #include "tdxr/merge.h"
 #include "tdxr/model.h"
 
@@ -52,6 +53,7 @@ struct rpl_result {
 	uint64_t dropped_findings; /* beyond RPL_MAX_FINDINGS */
 	uint64_t errors, warnings;
 	struct tdxr_src_stats *stats; /* owned, one per input */
+	struct tdxr_klog_acct *klog;  /* owned: what the kernel log lines say */
 	enum tdxr_format *formats;    /* owned, one per input */
 };
 

@@ -85,12 +85,13 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 	res->st_borrowed = o->st != NULL;
 	res->stats = calloc(n ? n : 1, sizeof(*res->stats));
 	res->formats = calloc(n ? n : 1, sizeof(*res->formats));
+	res->klog = tdxr_klog_acct_new();
 	mc.kernel_profile = o->kernel_profile;
 	mc.gpaw = o->gpaw;
 	mc.st = res->st;
 	mc.track_changes = o->track_changes;
 	res->model = res->st ? mdl_new(&mc) : NULL;
-	if (!res->st || !res->stats || !res->formats || !res->model) {
+	if (!res->st || !res->stats || !res->formats || !res->model || !res->klog) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -119,6 +120,7 @@ int rpl_run(char *const *inputs, unsigned int n, const struct rpl_opts *o, struc
 				 (unsigned long long)ev.seq);
 			goto out;
 		}
+		tdxr_klog_acct_note(res->klog, &ev, res->st);
 		if (o->after) {
 			o->after(o->hook_ctx, &ev, res->model);
 		}
@@ -169,6 +171,7 @@ void rpl_result_free(struct rpl_result *res)
 	free(res->findings);
 	free(res->stats);
 	free(res->formats);
+	tdxr_klog_acct_free(res->klog);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -266,10 +266,10 @@ static void phrase(const struct explainer *e, struct rpl_explain_step *h)
 			 tdxr_tdx_status_str(EVF(ev, LOG_SEAMCALL_FAILED, status), st, sizeof(st)),
 			 ev->line);
 		break;
-	case TDXR_EV_LOG_WARN:
-		snprintf(buf, len, "the kernel WARNed in %s:%d at line %u",
-			 tdxr_strtab_get(e->st, (uint32_t)EVF(ev, LOG_WARN, file)),
-			 (int32_t)EVF(ev, LOG_WARN, srcline), ev->line);
+	case TDXR_EV_LOG_SPLAT:
+		snprintf(buf, len, "the kernel logged a %s splat in %s at line %u",
+			 tdxr_strtab_get(e->st, (uint32_t)EVF(ev, LOG_SPLAT, kind)),
+			 tdxr_strtab_get(e->st, (uint32_t)EVF(ev, LOG_SPLAT, func)), ev->line);
 		break;
 	case TDXR_EV_LOG_ACCEPT_BEFORE:
 		snprintf(buf, len, "the guest touched it before accepting it (line %u)", ev->line);

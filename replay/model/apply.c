@@ -275,18 +275,32 @@ static void log_bug(struct mdl_ctx *c, const char *what)
 	mdl_report(c, &r, "console: %s", what);
 }
 
+/*
+ * A splat in the console: KVM's KVM_BUG_ON/TDX_BUG_ON is a WARN in KVM's
+ * MMU or TDX code (arch/x86/kvm/, virt/kvm/, or a kvm/kvm_intel frame
+ * when the header has no file). Other splats, and WARNs of the TDX host
+ * core (arch/x86/virt/vmx/tdx/, module init), are not.
+ */
 static void log_warn(struct mdl_ctx *c)
 {
-	const char *file = strtab_str(c->m, EVF(c->ev, LOG_WARN, file));
-	const char *func = strtab_str(c->m, EVF(c->ev, LOG_WARN, func));
+	const char *kind = strtab_str(c->m, EVF(c->ev, LOG_SPLAT, kind));
+	const char *file = strtab_str(c->m, EVF(c->ev, LOG_SPLAT, file));
+	const char *func = strtab_str(c->m, EVF(c->ev, LOG_SPLAT, func));
+	const char *mod = strtab_str(c->m, EVF(c->ev, LOG_SPLAT, module));
 	char what[64];
 
-	if (file && *file && !strstr(file, "tdx") && !strstr(file, "tdp_mmu") &&
-	    !strstr(file, "mmu")) {
+	if (!kind || strcmp(kind, "warn") != 0) {
 		return;
 	}
-	snprintf(what, sizeof(what), "WARN at %s:%d %s", file ? file : "?",
-		 (int)(int32_t)EVF(c->ev, LOG_WARN, srcline), func ? func : "");
+	if (file && *file) {
+		if ((!strstr(file, "kvm/") || (!strstr(file, "tdx") && !strstr(file, "mmu")))) {
+			return;
+		}
+	} else if (!mod || (strcmp(mod, "kvm") != 0 && strcmp(mod, "kvm_intel") != 0)) {
+		return;
+	}
+	snprintf(what, sizeof(what), "WARN at %s:%d %s", file && *file ? file : "?",
+		 (int)(int32_t)EVF(c->ev, LOG_SPLAT, srcline), func ? func : "");
 	log_bug(c, what);
 }
 
@@ -393,7 +407,7 @@ int mdl_apply(struct mdl_model *m, const struct tdxr_event *ev, const struct mdl
 	case TDXR_EV_LOG_HKID_LEAKED:
 		log_bug(&c, "HKID leaked");
 		break;
-	case TDXR_EV_LOG_WARN:
+	case TDXR_EV_LOG_SPLAT:
 		log_warn(&c);
 		break;
 	case TDXR_EV_KVM_MMIO:

@@ -33,8 +33,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "klog_int.h"
 #include "reader.h"
-#include "tdxr/tdx.h"
 
 #define LINE_MAX_BYTES (1u << 20) /* longer lines are reported and skipped */
 #define BUF_BYTES (4u << 20)
@@ -60,6 +60,9 @@ struct text_state {
 	bool at_eof;
 	int dump_state; /* 0 none, 1 header seen, 2 inside */
 	bool dump_ended;
+
+	/* kernel log lines (klog.c), owned */
+	struct klog_rd *klog;
 
 	/* what was warned about once */
 	uint32_t nunknown;  /* lines not understood and skipped */
@@ -578,177 +581,6 @@ static bool parse_lat_line(const char *b, const char *end, struct line_head *h)
 	return split_event(skip_blanks(colon + 1, end), end, h);
 }
 
-/* ---- console: printk prefix and KVM's TDX messages --------------------- */
-
-/* Strips "[ SECS.FRAC]" and an optional "[ Tnnn]"/"[Cn]" caller id. */
-static const char *strip_printk(const char *p, const char *end, uint64_t *ts)
-{
-	const char *q;
-
-	/* A syslog "<N>" level may come first. */
-	if (p < end && *p == '<') {
-		q = p + 1;
-		while (q < end && is_digit(*q)) {
-			q++;
-		}
-		if (q < end && *q == '>' && q > p + 1) {
-			p = q + 1;
-		}
-	}
-	if (p >= end || *p != '[') {
-		return NULL;
-	}
-	q = skip_blanks(p + 1, end);
-	const char *e = parse_secs(q, end, ts);
-
-	if (!e || e >= end || *e != ']' || memchr(q, '.', (size_t)(e - q)) == NULL) {
-		return NULL;
-	}
-	p = e + 1;
-	if (p < end && *p == '[') {
-		const char *r = memchr(p, ']', (size_t)(end - p));
-
-		if (r && r - p < 16) {
-			p = r + 1;
-		}
-	}
-	if (p < end && *p == ' ') {
-		p++;
-	}
-	return p;
-}
-
-static uint64_t hexnum(const char *p, const char **endp)
-{
-	return strtoull(p, (char **)endp, 16);
-}
-
-static void log_event(struct tdxr_src *s, struct tdxr_event *ev, unsigned int type, uint64_t ts)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = (uint16_t)type;
-	ev->ts = ts;
-	ev->cpu = -1;
-	ev->tid = -1;
-	ev->tgid = -1;
-	ev->vm = -1;
-	ev->vcpu = -1;
-	ev->fmask = (uint16_t)((1u << tdxr_event_desc(type)->nr_fields) - 1);
-	(void)s;
-}
-
-/* KVM's TDX messages (docs/tdx.md §2.3) in a console line; true if one. */
-static bool parse_kvm_message(struct tdxr_src *s, const char *p, const char *end, uint64_t ts,
-			      struct tdxr_event *ev)
-{
-	char buf[512];
-	size_t len = (size_t)(end - p) < sizeof(buf) - 1 ? (size_t)(end - p) : sizeof(buf) - 1;
-	const char *m;
-
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-
-	if ((m = strstr(buf, "SEAMCALL ")) && strstr(m + 8, " failed: ")) {
-		const char *fn = m + 9, *fe = strstr(m + 8, " failed: ");
-		const char *q = fe + 9;
-		int leaf = -1;
-
-		log_event(s, ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
-		if (fe < fn) {
-			/*
-			 * 6.2-6.5 host kernels: "tdx: SEAMCALL failed: CPU 94:
-			 * leaf 33, error 0x...". The leaf is a number from the
-			 * log: only a known one gets a name.
-			 */
-			const char *lp = strstr(q, "leaf ");
-			const char *xp = strstr(q, "error 0x");
-			const char *nm = NULL;
-
-			if (lp) {
-				char *le;
-				unsigned long long v = strtoull(lp + 5, &le, 10);
-
-				if (le != lp + 5 && v <= 0xffff) {
-					leaf = (int)v;
-					nm = tdxr_seamcall_name((unsigned int)leaf);
-				}
-			}
-			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
-				nm ? tdxr_strtab_intern(s->st, nm, strlen(nm)) : 0;
-			EVF(ev, LOG_SEAMCALL_FAILED, leaf) = leaf < 0 ? UINT64_MAX : (uint64_t)leaf;
-			EVF(ev, LOG_SEAMCALL_FAILED, status) = xp ? hexnum(xp + 6, NULL) : 0;
-			return true;
-		}
-		if (*fn == '(') {
-			/* "SEAMCALL (0x000000000000001c) failed: ..." */
-			leaf = (int)(hexnum(fn + 1, NULL) & 0xffff);
-			const char *nm = tdxr_seamcall_name((unsigned int)leaf);
-
-			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
-				nm ? tdxr_strtab_intern(s->st, nm, strlen(nm)) : 0;
-		} else {
-			leaf = tdxr_seamcall_leaf(fn, (size_t)(fe - fn));
-			EVF(ev, LOG_SEAMCALL_FAILED, fn) =
-				tdxr_strtab_intern(s->st, fn, (size_t)(fe - fn));
-		}
-		EVF(ev, LOG_SEAMCALL_FAILED, leaf) = leaf < 0 ? UINT64_MAX : (uint64_t)leaf;
-		EVF(ev, LOG_SEAMCALL_FAILED, status) = hexnum(q, &q);
-		/* ", entry 0x..., level_state 0x..." or ", rcx 0x..., rdx 0x..." */
-		for (int i = 0; i < 2 && q && *q == ','; i++) {
-			const char *x = strstr(q, "0x");
-
-			if (!x) {
-				break;
-			}
-			ev->f[TDXR_F_LOG_SEAMCALL_FAILED_a1 + i] = hexnum(x, &q);
-		}
-		return true;
-	}
-	if ((m = strstr(buf, "Guest access before accepting 0x"))) {
-		const char *q;
-
-		log_event(s, ev, TDXR_EV_LOG_ACCEPT_BEFORE, ts);
-		EVF(ev, LOG_ACCEPT_BEFORE, gpa) = hexnum(m + 30, &q);
-		q = strstr(q, "vCPU ");
-		EVF(ev, LOG_ACCEPT_BEFORE, vcpu) =
-			q ? (uint64_t)(int64_t)atoi(q + 5) : (uint64_t)-1;
-		return true;
-	}
-	if ((m = strstr(buf, "HKID ")) && strstr(m, " is leaked")) {
-		log_event(s, ev, TDXR_EV_LOG_HKID_LEAKED, ts);
-		EVF(ev, LOG_HKID_LEAKED, hkid) = (uint64_t)(int64_t)atoi(m + 5);
-		return true;
-	}
-	if ((m = strstr(buf, "WARNING: ")) && (strstr(m, "tdx.c:") || strstr(m, "tdp_mmu.c:"))) {
-		const char *at = strstr(m, " at "), *colon, *sp;
-
-		if (!at) {
-			return false;
-		}
-		at += 4;
-		colon = strchr(at, ':');
-		if (!colon) {
-			return false;
-		}
-		log_event(s, ev, TDXR_EV_LOG_WARN, ts);
-		EVF(ev, LOG_WARN, file) = tdxr_strtab_intern(s->st, at, (size_t)(colon - at));
-		EVF(ev, LOG_WARN, srcline) = (uint64_t)(int64_t)atoi(colon + 1);
-		sp = strchr(colon, ' ');
-		if (sp) {
-			sp++;
-			EVF(ev, LOG_WARN, func) = tdxr_strtab_intern(s->st, sp, strcspn(sp, " \r"));
-		}
-		/* The WARN's CPU is left out (cpu -1): its printk time is on
-		 * another clock than the dump's, so per-CPU order says nothing. */
-		const char *c = strstr(m, "PID: ");
-		if (c) {
-			ev->tid = atoi(c + 5);
-		}
-		return true;
-	}
-	return false;
-}
-
 /* ---- the reader ---------------------------------------------------------- */
 
 static void warnf(struct tdxr_src *s, const char *fmt, ...)
@@ -1016,25 +848,29 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 	int r;
 
 	*is_log = false;
-	while ((r = next_line(s, &b, &e)) == 1) {
+	for (;;) {
 		struct line_head h;
-		uint64_t pts = 0;
-		const char *p = b;
-		bool ok;
+		struct klog_pfx pf;
+		const char *p;
+		size_t raw_len;
 
+		/* kernel log records leave in file order once complete */
+		if (klog_pop(t->klog, ev)) {
+			*is_log = true;
+			goto produced;
+		}
+		if ((r = next_line(s, &b, &e)) != 1) {
+			break;
+		}
 		t->lineno++;
 		s->stats.lines++;
-		if (e > b && e[-1] == '\r') {
-			e--;
-		}
-		if (s->fmt == TDXR_FMT_CONSOLE) {
-			p = strip_printk(b, e, &pts);
-			if (!p) {
-				continue;
-			}
-		}
-		p = skip_blanks(p, e);
+		raw_len = (size_t)(e - b);
+		/* every line's own prefix: printk time, journal, quoting... */
+		p = klog_strip(b, e, &e, &pf);
 		if (p >= e) {
+			if (pf.log) {
+				klog_line(t->klog, p, e, &pf, t->lineno, raw_len);
+			}
 			continue;
 		}
 		if (*p == '#') {
@@ -1054,6 +890,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			 * the events, dashes. */
 			if ((size_t)(e - p) >= 22 && memcmp(p, "Dumping ftrace buffer:", 22) == 0) {
 				t->dump_state = 1;
+				klog_eof(t->klog); /* the splat before it is complete */
 				continue;
 			}
 			if ((size_t)(e - p) >= 20 && strspn(p, "-") == (size_t)(e - p)) {
@@ -1065,18 +902,22 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 				}
 				continue;
 			}
-			ok = parse_std_line(p, e, &h) || parse_lat_line(p, e, &h);
-			if (!ok) {
-				if (parse_kvm_message(s, p, e, pts, ev)) {
-					ev->line = t->lineno;
-					ev->input = (uint16_t)s->opts.input;
-					*is_log = true;
-					goto produced;
+			if (!parse_std_line(p, e, &h) && !parse_lat_line(p, e, &h)) {
+				if (!klog_line(t->klog, p, e, &pf, t->lineno, raw_len) &&
+				    ++t->nunknown <= 5) {
+					warnf(s, "%s:%u: line not understood, skipped: %.*s\n",
+					      s->path, t->lineno, (int)(e - p > 80 ? 80 : e - p), p);
 				}
 				continue;
 			}
 		} else if (!parse_std_line(p, e, &h)) {
-			enum other o = other_line(s, p, e, &h);
+			enum other o;
+
+			/* kernel log lines (DESIGN.md §5.1) in any text input */
+			if (klog_line(t->klog, p, e, &pf, t->lineno, raw_len)) {
+				continue;
+			}
+			o = other_line(s, p, e, &h);
 
 			if (o == OTHER_ERROR) {
 				return -1;
@@ -1142,6 +983,14 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 	produced:
 		tdxr_src_produce(s, ev);
 		return 1;
+	}
+	if (r == 0) {
+		klog_eof(t->klog);
+		if (klog_pop(t->klog, ev)) {
+			*is_log = true;
+			tdxr_src_produce(s, ev);
+			return 1;
+		}
 	}
 	return r < 0 ? -1 : 0;
 }
@@ -1248,7 +1097,9 @@ static int text_next(struct tdxr_src *s, struct tdxr_event *ev)
 	if (s->pend_lost_flags) {
 		s->stats.trailing_lost = true;
 	}
-	if (s->stats.events == 0 && s->stats.lost_records == 0) {
+	/* a kernel log with nothing about KVM/TDX is read, not refused */
+	if (s->stats.events == 0 && s->stats.lost_records == 0 && s->stats.log_lines == 0 &&
+	    s->stats.log_records == 0) {
 		snprintf(s->err, sizeof(s->err), "%s: no trace events found (%llu lines read)",
 			 s->path, (unsigned long long)s->stats.lines);
 		return -1;
@@ -1330,6 +1181,11 @@ static int text_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err,
 	memcpy(t->buf, in->head, in->n);
 	t->end = in->n;
 	names_init(t);
+	t->klog = klog_new(s);
+	if (!t->klog) {
+		snprintf(err, errlen, "%s: out of memory", s->path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1338,6 +1194,7 @@ static void text_close(struct tdxr_src *s)
 	struct text_state *t = s->priv;
 
 	if (t) {
+		klog_free(t->klog);
 		free(t->buf);
 		free(t);
 		s->priv = NULL;

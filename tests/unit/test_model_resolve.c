@@ -144,7 +144,7 @@ static void test_single_vm_owns_unattributed_events(void **state)
 	(void)state;
 	tb_init(&t);
 	tb_entry(&t, 0);
-	ev = mk(TDXR_EV_LOG_WARN, -1, -1);
+	ev = mk(TDXR_EV_LOG_SPLAT, -1, -1);
 	mdl_resolve(t.m, &ev);
 	assert_int_equal(ev.vm, t.vm);
 	tb_fini(&t);
