@@ -293,12 +293,15 @@ static void capture_advice(FILE *f, const struct tdxr_klog_acct *a, const struct
 {
 	const char *comm = c && c->comm ? S(st, c->comm) : "";
 
+	for (unsigned int i = 0; i < a->nsplats && !*comm; i++) {
+		comm = a->splats[i].comm ? S(st, a->splats[i].comm) : "";
+	}
+
 	fputs("  to decide it, capture a trace of the same workload (docs/postmortem.md):\n", f);
 	fprintf(f, "    sudo tdxr record -o tdxr-capture --kernel --vmm -- %s%s\n",
 		*comm ? comm : "<the VMM command line>",
 		*comm ? " <its arguments, as run when this log was written>" : "");
 	fputs("    then: tdxr explain tdxr-capture\n", f);
-	(void)a;
 }
 
 void report_log_text(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_strtab *st,
@@ -359,6 +362,16 @@ void report_log_text(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_
 		if (a->fails[i].count > 1) {
 			fprintf(f, "      (%" PRIu64 " times)\n", a->fails[i].count);
 		}
+	}
+	if (c->type == TDXR_EV_LOG_SEAMCALL_FAILED &&
+	    EVF(c, LOG_SEAMCALL_FAILED, leaf) != UINT64_MAX &&
+	    sys_leaf(EVF(c, LOG_SEAMCALL_FAILED, leaf))) {
+		fputs("  what would decide it: not a trace of KVM (no VM ran); the BIOS TDX "
+		      "settings,\n"
+		      "  the TDX module and microcode versions, and the module's status class "
+		      "above\n",
+		      f);
+		return;
 	}
 	fputs("  what the log cannot tell:\n", f);
 	if (c->type == TDXR_EV_LOG_SPLAT && !EVF_HAS(c, LOG_SPLAT, status)) {

@@ -14,6 +14,7 @@
 #include "tdxr/tdx.h"
 #include "tdxr/print.h"
 #include "tdxr/strtab.h"
+#include "tdxr/klog.h"
 #include "tui_int.h"
 
 void tui_text_add(struct tui_text *x, const char *fmt, ...)
@@ -160,6 +161,28 @@ static void decode_field(const struct tdxr_event *ev, unsigned int i,
 	}
 }
 
+/* A splat's variable parts (tdxr/klog.h): context items, then the call trace. */
+static void splat_detail(struct tui *t, const struct tdxr_event *ev, struct tui_text *d)
+{
+	const char *ctx = tdxr_strtab_get(t->st, (uint32_t)EVF(ev, LOG_SPLAT, ctx));
+	const char *trace = tdxr_strtab_get(t->st, (uint32_t)EVF(ev, LOG_SPLAT, trace));
+	struct tdxr_klog_frame fr;
+
+	for (const char *p = ctx; p && *p;) {
+		const char *e = strstr(p, TDXR_KLOG_SEP);
+		int n = e ? (int)(e - p) : (int)strlen(p);
+
+		tui_text_add(d, "%.*s", n, p);
+		p = e ? e + strlen(TDXR_KLOG_SEP) : NULL;
+	}
+	tui_text_add(d, "call trace:");
+	for (const char *p = trace; tdxr_klog_next_frame(&p, &fr);) {
+		tui_text_add(d, "  %s%s%s%s%s%s%s", fr.reliable ? "" : "? ", fr.func,
+			     fr.offset[0] ? "+" : "", fr.offset, fr.module[0] ? " [" : "",
+			     fr.module, fr.module[0] ? "]" : "");
+	}
+}
+
 static void build(struct tui *t, struct tui_text *d)
 {
 	const struct tdxr_event_desc *desc;
@@ -198,6 +221,10 @@ static void build(struct tui *t, struct tui_text *d)
 				tui_text_add(d, "%-10s (absent)", fd->name);
 				continue;
 			}
+			if (ev.type == TDXR_EV_LOG_SPLAT &&
+			    (i == TDXR_F_LOG_SPLAT_trace || i == TDXR_F_LOG_SPLAT_ctx)) {
+				continue; /* one line each below */
+			}
 			switch (fd->type) {
 			case TDXR_FT_U64:
 				snprintf(val, sizeof(val), "0x%llx", (unsigned long long)ev.f[i]);
@@ -227,6 +254,9 @@ static void build(struct tui *t, struct tui_text *d)
 				tui_text_add(d, "%-10s %s", fd->name, val);
 			}
 		}
+	}
+	if (ev.type == TDXR_EV_LOG_SPLAT) {
+		splat_detail(t, &ev, d);
 	}
 	/* the findings revealed here */
 	for (size_t i = tui_fm_first(t, ev.seq); i < t->nr_fm && t->fm[i].seq == ev.seq; i++) {

@@ -101,7 +101,7 @@ static void take_status(struct klog_state *st, const struct tdxr_event *ev)
 	}
 	st->has_last_status = true;
 	st->last_status = EVF(ev, LOG_SEAMCALL_FAILED, status);
-	st->last_status_line = ev->line;
+	st->last_status_at = st->nlogical;
 	if (st->sp.open && !st->sp.has_msg_status) {
 		st->sp.has_msg_status = true;
 		st->sp.msg_status = st->last_status;
@@ -115,6 +115,7 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 	struct tdxr_event ev;
 	bool hdr;
 
+	st->nlogical++;
 	if (st->open_msg >= 0) {
 		if (klog_tdx_more_output(p, e, &st->q[st->open_msg])) {
 			st->sealed[st->open_msg] = true;
@@ -177,7 +178,7 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 		klog_event_init(&ev, TDXR_EV_LOG_SPLAT, k->last_ts);
 		ev.line = line;
 		st->open_splat = push(k, &ev, false);
-		if (st->has_last_status && line - st->last_status_line <= 3) {
+		if (st->has_last_status && st->nlogical - st->last_status_at <= 3) {
 			st->sp.has_msg_status = true;
 			st->sp.msg_status = st->last_status;
 		}

@@ -83,11 +83,12 @@ struct klog_state {
 	struct tdxr_event q[KLOG_QUEUE];
 	bool sealed[KLOG_QUEUE];
 	unsigned int qhead, qn;
-	int open_msg;	      /* queue slot of the last message, unsealed, -1 */
-	int open_splat;	      /* queue slot reserved for the open splat, -1 */
-	uint64_t last_status; /* status of the last SEAMCALL failure */
-	uint32_t last_status_line;
+	int open_msg;		 /* queue slot of the last message, unsealed, -1 */
+	int open_splat;		 /* queue slot reserved for the open splat, -1 */
+	uint64_t last_status;	 /* status of the last SEAMCALL failure */
+	uint64_t last_status_at; /* nlogical of it */
 	bool has_last_status;
+	uint64_t nlogical; /* logical lines: a rejoined line counts once */
 	uint32_t cut_line; /* "------------[ cut here ]------------" */
 	uint32_t cond_line;
 	char cond[200];	      /* the line after it: 7.0's WARN condition */

@@ -129,10 +129,10 @@ static bool parse_frame(const char *p, const char *e, struct tdxr_klog_frame *fr
 	}
 	/* syzbot: "func path/file.c:123 [inline]" */
 	q = sym_off(p, e, fr, false);
-	if (!q || q >= e || *q != ' ') {
+	if (!q || q >= e || q == p || q[-1] != ' ' || fr->module[0]) {
 		return false;
 	}
-	const char *path = q + 1, *colon = memchr(path, ':', (size_t)(e - path));
+	const char *path = q, *colon = memchr(path, ':', (size_t)(e - path));
 
 	return colon && colon + 1 < e && isdigit((unsigned char)colon[1]) &&
 	       memchr(path, '/', (size_t)(colon - path)) &&
@@ -675,13 +675,16 @@ static void headless_site(struct klog_splat *sp)
 	if (sp->func[0]) {
 		return;
 	}
-	/* skip to after the last reporting frame */
+	/* After the last reporting frame; with none, the trace's top is not
+	 * known to be the site (the cut may have taken it): none is named. */
 	for (unsigned int j = 0; j < sp->nframes; j++) {
 		if (reporting_frame(sp->frames[j].func)) {
 			i = j + 1;
 		}
 	}
-	if (i < sp->nframes) {
+	/* The exception's RIP echoes there as an unreliable frame; a reliable
+	 * one is a caller whose callee's frame was cut. */
+	if (i > 0 && i < sp->nframes && !sp->frames[i].reliable) {
 		site_from(sp, &sp->frames[i]);
 	}
 }
