@@ -906,7 +906,8 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 				if (!klog_line(t->klog, p, e, &pf, t->lineno, raw_len) &&
 				    ++t->nunknown <= 5) {
 					warnf(s, "%s:%u: line not understood, skipped: %.*s\n",
-					      s->path, t->lineno, (int)(e - p > 80 ? 80 : e - p), p);
+					      s->path, t->lineno, (int)(e - p > 80 ? 80 : e - p),
+					      p);
 				}
 				continue;
 			}
