@@ -299,8 +299,12 @@ static void log_warn(struct mdl_ctx *c)
 	} else if (!mod || (strcmp(mod, "kvm") != 0 && strcmp(mod, "kvm_intel") != 0)) {
 		return;
 	}
-	snprintf(what, sizeof(what), "WARN at %s:%d %s", file && *file ? file : "?",
-		 (int)(int32_t)EVF(c->ev, LOG_SPLAT, srcline), func ? func : "");
+	if (file && *file) {
+		snprintf(what, sizeof(what), "WARN at %s:%d %s", file,
+			 (int)(int32_t)EVF(c->ev, LOG_SPLAT, srcline), func ? func : "");
+	} else {
+		snprintf(what, sizeof(what), "WARN in %s", func && *func ? func : "?");
+	}
 	log_bug(c, what);
 }
 
