@@ -174,11 +174,6 @@ void report_log_json(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_
 
 /* ---- the text account ---------------------------------------------------- */
 
-static bool sys_leaf(uint64_t leaf)
-{
-	return (leaf >= 31 && leaf <= 36) || leaf == 45 || leaf == 52 || leaf == 53;
-}
-
 static void status_text(char *buf, size_t len, uint64_t v)
 {
 	char name[64], op[32];
@@ -205,7 +200,7 @@ static void text_failure(FILE *f, const struct tdxr_event *ev, const struct tdxr
 	} else {
 		snprintf(stx, sizeof(stx), "status not in the log (the line was cut)");
 	}
-	if (leaf != UINT64_MAX && sys_leaf(leaf)) {
+	if (leaf != UINT64_MAX && tdxr_klog_is_sys_leaf(leaf)) {
 		fprintf(f,
 			"%sline %u: the TDX module failed to initialize: SEAMCALL %s (leaf %" PRIu64
 			") returned %s.\n"
@@ -365,7 +360,7 @@ void report_log_text(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_
 	}
 	if (c->type == TDXR_EV_LOG_SEAMCALL_FAILED &&
 	    EVF(c, LOG_SEAMCALL_FAILED, leaf) != UINT64_MAX &&
-	    sys_leaf(EVF(c, LOG_SEAMCALL_FAILED, leaf))) {
+	    tdxr_klog_is_sys_leaf(EVF(c, LOG_SEAMCALL_FAILED, leaf))) {
 		fputs("  what would decide it: not a trace of KVM (no VM ran); the BIOS TDX "
 		      "settings,\n"
 		      "  the TDX module and microcode versions, and the module's status class "

@@ -94,6 +94,9 @@ enum tdxr_klog_op tdxr_klog_operation(const char *const *funcs, unsigned int n);
  * @operand "RCX"/"SEPT_TREE"/"0x5" or "" when there is none.
  */
 bool tdxr_klog_status(uint64_t v, char *name, size_t nlen, char *operand, size_t olen);
+/* A TDH.SYS.* leaf: the host bringing the TDX module up or updating it
+ * (no VM involved; a failure there is not a KVM_BUG_ON). */
+bool tdxr_klog_is_sys_leaf(uint64_t leaf);
 /* A known class with the error bit (63) set: a register holding it is
  * reported as the splat's status. */
 bool tdxr_klog_is_tdx_error(uint64_t v);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "model_int.h"
+#include "tdxr/klog.h"
 
 static bool removal_leaf(unsigned int leaf)
 {
@@ -227,10 +228,10 @@ void mdl_sc_log_failed(struct mdl_ctx *c)
 	if (vm->s.sc.seq && vm->s.sc.leaf == (uint64_t)leaf && vm->s.sc.status == status) {
 		return; /* the traced call already told it */
 	}
-	/* TDH.SYS.* (31-36, 45, 52-53): the host bringing the TDX module up or
-	 * updating it, no VM involved: a platform failure, not a KVM_BUG_ON
-	 * (the log account of tdxr/klog.h reports it as what it is). */
-	if ((leaf >= 31 && leaf <= 36) || leaf == 45 || leaf == 52 || leaf == 53) {
+	/* TDH.SYS.*: the host bringing the TDX module up, no VM involved: a
+	 * platform failure, not a KVM_BUG_ON (the log account of tdxr/klog.h
+	 * reports it as what it is). */
+	if (tdxr_klog_is_sys_leaf((uint64_t)leaf)) {
 		return;
 	}
 	if (vm->s.kvm_bug_reported || c->reported) {

@@ -264,19 +264,27 @@ enum tdxr_klog_op tdxr_klog_operation(const char *const *funcs, unsigned int n)
 
 bool tdxr_klog_status(uint64_t v, char *name, size_t nlen, char *operand, size_t olen)
 {
-	char buf[96];
-	const char *bar;
+	const char *cls = tdxr_tdx_status_name(v), *op;
+	uint32_t id = (uint32_t)v;
 
-	tdxr_tdx_status_str(v, buf, sizeof(buf));
-	if (strncmp(buf, "0x", 2) == 0) {
-		snprintf(name, nlen, "%s", "");
+	snprintf(name, nlen, "%s", cls ? cls : "");
+	if (!cls || id == 0) {
 		snprintf(operand, olen, "%s", "");
-		return false;
+	} else if ((op = tdxr_tdx_operand_name(id)) != NULL) {
+		snprintf(operand, olen, "%s", op);
+	} else {
+		snprintf(operand, olen, "0x%x", id);
 	}
-	bar = strchr(buf, '|');
-	snprintf(name, nlen, "%.*s", (int)(bar ? bar - buf : (long)strlen(buf)), buf);
-	snprintf(operand, olen, "%s", bar ? bar + 1 : "");
-	return true;
+	return cls != NULL;
+}
+
+bool tdxr_klog_is_sys_leaf(uint64_t leaf)
+{
+	const char *n = tdxr_seamcall_name(leaf);
+
+	/* 52/53 (TDH.SYS.SHUTDOWN/UPDATE, runtime module update) are newer
+	 * than the leaf table */
+	return (n && strncmp(n, "TDH_SYS_", 8) == 0) || leaf == 52 || leaf == 53;
 }
 
 bool tdxr_klog_is_tdx_error(uint64_t v)
