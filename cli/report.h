@@ -45,7 +45,7 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res);
 int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 		const struct rpl_result *res);
 
-/* A kernel log's account (cli/report_log.c, DESIGN.md §5.1): the "log"
+/* A kernel log's account (cli/report_log.c, docs/design.md §5.1): the "log"
  * JSON object (without its key), and the text `explain` prints. */
 void report_log_json(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_strtab *st);
 void report_log_text(FILE *f, const struct tdxr_klog_acct *a, const struct tdxr_strtab *st,

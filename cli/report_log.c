@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/report_log.c - a kernel log's account as the JSON "log" object of
- * DESIGN.md §5.1 and as the text `explain` prints (docs/postmortem.md).
+ * docs/design.md §5.1 and as the text `explain` prints (docs/postmortem.md).
  */
 #include <inttypes.h>
 #include <string.h>

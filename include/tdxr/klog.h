@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdxr/klog.h - kernel logs as evidence (DESIGN.md §5.1, docs/postmortem.md).
+ * tdxr/klog.h - kernel logs as evidence (docs/design.md §5.1, docs/postmortem.md).
  *
  * The text reader turns kernel log lines into log:* events (schema/events.def).
  * A splat (WARNING/BUG/Oops with its registers and call trace) is one
@@ -38,7 +38,7 @@ enum tdxr_klog_splat_type {
 #undef X
 };
 
-/* ---- what KVM was doing (DESIGN.md §5.1 "operation") ------------------ */
+/* ---- what KVM was doing (docs/design.md §5.1 "operation") ------------------ */
 
 #define TDXR_KLOG_OPS(X)                \
 	X(UNKNOWN, "unknown")           \
@@ -165,7 +165,7 @@ void tdxr_klog_acct_free(struct tdxr_klog_acct *a);
 void tdxr_klog_acct_note(struct tdxr_klog_acct *a, const struct tdxr_event *ev,
 			 const struct tdxr_strtab *st);
 /*
- * The first cause (DESIGN.md §5.1): the earliest TDX error or splat in log
+ * The first cause (docs/design.md §5.1): the earliest TDX error or splat in log
  * time (file order on a tie). Returns the event, NULL if the log has none.
  * A TDX module init failure (TDH.SYS.*) counts: it is reported as what it
  * is, not as a KVM_BUG_ON.

@@ -68,7 +68,7 @@ struct tdxr_src_stats {
 	uint64_t lost_events;  /* events they counted */
 	bool trailing_lost;    /* a marker after the last event */
 	bool has_tgid;	       /* the text had the (tgid) column */
-	/* kernel log lines (DESIGN.md §5.1): none dropped without a count */
+	/* kernel log lines (docs/design.md §5.1): none dropped without a count */
 	uint64_t log_lines;   /* lines with a kernel-log prefix */
 	uint64_t log_records; /* log:* events made */
 	uint64_t log_other;   /* kernel messages not about KVM/TDX */

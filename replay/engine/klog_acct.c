@@ -2,7 +2,7 @@
 /*
  * replay/engine/klog_acct.c - what a kernel log says, gathered from its
  * log:* events: the "log" object of `replay --json` / `explain --json`
- * and the account `explain` prints (DESIGN.md §5.1, docs/postmortem.md).
+ * and the account `explain` prints (docs/design.md §5.1, docs/postmortem.md).
  * Memory is bounded (TDXR_KLOG_MAX_*), whatever the log's length.
  */
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/src/klog.c - kernel log lines of a text input into log:* events
- * (DESIGN.md §5.1): messages (klog_tdx.c), splats (klog_splat.c), and the
+ * (docs/design.md §5.1): messages (klog_tdx.c), splats (klog_splat.c), and the
  * rejoining of hard-wrapped lines.
  *
  * Per line, after klog_strip():

@@ -3,7 +3,7 @@
  * replay/src/klog_int.h - the kernel-log part of the text reader; not a
  * public header. klog_prefix.c strips a line's prefix, klog_tdx.c reads
  * KVM's and the TDX host's messages, klog_splat.c assembles splats,
- * klog.c ties them into the reader (DESIGN.md §5.1).
+ * klog.c ties them into the reader (docs/design.md §5.1).
  */
 #ifndef TDXR_KLOG_INT_H
 #define TDXR_KLOG_INT_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/src/klog_ops.c - what KVM was doing when a splat fired: the one
- * table of KVM functions and their operation (DESIGN.md §5.1).
+ * table of KVM functions and their operation (docs/design.md §5.1).
  *
  * The names come from the function definitions of arch/x86/kvm/vmx/tdx.c,
  * arch/x86/kvm/mmu/{mmu,tdp_mmu}.c, arch/x86/kvm/x86.c and

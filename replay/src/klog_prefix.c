@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/src/klog_prefix.c - a kernel log line's prefixes, stripped one by
- * one (DESIGN.md §5.1). Each line is judged on its own: a file may mix
+ * one (docs/design.md §5.1). Each line is judged on its own: a file may mix
  * shapes (a journal excerpt pasted under a dmesg one).
  *
  * Shapes, in the order they can nest:

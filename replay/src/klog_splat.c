@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/src/klog_splat.c - a splat's lines assembled into one record
- * (DESIGN.md §5.1). Shapes, from lib/bug.c, kernel/panic.c (__warn),
+ * (docs/design.md §5.1). Shapes, from lib/bug.c, kernel/panic.c (__warn),
  * lib/dump_stack.c, arch/x86/kernel/dumpstack.c and arch/x86/mm/fault.c:
  *
  *   headers   "WARNING: CPU: 3 PID: 77 at FILE:LINE FUNC+0x1a/0x60 [MOD]"   (<= 6.18)

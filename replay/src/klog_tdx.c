@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * replay/src/klog_tdx.c - KVM's and the TDX host's console messages of
- * every kernel era, as log:* events (DESIGN.md §5.1, TDX_FACTS §2.3).
+ * every kernel era, as log:* events (docs/design.md §5.1, docs/tdx.md §2.3).
  *
  * SEAMCALL failures, by era:
  *   upstream 6.16+   "SEAMCALL TDH_MEM_PAGE_AUG failed: 0x..., entry 0x..., level_state 0x..."

@@ -914,7 +914,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		} else if (!parse_std_line(p, e, &h)) {
 			enum other o;
 
-			/* kernel log lines (DESIGN.md §5.1) in any text input */
+			/* kernel log lines (docs/design.md §5.1) in any text input */
 			if (klog_line(t->klog, p, e, &pf, t->lineno, raw_len)) {
 				continue;
 			}

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""tests/klog/klog_test.py TDXR DIR - kernel logs as evidence (DESIGN.md §5.1).
+"""tests/klog/klog_test.py TDXR DIR - kernel logs as evidence (docs/design.md §5.1).
 
 1. Each fixture (one shape and era each, written from the printk/WARN
    formats of the kernel sources and the shapes of public reports) is read
