@@ -24,12 +24,13 @@ static void json_str_or_null(FILE *f, const char *s)
 	}
 }
 
-static void json_status(FILE *f, uint64_t v)
+/* "VKEY":"0x...","NKEY":name|null,"operand":operand|null */
+static void json_status(FILE *f, uint64_t v, const char *vkey, const char *nkey)
 {
 	char name[64], op[32];
 	bool known = tdxr_klog_status(v, name, sizeof(name), op, sizeof(op));
 
-	fprintf(f, "\"status\":\"0x%016" PRIx64 "\",\"status_name\":", v);
+	fprintf(f, "\"%s\":\"0x%016" PRIx64 "\",\"%s\":", vkey, v, nkey);
 	json_str_or_null(f, known ? name : NULL);
 	fputs(",\"operand\":", f);
 	json_str_or_null(f, known ? op : NULL);
@@ -49,7 +50,7 @@ static void json_failure(FILE *f, const struct tdxr_klog_failure *x, const struc
 		fprintf(f, ",\"leaf_id\":%" PRIu64 ",", leaf);
 	}
 	if (EVF_HAS(ev, LOG_SEAMCALL_FAILED, status)) {
-		json_status(f, EVF(ev, LOG_SEAMCALL_FAILED, status));
+		json_status(f, EVF(ev, LOG_SEAMCALL_FAILED, status), "status", "status_name");
 	} else {
 		fputs("\"status\":null,\"status_name\":null,\"operand\":null", f);
 	}
@@ -130,14 +131,8 @@ static void json_splat(FILE *f, const struct tdxr_event *ev, const struct tdxr_s
 	json_str(f, S(st, EVF(ev, LOG_SPLAT, operation)));
 	fputs(",\"tdx_status\":", f);
 	if (EVF_HAS(ev, LOG_SPLAT, status)) {
-		uint64_t v = EVF(ev, LOG_SPLAT, status);
-		char name[64], op[32];
-		bool known = tdxr_klog_status(v, name, sizeof(name), op, sizeof(op));
-
-		fprintf(f, "{\"value\":\"0x%016" PRIx64 "\",\"name\":", v);
-		json_str_or_null(f, known ? name : NULL);
-		fputs(",\"operand\":", f);
-		json_str_or_null(f, known ? op : NULL);
+		fputc('{', f);
+		json_status(f, EVF(ev, LOG_SPLAT, status), "value", "name");
 		fputs(",\"from\":", f);
 		json_str(f, S(st, EVF(ev, LOG_SPLAT, from)));
 		fputc('}', f);

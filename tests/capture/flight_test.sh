@@ -207,7 +207,7 @@ warn)
 	grep -q '"kind":"kvm-bug"' "$TMPD/replay.json" || fail "no kvm-bug from kernel.log: $(head -c 600 "$TMPD/replay.json")"
 	dump_guest
 	grep -q 'kvm:kvm_userspace_exit' "$TMPD/guest.dump" || fail "the trace was not read with the log"
-	grep -q 'log:warn.*tdxr_flight_test_warn' "$TMPD/dump" || fail "the log was not read with the trace"
+	grep -q 'log:splat kind=warn.*tdxr_flight_test_warn' "$TMPD/dump" || fail "the log was not read with the trace"
 	echo "PASS: a KVM WARN stops it; kernel.log and kernel.dat read together"
 	;;
 finding)
