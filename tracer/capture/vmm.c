@@ -113,7 +113,7 @@ int trc_vmm_start(const char *dir, struct trc_vmm **out, char *err, size_t errle
 	v->ust.num_subbuf = 8;
 	v->ust.ctxs = ctxs;
 	v->ust.nr_ctxs = sizeof(ctxs) / sizeof(ctxs[0]);
-	if (ust_session_start(&v->ust, e, sizeof(e)) < 0) {
+	if (trc_ust_session_start(&v->ust, e, sizeof(e)) < 0) {
 		snprintf(err, errlen, "%s", e);
 		return -1;
 	}
@@ -123,7 +123,7 @@ int trc_vmm_start(const char *dir, struct trc_vmm **out, char *err, size_t errle
 void trc_vmm_stop(struct trc_vmm *v)
 {
 	if (!v->stopped) {
-		ust_session_stop(&v->ust, &v->discarded, &v->lost_packets);
+		trc_ust_session_stop(&v->ust, &v->discarded, &v->lost_packets);
 		v->stopped = true;
 	}
 }

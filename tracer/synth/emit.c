@@ -22,7 +22,7 @@ static const char *leaf_name(uint64_t leaf)
 	return nm ? nm : "UNKNOWN";
 }
 
-void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c)
+void trc_em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c)
 {
 	/* VP.ENTER's event is emitted by tdx_vcpu_run() with IRQs still off */
 	char *p = SYN_BEGIN(g, t, (c->leaf & 0xffff) == TDH_VP_ENTER ? FL_RUN : FL_PROC,
@@ -62,11 +62,11 @@ void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn
 	p = put_hex(p, c->o8);
 	p = PUT_LIT(p, " out_r9 0x");
 	p = put_hex(p, c->o9);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *op, uint64_t gfn,
-	     int level, uint64_t pfn, int ret)
+void trc_em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *op,
+		 uint64_t gfn, int level, uint64_t pfn, int ret)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdx_sept");
 
@@ -89,11 +89,11 @@ void em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *
 	p = put_hex(p, pfn);
 	p = PUT_LIT(p, " ret ");
 	p = put_d(p, ret);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint64_t r11,
-		 const char *name, uint64_t r12, uint64_t r13, uint64_t r14, uint64_t r15)
+void trc_em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint64_t r11,
+		     const char *name, uint64_t r12, uint64_t r13, uint64_t r14, uint64_t r15)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall");
 
@@ -125,11 +125,11 @@ void em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint
 	p = put_hex(p, r14);
 	p = PUT_LIT(p, " r15 0x");
 	p = put_hex(p, r15);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11, uint64_t status,
-		      uint64_t val)
+void trc_em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11,
+			  uint64_t status, uint64_t val)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_tdx_tdvmcall_done");
 
@@ -149,10 +149,10 @@ void em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11,
 	p = put_hex(p, status);
 	p = PUT_LIT(p, " val 0x");
 	p = put_hex(p, val);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const char *caller)
+void trc_em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const char *caller)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_vm_bugged");
 
@@ -163,11 +163,11 @@ void em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const c
 	p = put_d(p, vm);
 	p = PUT_LIT(p, " caller ");
 	p = put_str(p, caller);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level,
-		     uint64_t old_spte, uint64_t new_spte, int mirror, int vm)
+void trc_em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level,
+			 uint64_t old_spte, uint64_t new_spte, int mirror, int vm)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_tdp_mmu_spte_changed");
 
@@ -191,10 +191,10 @@ void em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn
 	p = put_d(p, mirror);
 	p = PUT_LIT(p, " vm ");
 	p = put_d(p, vm);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_entry(struct syn_gen *g, const struct syn_vcpu *v)
+void trc_em_entry(struct syn_gen *g, const struct syn_vcpu *v)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_entry");
 
@@ -207,11 +207,11 @@ void em_entry(struct syn_gen *g, const struct syn_vcpu *v)
 	p = PUT_LIT(p, "vcpu ");
 	p = put_u(p, v->id);
 	p = PUT_LIT(p, ", rip 0x0 intr_info 0x00000000 error_code 0x00000000");
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, uint64_t info1,
-	     uint64_t info2, uint32_t intr_info)
+void trc_em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, uint64_t info1,
+		 uint64_t info2, uint32_t intr_info)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_RUN, "kvm_exit");
 
@@ -235,10 +235,10 @@ void em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, ui
 	p = PUT_LIT(p, " intr_info 0x");
 	p = put_hexw(p, intr_info, 8);
 	p = PUT_LIT(p, " error_code 0x00000000 requests 0x0000000000000000");
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, uint64_t err)
+void trc_em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, uint64_t err)
 {
 	char *p = SYN_BEGIN(g, &v->thr, FL_PROC, "kvm_page_fault");
 
@@ -253,11 +253,11 @@ void em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, ui
 	p = put_hexw(p, gpa, 16);
 	p = PUT_LIT(p, " error_code 0x");
 	p = put_hex(p, err);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, unsigned int len,
-	     uint64_t gpa, uint64_t val)
+void trc_em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, unsigned int len,
+		 uint64_t gpa, uint64_t val)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmio");
 
@@ -274,10 +274,10 @@ void em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, un
 	p = put_hex(p, gpa);
 	p = PUT_LIT(p, " val 0x");
 	p = put_hex(p, val);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa)
+void trc_em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_fast_mmio");
 
@@ -285,11 +285,11 @@ void em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa)
 	SYN_U(g, KVM_FAST_MMIO, gpa, gpa);
 	p = PUT_LIT(p, "fast mmio at gpa 0x");
 	p = put_hex(p, gpa);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned int port, int size,
-	    uint32_t val)
+void trc_em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned int port,
+		int size, uint32_t val)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_pio");
 
@@ -307,10 +307,11 @@ void em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned 
 	p = PUT_LIT(p, " count 1 val 0x");
 	p = put_hex(p, val);
 	*p++ = ' '; /* "%s": "(...)" only when count > 1 */
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char *reason, int nr)
+void trc_em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char *reason,
+			   int nr)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_userspace_exit");
 
@@ -322,11 +323,11 @@ void em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char
 	p = PUT_LIT(p, " (");
 	p = put_d(p, nr);
 	*p++ = ')';
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t spte,
-		 int level, uint64_t sptep)
+void trc_em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t spte,
+		     int level, uint64_t sptep)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_set_spte");
 
@@ -352,11 +353,11 @@ void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, ui
 	p = put_d(p, level);
 	p = PUT_LIT(p, " at ");
 	p = put_hex(p, sptep);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t pfn,
-		       int level)
+void trc_em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn,
+			   uint64_t pfn, int level)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_spte_requested");
 
@@ -370,11 +371,11 @@ void em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t g
 	p = put_hex(p, pfn);
 	p = PUT_LIT(p, " level ");
 	p = put_d(p, level);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep, uint64_t gfn,
-		  unsigned int gen)
+void trc_em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep, uint64_t gfn,
+		      unsigned int gen)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "mark_mmio_spte");
 
@@ -390,10 +391,10 @@ void em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep,
 	p = put_hex(p, gfn);
 	p = PUT_LIT(p, " access 0 gen ");
 	p = put_hex(p, gen);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level)
+void trc_em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_mmu_prepare_zap_page");
 
@@ -410,11 +411,11 @@ void em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, in
 	p = PUT_LIT(p, " l");
 	p = put_d(p, level);
 	p = PUT_LIT(p, " 8-byte q0 direct wux nxe ad root 0 sync");
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int apicid,
-		   unsigned int vec)
+void trc_em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int apicid,
+		       unsigned int vec)
 {
 	char *p = SYN_BEGIN(g, t, FL_PROC, "kvm_apic_accept_irq");
 
@@ -423,11 +424,11 @@ void em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int a
 	p = PUT_LIT(p, " vec ");
 	p = put_u(p, vec);
 	p = PUT_LIT(p, " (Fixed|edge)");
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const char *state,
-		     const struct syn_thread *next)
+void trc_em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const char *state,
+			 const struct syn_thread *next)
 {
 	char *p = SYN_BEGIN(g, prev, FL_SCHED, "sched_switch");
 	const char *pc = prev->tid ? prev->comm : "swapper";
@@ -452,11 +453,11 @@ void em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const cha
 	p = PUT_LIT(p, " next_pid=");
 	p = put_d(p, next->tid);
 	p = PUT_LIT(p, " next_prio=120");
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }
 
-void em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
-		     const struct syn_thread *woken)
+void trc_em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
+			 const struct syn_thread *woken)
 {
 	char *p = SYN_BEGIN(g, waker, "d..3.", "sched_wakeup");
 
@@ -468,5 +469,5 @@ void em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
 	*p++ = (char)('0' + (woken->cpu / 100) % 10);
 	*p++ = (char)('0' + (woken->cpu / 10) % 10);
 	*p++ = (char)('0' + woken->cpu % 10);
-	syn_ev_end(g, p);
+	trc_syn_ev_end(g, p);
 }

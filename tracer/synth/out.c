@@ -21,7 +21,7 @@
 #define SYN_HDR_COUNT_OFF 16 /* after "# tracer: nop\n#\n" */
 #define SYN_HDR_COUNT_LEN 79 /* the entries line, padded, without '\n' */
 
-uint64_t syn_rand(struct syn_gen *g)
+uint64_t trc_syn_rand(struct syn_gen *g)
 {
 	/* splitmix64: small, fast, and the same everywhere */
 	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ull);
@@ -31,7 +31,7 @@ uint64_t syn_rand(struct syn_gen *g)
 	return z ^ (z >> 31);
 }
 
-void syn_thread_init(struct syn_thread *t, const char *comm, int tid, int cpu)
+void trc_syn_thread_init(struct syn_thread *t, const char *comm, int tid, int cpu)
 {
 	size_t n = strlen(comm);
 	char *p = t->prefix;
@@ -83,7 +83,7 @@ static int write_all(struct syn_gen *g, const char *b, size_t n)
 	return 0;
 }
 
-int syn_out_flush(struct syn_gen *g)
+int trc_syn_out_flush(struct syn_gen *g)
 {
 	int r = 0;
 
@@ -113,7 +113,7 @@ static size_t count_line(char *b, uint64_t in_buf, uint64_t written, unsigned in
 	return SYN_HDR_COUNT_LEN;
 }
 
-int syn_out_header(struct syn_gen *g)
+int trc_syn_out_header(struct syn_gen *g)
 {
 	static const char tail[] =
 		"#\n"
@@ -137,7 +137,7 @@ int syn_out_header(struct syn_gen *g)
 }
 
 /* A seekable output gets the real counts; a pipe keeps the placeholder. */
-void syn_out_patch_header(struct syn_gen *g)
+void trc_syn_out_patch_header(struct syn_gen *g)
 {
 	char b[SYN_HDR_COUNT_LEN + 1];
 
@@ -150,7 +150,7 @@ void syn_out_patch_header(struct syn_gen *g)
 	}
 }
 
-void syn_arm(struct syn_gen *g, const struct syn_vm *vm)
+void trc_syn_arm(struct syn_gen *g, const struct syn_vm *vm)
 {
 	if (!g->injected) {
 		g->inj_arm = true;
@@ -179,16 +179,16 @@ static char *put_ts(char *p, uint64_t ts)
 	return p + 6;
 }
 
-char *syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *flags,
-		   const char *name, size_t name_len)
+char *trc_syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *flags,
+		       const char *name, size_t name_len)
 {
 	uint64_t ts;
 	char *p;
 
 	if (g->cap - g->len < 4096) {
-		syn_out_flush(g);
+		trc_syn_out_flush(g);
 	}
-	g->ts += 150 + syn_below(g, 900);
+	g->ts += 150 + trc_syn_below(g, 900);
 	ts = g->ts;
 	p = g->buf + g->len;
 	g->ev_drop = false;
@@ -254,7 +254,7 @@ static void sink_event(struct syn_gen *g, char *end)
 	}
 }
 
-void syn_ev_end(struct syn_gen *g, char *p)
+void trc_syn_ev_end(struct syn_gen *g, char *p)
 {
 	if (g->sink && !g->ev_drop) {
 		sink_event(g, p);

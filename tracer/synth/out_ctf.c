@@ -294,7 +294,7 @@ static int start_session(struct mgr *m)
 	m->ust.subbuf_size = 1u << 20;
 	m->ust.num_subbuf = 8;
 	/* blocking, with LTTNG_UST_ALLOW_BLOCKING=1 in the helper */
-	if (ust_session_start(&m->ust, err, sizeof(err)) < 0) {
+	if (trc_ust_session_start(&m->ust, err, sizeof(err)) < 0) {
 		report(m, "ERR", "lttng: %s", err);
 		return -1;
 	}
@@ -306,7 +306,7 @@ static uint64_t stop_session(struct mgr *m)
 {
 	uint64_t discarded = 0, lost = 0;
 
-	ust_session_stop(&m->ust, &discarded, &lost);
+	trc_ust_session_stop(&m->ust, &discarded, &lost);
 	return discarded + lost;
 }
 

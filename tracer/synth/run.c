@@ -54,7 +54,7 @@ int trc_synth_scenario_parse(const char *name)
 static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn)
 {
 	while (vm->accept_cursor < vm->ram_pages) {
-		uint32_t c = syn_ram_gfn(vm, vm->accept_cursor++);
+		uint32_t c = trc_syn_ram_gfn(vm, vm->accept_cursor++);
 
 		if (vm->page[c] == 0) {
 			*gfn = c;
@@ -62,7 +62,7 @@ static bool pick_unmapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t
 		}
 	}
 	for (int i = 0; i < 16; i++) {
-		uint32_t c = syn_ram_gfn(vm, syn_below(g, vm->ram_pages));
+		uint32_t c = trc_syn_ram_gfn(vm, trc_syn_below(g, vm->ram_pages));
 
 		if (vm->page[c] == 0) {
 			*gfn = c;
@@ -78,7 +78,7 @@ static bool pick_mapped_private(struct syn_gen *g, struct syn_vm *vm, uint32_t *
 	uint32_t hi = vm->accept_cursor ? vm->accept_cursor : 1;
 
 	for (int i = 0; i < 64; i++) {
-		uint32_t c = syn_ram_gfn(vm, syn_below(g, hi));
+		uint32_t c = trc_syn_ram_gfn(vm, trc_syn_below(g, hi));
 
 		if ((vm->page[c] & (PG_PRIV | PG_PENDING | PG_FIXED)) == PG_PRIV) {
 			*gfn = c;
@@ -99,7 +99,7 @@ static struct syn_vm *pick_running_vm(struct syn_gen *g)
 	if (!n) {
 		return NULL;
 	}
-	k = syn_below(g, n);
+	k = trc_syn_below(g, n);
 	for (unsigned int i = 0; i < g->o.vms; i++) {
 		if (g->vms[i].state == VM_RUNNING && k-- == 0) {
 			return &g->vms[i];
@@ -112,53 +112,54 @@ static struct syn_vm *pick_running_vm(struct syn_gen *g)
 
 static void ep_extint(struct syn_gen *g, struct syn_vcpu *v)
 {
-	td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, 0x800000ec,
-		EXIT_REASON_EXTERNAL_INTERRUPT);
-	td_enter(g, v);
+	trc_td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, 0x800000ec,
+		    EXIT_REASON_EXTERNAL_INTERRUPT);
+	trc_td_enter(g, v);
 }
 
 static void ep_cpuid(struct syn_gen *g, struct syn_vcpu *v)
 {
-	uint32_t leaf = syn_chance(g, 500) ? syn_below(g, 0x20) : 0x80000000u + syn_below(g, 9);
+	uint32_t leaf =
+		trc_syn_chance(g, 500) ? trc_syn_below(g, 0x20) : 0x80000000u + trc_syn_below(g, 9);
 
-	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_CPUID);
-	em_tdvmcall(g, v, 0, 10, "Instruction.CPUID", leaf, 0, 0, 0);
-	em_tdvmcall_done(g, v, 10, 0, 0);
-	td_enter(g, v);
+	trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_CPUID);
+	trc_em_tdvmcall(g, v, 0, 10, "Instruction.CPUID", leaf, 0, 0, 0);
+	trc_em_tdvmcall_done(g, v, 10, 0, 0);
+	trc_td_enter(g, v);
 }
 
 static void ep_hlt(struct syn_gen *g, struct syn_vcpu *v)
 {
-	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_HLT);
-	em_tdvmcall(g, v, 0, 12, "Instruction.HLT", 0, 0, 0, 0);
-	em_sched_switch(g, &v->thr, "S", &g->idle[v->thr.cpu]);
+	trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_HLT);
+	trc_em_tdvmcall(g, v, 0, 12, "Instruction.HLT", 0, 0, 0, 0);
+	trc_em_sched_switch(g, &v->thr, "S", &g->idle[v->thr.cpu]);
 	v->halted = true;
-	syn_delay(g, 20000 + syn_below(g, 300000));
+	trc_syn_delay(g, 20000 + trc_syn_below(g, 300000));
 }
 
 static void ep_wake(struct syn_gen *g, struct syn_vcpu *v)
 {
 	struct syn_vm *vm = v->vm;
 
-	em_accept_irq(g, &vm->main, v->id, 34 + syn_below(g, 8));
-	em_sched_wakeup(g, &vm->main, &v->thr);
-	em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
+	trc_em_accept_irq(g, &vm->main, v->id, 34 + trc_syn_below(g, 8));
+	trc_em_sched_wakeup(g, &vm->main, &v->thr);
+	trc_em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 	v->halted = false;
-	em_tdvmcall_done(g, v, 12, 0, 0);
-	td_enter(g, v);
+	trc_em_tdvmcall_done(g, v, 12, 0, 0);
+	trc_td_enter(g, v);
 }
 
 static void ep_pio(struct syn_gen *g, struct syn_vcpu *v)
 {
-	uint32_t ch = 0x20 + syn_below(g, 0x5f);
+	uint32_t ch = 0x20 + trc_syn_below(g, 0x5f);
 
-	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_IO_INSTRUCTION);
-	em_tdvmcall(g, v, 0, 30, "Instruction.IO", 1, 1, 0x3f8, ch);
-	em_pio(g, &v->thr, true, 0x3f8, 1, ch);
-	em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
-	syn_delay(g, 3000 + syn_below(g, 10000));
-	em_tdvmcall_done(g, v, 30, 0, 0);
-	td_enter(g, v);
+	trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_IO_INSTRUCTION);
+	trc_em_tdvmcall(g, v, 0, 30, "Instruction.IO", 1, 1, 0x3f8, ch);
+	trc_em_pio(g, &v->thr, true, 0x3f8, 1, ch);
+	trc_em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
+	trc_syn_delay(g, 3000 + trc_syn_below(g, 10000));
+	trc_em_tdvmcall_done(g, v, 30, 0, 0);
+	trc_td_enter(g, v);
 }
 
 /* #VE.RequestMMIO for @gpa (shared bit included). */
@@ -166,40 +167,41 @@ static void mmio_call(struct syn_gen *g, struct syn_vcpu *v, uint64_t gpa, unsig
 {
 	struct syn_vm *vm = v->vm;
 	uint64_t addr = gpa & ~vm->shared_gpa;
-	uint64_t val = syn_rand(g) & 0xffffffffu;
+	uint64_t val = trc_syn_rand(g) & 0xffffffffu;
 	bool write = kind != 2;
 
 	/* the #VE handler's TDCALL; KVM maps leaf 48 to EPT_MISCONFIG */
-	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
-	em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, write, gpa, write ? val : 0);
+	trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
+	trc_em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, write, gpa,
+			write ? val : 0);
 	if (kind == 0) {
 		/* ioeventfd: handled in the kernel */
-		em_fast_mmio(g, &v->thr, addr);
-		em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, 0);
+		trc_em_fast_mmio(g, &v->thr, addr);
+		trc_em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, 0);
 	} else if (kind == 1) {
-		em_mmio(g, &v->thr, "write", 4, addr, val);
-		em_userspace_exit(g, &v->thr, "KVM_EXIT_MMIO", 6);
-		syn_delay(g, 2000 + syn_below(g, 8000));
-		em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, 0);
+		trc_em_mmio(g, &v->thr, "write", 4, addr, val);
+		trc_em_userspace_exit(g, &v->thr, "KVM_EXIT_MMIO", 6);
+		trc_syn_delay(g, 2000 + trc_syn_below(g, 8000));
+		trc_em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, 0);
 	} else {
-		em_mmio(g, &v->thr, "unsatisfied-read", 4, addr, 0);
-		em_userspace_exit(g, &v->thr, "KVM_EXIT_MMIO", 6);
-		syn_delay(g, 2000 + syn_below(g, 8000));
-		em_mmio(g, &v->thr, "read", 4, addr, val);
-		em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, val);
+		trc_em_mmio(g, &v->thr, "unsatisfied-read", 4, addr, 0);
+		trc_em_userspace_exit(g, &v->thr, "KVM_EXIT_MMIO", 6);
+		trc_syn_delay(g, 2000 + trc_syn_below(g, 8000));
+		trc_em_mmio(g, &v->thr, "read", 4, addr, val);
+		trc_em_tdvmcall_done(g, v, VE_REQUEST_MMIO, 0, val);
 	}
-	td_enter(g, v);
+	trc_td_enter(g, v);
 }
 
 static void ep_mmio(struct syn_gen *g, struct syn_vcpu *v)
 {
 	struct syn_vm *vm = v->vm;
-	uint32_t gfn = SYN_MMIO_GFN + syn_below(g, SYN_MMIO_PAGES);
-	unsigned int kind = syn_below(g, 3);
-	uint64_t gpa = ((uint64_t)gfn << 12 | (syn_below(g, 256) * 4)) | vm->shared_gpa;
+	uint32_t gfn = SYN_MMIO_GFN + trc_syn_below(g, SYN_MMIO_PAGES);
+	unsigned int kind = trc_syn_below(g, 3);
+	uint64_t gpa = ((uint64_t)gfn << 12 | (trc_syn_below(g, 256) * 4)) | vm->shared_gpa;
 
 	if (!(vm->page[gfn] & PG_MMIO)) {
-		td_mmio_fault(g, v, gfn, kind != 2);
+		trc_td_mmio_fault(g, v, gfn, kind != 2);
 	}
 	mmio_call(g, v, gpa, kind);
 }
@@ -211,8 +213,8 @@ static bool ep_private_fault(struct syn_gen *g, struct syn_vcpu *v)
 	if (!pick_unmapped_private(g, v->vm, &gfn)) {
 		return false;
 	}
-	td_private_fault(g, v, gfn, FM_ACCEPT);
-	td_enter(g, v);
+	trc_td_private_fault(g, v, gfn, FM_ACCEPT);
+	trc_td_enter(g, v);
 	return true;
 }
 
@@ -224,8 +226,8 @@ static bool ep_shared_fault(struct syn_gen *g, struct syn_vcpu *v)
 		uint32_t gfn = vm->conv_gfn + i;
 
 		if ((vm->page[gfn] & (PG_SHARED_ATTR | PG_SHARED)) == PG_SHARED_ATTR) {
-			td_shared_fault(g, v, gfn, false);
-			td_enter(g, v);
+			trc_td_shared_fault(g, v, gfn, false);
+			trc_td_enter(g, v);
 			return true;
 		}
 	}
@@ -244,29 +246,29 @@ static void map_gpa(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, uint32_
 	struct syn_vm *vm = v->vm;
 	uint64_t gpa = ((uint64_t)gfn << 12) | (to_shared ? vm->shared_gpa : 0);
 
-	td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_TDCALL);
-	em_tdvmcall(g, v, 0, TDVMCALL_MAP_GPA, "MapGPA", gpa, (uint64_t)n << 12, 0, 0);
-	em_userspace_exit(g, &v->thr, "KVM_EXIT_HYPERCALL", 3);
-	syn_delay(g, 5000 + syn_below(g, 20000));
+	trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_TDCALL);
+	trc_em_tdvmcall(g, v, 0, TDVMCALL_MAP_GPA, "MapGPA", gpa, (uint64_t)n << 12, 0, 0);
+	trc_em_userspace_exit(g, &v->thr, "KVM_EXIT_HYPERCALL", 3);
+	trc_syn_delay(g, 5000 + trc_syn_below(g, 20000));
 	for (uint32_t i = 0; i < n; i++) {
 		uint8_t *pg = &vm->page[gfn + i];
 
 		if (to_shared) {
 			if ((*pg & PG_PRIV) && !skip_zap) {
-				td_zap_private(g, vm, &v->thr, gfn + i, ZB_NONE);
+				trc_td_zap_private(g, vm, &v->thr, gfn + i, ZB_NONE);
 			}
 			*pg |= PG_SHARED_ATTR;
 		} else {
 			if (*pg & PG_SHARED) {
-				td_zap_shared(g, vm, &v->thr, gfn + i, bad_spte);
+				trc_td_zap_shared(g, vm, &v->thr, gfn + i, bad_spte);
 				bad_spte = false;
 			}
 			*pg &= (uint8_t)~PG_SHARED_ATTR;
 		}
 	}
-	td_reenter_kicked(g, vm, v);
-	em_tdvmcall_done(g, v, TDVMCALL_MAP_GPA, 0, 0);
-	td_enter(g, v);
+	trc_td_reenter_kicked(g, vm, v);
+	trc_em_tdvmcall_done(g, v, TDVMCALL_MAP_GPA, 0, 0);
+	trc_td_enter(g, v);
 	if (to_shared) {
 		vm->conv_gfn = gfn;
 		vm->conv_n = n;
@@ -278,15 +280,15 @@ static void map_gpa(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, uint32_
 /* A fresh range of RAM the guest shares (a bounce buffer). */
 static bool pick_share_range(struct syn_gen *g, struct syn_vm *vm, uint32_t *gfn, uint32_t *n)
 {
-	uint32_t len = 16u << syn_below(g, 4);
+	uint32_t len = 16u << trc_syn_below(g, 4);
 	uint32_t hi = vm->accept_cursor;
 	uint32_t start;
 
 	/* mostly memory the guest has touched: the conversion zaps something */
-	if (hi < 4 * len || syn_chance(g, 100)) {
+	if (hi < 4 * len || trc_syn_chance(g, 100)) {
 		hi = vm->ram_pages;
 	}
-	start = syn_ram_gfn(vm, syn_below(g, hi / len) * len);
+	start = trc_syn_ram_gfn(vm, trc_syn_below(g, hi / len) * len);
 
 	for (uint32_t i = 0; i < len; i++) {
 		if (vm->page[start + i] & (PG_FIXED | PG_SHARED_ATTR)) {
@@ -314,7 +316,7 @@ static void ep_convert(struct syn_gen *g, struct syn_vcpu *v)
 
 static void vcpu_episode(struct syn_gen *g, struct syn_vcpu *v)
 {
-	uint32_t r = syn_below(g, 1000);
+	uint32_t r = trc_syn_below(g, 1000);
 
 	if (v->halted) {
 		ep_wake(g, v);
@@ -346,7 +348,8 @@ static void host_punch_hole(struct syn_gen *g, struct syn_vm *vm, enum syn_zap_b
 			    uint32_t only_gfn)
 {
 	uint32_t hi = vm->accept_cursor > 256 ? vm->accept_cursor : vm->ram_pages;
-	uint32_t start = bug == ZB_NONE ? syn_ram_gfn(vm, syn_below(g, hi / 64) * 64) : only_gfn;
+	uint32_t start =
+		bug == ZB_NONE ? trc_syn_ram_gfn(vm, trc_syn_below(g, hi / 64) * 64) : only_gfn;
 	uint32_t n = bug == ZB_NONE ? 64 : 1;
 	bool zapped = false;
 
@@ -355,13 +358,13 @@ static void host_punch_hole(struct syn_gen *g, struct syn_vm *vm, enum syn_zap_b
 			continue;
 		}
 		zapped = true;
-		if (!td_zap_private(g, vm, &vm->main, gfn, bug)) {
-			td_vm_die(g, vm, NULL);
+		if (!trc_td_zap_private(g, vm, &vm->main, gfn, bug)) {
+			trc_td_vm_die(g, vm, NULL);
 			return;
 		}
 	}
 	if (zapped) {
-		td_reenter_kicked(g, vm, NULL);
+		trc_td_reenter_kicked(g, vm, NULL);
 	}
 }
 
@@ -370,14 +373,15 @@ static void host_noise(struct syn_gen *g)
 	struct syn_thread *kw = &g->kworker;
 	struct syn_vm *vm = pick_running_vm(g);
 
-	if (vm && syn_chance(g, 500)) {
+	if (vm && trc_syn_chance(g, 500)) {
 		/* a posted interrupt to a running vCPU: no exit */
-		em_accept_irq(g, &vm->main, syn_below(g, vm->nr_vcpus), 34 + syn_below(g, 8));
+		trc_em_accept_irq(g, &vm->main, trc_syn_below(g, vm->nr_vcpus),
+				  34 + trc_syn_below(g, 8));
 		return;
 	}
-	em_sched_switch(g, &g->idle[kw->cpu], "R", kw);
-	syn_delay(g, 1000 + syn_below(g, 20000));
-	em_sched_switch(g, kw, "I", &g->idle[kw->cpu]);
+	trc_em_sched_switch(g, &g->idle[kw->cpu], "R", kw);
+	trc_syn_delay(g, 1000 + trc_syn_below(g, 20000));
+	trc_em_sched_switch(g, kw, "I", &g->idle[kw->cpu]);
 }
 
 /* ---- the injection --------------------------------------------------------------- */
@@ -385,7 +389,7 @@ static void host_noise(struct syn_gen *g)
 static struct syn_vcpu *pick_vcpu(struct syn_gen *g, struct syn_vm *vm)
 {
 	for (unsigned int tries = 0; tries < 4 * vm->nr_vcpus; tries++) {
-		struct syn_vcpu *v = &vm->vcpus[syn_below(g, vm->nr_vcpus)];
+		struct syn_vcpu *v = &vm->vcpus[trc_syn_below(g, vm->nr_vcpus)];
 
 		if (v->in_guest) {
 			return v;
@@ -423,7 +427,7 @@ static bool try_inject(struct syn_gen *g)
 		}
 		g->inj_vm = vm->pid;
 		g->lost_cpu = v->thr.cpu;
-		g->lost_n = g->lost_left = 2 + syn_below(g, 3);
+		g->lost_n = g->lost_left = 2 + trc_syn_below(g, 3);
 		if (!ep_private_fault(g, v)) {
 			ep_mmio(g, v);
 		}
@@ -448,21 +452,21 @@ static bool try_inject(struct syn_gen *g)
 		if (!pick_mapped_private(g, vm, &gfn)) {
 			return false;
 		}
-		if (!td_zap_private(g, vm, &vm->main, gfn, ZB_NONE)) {
+		if (!trc_td_zap_private(g, vm, &vm->main, gfn, ZB_NONE)) {
 			return true;
 		}
-		td_reenter_kicked(g, vm, NULL);
-		syn_delay(g, 20000);
-		if (!td_private_fault(g, v, gfn, FM_STATUS_BUG)) {
-			td_vm_die(g, vm, v);
+		trc_td_reenter_kicked(g, vm, NULL);
+		trc_syn_delay(g, 20000);
+		if (!trc_td_private_fault(g, v, gfn, FM_STATUS_BUG)) {
+			trc_td_vm_die(g, vm, v);
 		}
 		return true;
 	case TRC_SCN_MIRROR_DESYNC:
 		if (!pick_unmapped_private(g, vm, &gfn)) {
 			return false;
 		}
-		td_private_fault(g, v, gfn, FM_DESYNC_BUG);
-		td_enter(g, v);
+		trc_td_private_fault(g, v, gfn, FM_DESYNC_BUG);
+		trc_td_enter(g, v);
 		vm->state = VM_FROZEN;
 		return true;
 	case TRC_SCN_PENDING_ACCESS:
@@ -470,37 +474,37 @@ static bool try_inject(struct syn_gen *g)
 			return false;
 		}
 		/* a direct access (no ACCEPT): AUG leaves the page PENDING */
-		td_private_fault(g, v, gfn, FM_DIRECT);
-		td_enter(g, v);
-		syn_delay(g, 3000);
-		syn_arm(g, vm);
-		td_exit(g, v, EXIT_REASON_EPT_VIOLATION, 0x181, 6, (uint64_t)gfn << 12, 0,
-			EXIT_REASON_EPT_VIOLATION);
+		trc_td_private_fault(g, v, gfn, FM_DIRECT);
+		trc_td_enter(g, v);
+		trc_syn_delay(g, 3000);
+		trc_syn_arm(g, vm);
+		trc_td_exit(g, v, EXIT_REASON_EPT_VIOLATION, 0x181, 6, (uint64_t)gfn << 12, 0,
+			    EXIT_REASON_EPT_VIOLATION);
 		/* "Guest access before accepting": kvm_vm_dead() */
-		td_vm_die(g, vm, v);
+		trc_td_vm_die(g, vm, v);
 		return true;
 	case TRC_SCN_ZERO_STEP:
 		if (!pick_unmapped_private(g, vm, &gfn)) {
 			return false;
 		}
 		for (int i = 0; i < 5; i++) {
-			td_private_fault(g, v, gfn, FM_ZERO_STEP_BUSY);
-			td_enter(g, v);
+			trc_td_private_fault(g, v, gfn, FM_ZERO_STEP_BUSY);
+			trc_td_enter(g, v);
 		}
-		syn_arm(g, vm);
-		td_private_fault(g, v, gfn, FM_ACCEPT);
-		td_enter(g, v);
+		trc_syn_arm(g, vm);
+		trc_td_private_fault(g, v, gfn, FM_ACCEPT);
+		trc_td_enter(g, v);
 		return true;
 	case TRC_SCN_MMIO_SUPPRESS_VE:
 		if (!pick_mapped_private(g, vm, &gfn)) {
 			return false;
 		}
-		td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
-		syn_arm(g, vm);
-		em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, 0, (uint64_t)gfn << 12,
-			    0);
-		em_tdvmcall_done(g, v, VE_REQUEST_MMIO, TDVMCALL_INVALID_OPERAND, 0);
-		td_enter(g, v);
+		trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0, EXIT_REASON_EPT_MISCONFIG);
+		trc_syn_arm(g, vm);
+		trc_em_tdvmcall(g, v, 0, VE_REQUEST_MMIO, "#VE.RequestMMIO", 4, 0,
+				(uint64_t)gfn << 12, 0);
+		trc_em_tdvmcall_done(g, v, VE_REQUEST_MMIO, TDVMCALL_INVALID_OPERAND, 0);
+		trc_td_enter(g, v);
 		return true;
 	case TRC_SCN_SPTE_MISMATCH:
 		if (vm->conv_n) {
@@ -510,10 +514,10 @@ static bool try_inject(struct syn_gen *g)
 			return false;
 		}
 		map_gpa(g, v, gfn, n, true, false, false);
-		td_shared_fault(g, v, gfn, false);
-		td_enter(g, v);
-		td_shared_fault(g, v, gfn + 1, false);
-		td_enter(g, v);
+		trc_td_shared_fault(g, v, gfn, false);
+		trc_td_enter(g, v);
+		trc_td_shared_fault(g, v, gfn + 1, false);
+		trc_td_enter(g, v);
 		map_gpa(g, v, gfn, n, false, false, true);
 		return true;
 	case TRC_SCN_PRIVATE_SHARED_ALIAS:
@@ -525,7 +529,7 @@ static bool try_inject(struct syn_gen *g)
 		}
 		map_gpa(g, v, gfn, 1, true, true, false);
 		/* the guest touches the shared alias: a direct-tree leaf appears */
-		td_shared_fault(g, v, gfn, true);
+		trc_td_shared_fault(g, v, gfn, true);
 		vm->state = VM_FROZEN;
 		return true;
 	case TRC_SCN_REMOVE_NOT_BLOCKED:
@@ -562,19 +566,19 @@ static bool any_running(const struct syn_gen *g)
 
 static void step(struct syn_gen *g)
 {
-	uint32_t r = syn_below(g, 1000);
+	uint32_t r = trc_syn_below(g, 1000);
 	struct syn_vm *vm = pick_running_vm(g);
 
 	if (!vm) {
 		return;
 	}
-	syn_delay(g, 500 + syn_below(g, 12000)); /* guest time between exits */
+	trc_syn_delay(g, 500 + trc_syn_below(g, 12000)); /* guest time between exits */
 	if (r < 15) {
 		host_noise(g);
 	} else if (r < 17) {
 		host_punch_hole(g, vm, ZB_NONE, 0);
 	} else {
-		vcpu_episode(g, &vm->vcpus[syn_below(g, vm->nr_vcpus)]);
+		vcpu_episode(g, &vm->vcpus[trc_syn_below(g, vm->nr_vcpus)]);
 	}
 }
 
@@ -638,33 +642,34 @@ static int synth_run(const struct trc_synth_opts *o, int fd, trc_synth_sink_fn s
 	if (g->ncpus > SYN_MAX_CPUS) {
 		g->ncpus = SYN_MAX_CPUS;
 	}
-	g->ts = (700 + syn_below(g, 300)) * 1000000000ull + syn_below(g, 1000000000);
-	g->host_next_pa = 0x100000000ull + (uint64_t)syn_below(g, 0x10000) * 4096;
+	g->ts = (700 + trc_syn_below(g, 300)) * 1000000000ull + trc_syn_below(g, 1000000000);
+	g->host_next_pa = 0x100000000ull + (uint64_t)trc_syn_below(g, 0x10000) * 4096;
 	if (!g->buf || !g->vms) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (unsigned int c = 0; c < g->ncpus; c++) {
-		syn_thread_init(&g->idle[c], "<idle>", 0, (int)c);
+		trc_syn_thread_init(&g->idle[c], "<idle>", 0, (int)c);
 	}
 	{
 		char comm[24];
 
 		snprintf(comm, sizeof(comm), "kworker/%u:1", g->ncpus - 1);
-		syn_thread_init(&g->kworker, comm, 180 + (int)syn_below(g, 300), (int)g->ncpus - 1);
+		trc_syn_thread_init(&g->kworker, comm, 180 + (int)trc_syn_below(g, 300),
+				    (int)g->ncpus - 1);
 	}
 	for (unsigned int i = 0; i < o->vms; i++) {
-		if (syn_vm_init(g, &g->vms[i], i)) {
+		if (trc_syn_vm_init(g, &g->vms[i], i)) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
 	}
-	syn_out_header(g);
+	trc_syn_out_header(g);
 	for (unsigned int i = 0; i < o->vms; i++) {
-		td_build(g, &g->vms[i]);
+		trc_td_build(g, &g->vms[i]);
 	}
 	budget = o->events > g->seq ? o->events - g->seq : 0;
-	g->inj_at = g->seq + budget * (30 + syn_below(g, 40)) / 100;
+	g->inj_at = g->seq + budget * (30 + trc_syn_below(g, 40)) / 100;
 	inj_done = false;
 	for (;;) {
 		bool pending = g->lost_left || g->lost_marker || g->glitch_cpu >= 0;
@@ -685,7 +690,7 @@ static int synth_run(const struct trc_synth_opts *o, int fd, trc_synth_sink_fn s
 	}
 	for (unsigned int i = 0; i < o->vms; i++) {
 		if (g->vms[i].state == VM_RUNNING) {
-			td_teardown(g, &g->vms[i], o->scenario == TRC_SCN_RECLAIM && i == 0);
+			trc_td_teardown(g, &g->vms[i], o->scenario == TRC_SCN_RECLAIM && i == 0);
 		}
 	}
 	if (g->lost_marker || g->lost_left) {
@@ -701,8 +706,8 @@ static int synth_run(const struct trc_synth_opts *o, int fd, trc_synth_sink_fn s
 		g->line++;
 		g->inj_marker_line = g->line;
 	}
-	if (syn_out_flush(g) == 0) {
-		syn_out_patch_header(g);
+	if (trc_syn_out_flush(g) == 0) {
+		trc_syn_out_patch_header(g);
 	}
 	if (g->werr) {
 		snprintf(err, errlen, "%s: %s", sink ? "emit" : "write", strerror(g->werr));
@@ -721,7 +726,7 @@ static int synth_run(const struct trc_synth_opts *o, int fd, trc_synth_sink_fn s
 out:
 	if (g->vms) {
 		for (unsigned int i = 0; i < o->vms; i++) {
-			syn_vm_free(&g->vms[i]);
+			trc_syn_vm_free(&g->vms[i]);
 		}
 	}
 	free(g->vms);

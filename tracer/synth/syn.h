@@ -119,7 +119,7 @@ struct syn_vm {
 	struct syn_nl *dir[6];
 	uint64_t priv_base;	   /* host pfn of gfn 0 in guest_memfd */
 	uint64_t shared_base;	   /* host pfn of gfn 0 in the VMM's shared memory */
-	uint32_t ram_pages;	   /* RAM pages (--mem): syn_ram_gfn() places them */
+	uint32_t ram_pages;	   /* RAM pages (--mem): trc_syn_ram_gfn() places them */
 	uint32_t gfn_space;	   /* gfns below this one are tracked */
 	uint32_t accept_cursor;	   /* RAM index: the guest accepts RAM in this order */
 	uint32_t conv_gfn, conv_n; /* the last range converted to shared */
@@ -130,7 +130,7 @@ struct syn_vm {
 /* The gfn of RAM page @idx: the first 3 GiB at gfn 0, the rest at 4 GiB. A
  * range of RAM indices aligned to its power-of-two length (<= 64 KiB pages)
  * never straddles the hole. */
-static inline uint32_t syn_ram_gfn(const struct syn_vm *vm, uint32_t idx)
+static inline uint32_t trc_syn_ram_gfn(const struct syn_vm *vm, uint32_t idx)
 {
 	(void)vm;
 	return idx < SYN_LOW_RAM_PAGES ? idx : idx - SYN_LOW_RAM_PAGES + SYN_HIGH_RAM_GFN;
@@ -187,33 +187,33 @@ struct syn_gen {
 
 /* ---- out.c ---------------------------------------------------------------- */
 
-uint64_t syn_rand(struct syn_gen *g);
-static inline uint32_t syn_below(struct syn_gen *g, uint32_t n)
+uint64_t trc_syn_rand(struct syn_gen *g);
+static inline uint32_t trc_syn_below(struct syn_gen *g, uint32_t n)
 {
-	return (uint32_t)((syn_rand(g) >> 32) * n >> 32);
+	return (uint32_t)((trc_syn_rand(g) >> 32) * n >> 32);
 }
-static inline bool syn_chance(struct syn_gen *g, uint32_t per_mille)
+static inline bool trc_syn_chance(struct syn_gen *g, uint32_t per_mille)
 {
-	return syn_below(g, 1000) < per_mille;
+	return trc_syn_below(g, 1000) < per_mille;
 }
 
-void syn_thread_init(struct syn_thread *t, const char *comm, int tid, int cpu);
-int syn_out_header(struct syn_gen *g);
-int syn_out_flush(struct syn_gen *g);
-void syn_out_patch_header(struct syn_gen *g);
+void trc_syn_thread_init(struct syn_thread *t, const char *comm, int tid, int cpu);
+int trc_syn_out_header(struct syn_gen *g);
+int trc_syn_out_flush(struct syn_gen *g);
+void trc_syn_out_patch_header(struct syn_gen *g);
 /* Advances the clock by @ns more than the per-event step. */
-static inline void syn_delay(struct syn_gen *g, uint64_t ns)
+static inline void trc_syn_delay(struct syn_gen *g, uint64_t ns)
 {
 	g->ts += ns;
 }
 /* Starts an event line; returns where the payload goes. */
-char *syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *flags,
-		   const char *name, size_t name_len);
-void syn_ev_end(struct syn_gen *g, char *p);
+char *trc_syn_ev_begin(struct syn_gen *g, const struct syn_thread *t, const char *flags,
+		       const char *name, size_t name_len);
+void trc_syn_ev_end(struct syn_gen *g, char *p);
 /* The next written event is the injection point. */
-void syn_arm(struct syn_gen *g, const struct syn_vm *vm);
+void trc_syn_arm(struct syn_gen *g, const struct syn_vm *vm);
 
-#define SYN_BEGIN(g, t, flags, name) syn_ev_begin(g, t, flags, name, sizeof(name) - 1)
+#define SYN_BEGIN(g, t, flags, name) trc_syn_ev_begin(g, t, flags, name, sizeof(name) - 1)
 
 /* ---- number formatting ---------------------------------------------------- */
 
@@ -281,39 +281,40 @@ static inline char *put_d(char *p, int64_t v)
 struct syn_sc {
 	uint64_t leaf, rcx, rdx, r8, r9, status, ocx, odx, o8, o9;
 };
-void em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c);
-void em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *op, uint64_t gfn,
-	     int level, uint64_t pfn, int ret);
-void em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint64_t r11,
-		 const char *name, uint64_t r12, uint64_t r13, uint64_t r14, uint64_t r15);
-void em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11, uint64_t status,
-		      uint64_t val);
-void em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const char *caller);
-void em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level,
-		     uint64_t old_spte, uint64_t new_spte, int mirror, int vm);
-void em_entry(struct syn_gen *g, const struct syn_vcpu *v);
-void em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, uint64_t info1,
-	     uint64_t info2, uint32_t intr_info);
-void em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, uint64_t err);
-void em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, unsigned int len,
-	     uint64_t gpa, uint64_t val);
-void em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa);
-void em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned int port, int size,
-	    uint32_t val);
-void em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char *reason, int nr);
-void em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t spte,
-		 int level, uint64_t sptep);
-void em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t pfn,
-		       int level);
-void em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep, uint64_t gfn,
-		  unsigned int gen);
-void em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level);
-void em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int apicid,
-		   unsigned int vec);
-void em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const char *state,
-		     const struct syn_thread *next);
-void em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
-		     const struct syn_thread *woken);
+void trc_em_seamcall(struct syn_gen *g, const struct syn_thread *t, const struct syn_sc *c);
+void trc_em_sept(struct syn_gen *g, const struct syn_thread *t, int vm, const char *op,
+		 uint64_t gfn, int level, uint64_t pfn, int ret);
+void trc_em_tdvmcall(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r10, uint64_t r11,
+		     const char *name, uint64_t r12, uint64_t r13, uint64_t r14, uint64_t r15);
+void trc_em_tdvmcall_done(struct syn_gen *g, const struct syn_vcpu *v, uint64_t r11,
+			  uint64_t status, uint64_t val);
+void trc_em_vm_bugged(struct syn_gen *g, const struct syn_thread *t, int vm, const char *caller);
+void trc_em_spte_changed(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level,
+			 uint64_t old_spte, uint64_t new_spte, int mirror, int vm);
+void trc_em_entry(struct syn_gen *g, const struct syn_vcpu *v);
+void trc_em_exit(struct syn_gen *g, const struct syn_vcpu *v, const char *reason, uint64_t info1,
+		 uint64_t info2, uint32_t intr_info);
+void trc_em_page_fault(struct syn_gen *g, const struct syn_vcpu *v, uint64_t gpa, uint64_t err);
+void trc_em_mmio(struct syn_gen *g, const struct syn_thread *t, const char *type, unsigned int len,
+		 uint64_t gpa, uint64_t val);
+void trc_em_fast_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t gpa);
+void trc_em_pio(struct syn_gen *g, const struct syn_thread *t, bool write, unsigned int port,
+		int size, uint32_t val);
+void trc_em_userspace_exit(struct syn_gen *g, const struct syn_thread *t, const char *reason,
+			   int nr);
+void trc_em_set_spte(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, uint64_t spte,
+		     int level, uint64_t sptep);
+void trc_em_spte_requested(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn,
+			   uint64_t pfn, int level);
+void trc_em_mark_mmio(struct syn_gen *g, const struct syn_thread *t, uint64_t sptep, uint64_t gfn,
+		      unsigned int gen);
+void trc_em_zap_page(struct syn_gen *g, const struct syn_thread *t, uint64_t gfn, int level);
+void trc_em_accept_irq(struct syn_gen *g, const struct syn_thread *t, unsigned int apicid,
+		       unsigned int vec);
+void trc_em_sched_switch(struct syn_gen *g, const struct syn_thread *prev, const char *state,
+			 const struct syn_thread *next);
+void trc_em_sched_wakeup(struct syn_gen *g, const struct syn_thread *waker,
+			 const struct syn_thread *woken);
 
 /* ---- td.c: KVM and the TDX module ------------------------------------------ */
 
@@ -326,39 +327,40 @@ enum syn_zap_bug {
 	ZB_DOUBLE_TRACK, /* epoch-busy */
 };
 
-uint64_t syn_host_page(struct syn_gen *g);
-int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx);
-void syn_vm_free(struct syn_vm *vm);
-void td_build(struct syn_gen *g, struct syn_vm *vm);
-void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim);
+uint64_t trc_syn_host_page(struct syn_gen *g);
+int trc_syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx);
+void trc_syn_vm_free(struct syn_vm *vm);
+void trc_td_build(struct syn_gen *g, struct syn_vm *vm);
+void trc_td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim);
 /* The vCPU's TD exit: VP.ENTER's event (@status), then kvm_exit with the
  * exit reason KVM reports (@reason: TDCALLs are mapped, docs/tdx.md §6). */
-void td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual, uint64_t ext,
-	     uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason);
-void td_enter(struct syn_gen *g, struct syn_vcpu *v);
+void trc_td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual,
+		 uint64_t ext, uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason);
+void trc_td_enter(struct syn_gen *g, struct syn_vcpu *v);
 /* Kicks every vCPU of @vm in the guest out; returns how many exited. */
-unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm);
-void td_reenter_kicked(struct syn_gen *g, struct syn_vm *vm, const struct syn_vcpu *self);
+unsigned int trc_td_kick_all(struct syn_gen *g, struct syn_vm *vm);
+void trc_td_reenter_kicked(struct syn_gen *g, struct syn_vm *vm, const struct syn_vcpu *self);
 /* Private fault of @v on @gfn; see td.c for @mode. Returns false if it bugged. */
 enum syn_fault_mode { FM_ACCEPT, FM_DIRECT, FM_STATUS_BUG, FM_DESYNC_BUG, FM_ZERO_STEP_BUSY };
-bool td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, enum syn_fault_mode m);
+bool trc_td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn,
+			  enum syn_fault_mode m);
 /* @arm_leaf: the leaf install is the injection point (private-shared-alias). */
-void td_shared_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool arm_leaf);
+void trc_td_shared_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool arm_leaf);
 /* First touch of a device page: MMIO SPTE, then re-entry. */
-void td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool write);
+void trc_td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool write);
 /* Removes the private leaf of @gfn on @t; returns false if the VM got bugged. */
-bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
-		    enum syn_zap_bug bug);
-void td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
-		   bool bad_pfn);
+bool trc_td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t,
+			uint32_t gfn, enum syn_zap_bug bug);
+void trc_td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t,
+		       uint32_t gfn, bool bad_pfn);
 /* The VM got bugged or dead: every vCPU leaves KVM_RUN with -EIO. */
-void td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self);
+void trc_td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self);
 
-static inline uint64_t syn_priv_pfn(const struct syn_vm *vm, uint32_t gfn)
+static inline uint64_t trc_syn_priv_pfn(const struct syn_vm *vm, uint32_t gfn)
 {
 	return vm->priv_base + gfn;
 }
-static inline uint64_t syn_shared_pfn(const struct syn_vm *vm, uint32_t gfn)
+static inline uint64_t trc_syn_shared_pfn(const struct syn_vm *vm, uint32_t gfn)
 {
 	return vm->shared_base + gfn;
 }

@@ -25,11 +25,11 @@
 #define SEPT_STATE_PENDING 2
 #define SEPT_STATE_MAPPED 4
 
-uint64_t syn_host_page(struct syn_gen *g)
+uint64_t trc_syn_host_page(struct syn_gen *g)
 {
 	uint64_t pa = g->host_next_pa;
 
-	g->host_next_pa += 4096ull * (1 + syn_below(g, 4));
+	g->host_next_pa += 4096ull * (1 + trc_syn_below(g, 4));
 	return pa;
 }
 
@@ -56,14 +56,14 @@ static uint32_t level_base(uint32_t gfn, unsigned int level)
 	return (uint32_t)((uint64_t)gfn & ~((1ull << (9 * (level - 1))) - 1));
 }
 
-int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
+int trc_syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 {
 	uint64_t stride, shared0;
 
 	vm->idx = idx;
-	vm->pid = 2000 + 9000 * (int)idx + (int)syn_below(g, 6000);
+	vm->pid = 2000 + 9000 * (int)idx + (int)trc_syn_below(g, 6000);
 	vm->state = VM_RUNNING;
-	syn_thread_init(&vm->main, "qemu-system-x86", vm->pid, 0);
+	trc_syn_thread_init(&vm->main, "qemu-system-x86", vm->pid, 0);
 	vm->hkid = 5 + (int)idx * 3;
 	vm->levels = g->o.gpaw == 52 ? 5 : 4;
 	vm->shared_gpa = 1ull << (g->o.gpaw == 52 ? 51 : 47);
@@ -72,15 +72,15 @@ int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 	vm->gfn_space = SYN_LOW_SPACE;
 	if (vm->ram_pages > SYN_LOW_RAM_PAGES) {
 		/* a whole top-level-but-one table: the tree arrays stay exact */
-		vm->gfn_space = (syn_ram_gfn(vm, vm->ram_pages - 1) | 0x3ffffu) + 1;
+		vm->gfn_space = (trc_syn_ram_gfn(vm, vm->ram_pages - 1) | 0x3ffffu) + 1;
 	}
 	/* guest_memfd and the VMM's memory of each VM on their own host pfns */
 	stride = vm->gfn_space > 0x3ff000u ? (uint64_t)vm->gfn_space + 0x1000u : 0x400000ull;
 	shared0 =
 		0x2000000ull + 8 * stride > 0x8000000ull ? 0x2000000ull + 8 * stride : 0x8000000ull;
-	vm->priv_base = 0x2000000ull + stride * idx + syn_below(g, 0x1000) * 512ull;
-	vm->shared_base = shared0 + stride * idx + syn_below(g, 0x1000) * 512ull;
-	vm->mmio_gen = 2 * (1 + syn_below(g, 40));
+	vm->priv_base = 0x2000000ull + stride * idx + trc_syn_below(g, 0x1000) * 512ull;
+	vm->shared_base = shared0 + stride * idx + trc_syn_below(g, 0x1000) * 512ull;
+	vm->mmio_gen = 2 * (1 + trc_syn_below(g, 40));
 	vm->page = calloc(vm->gfn_space, 1);
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->page || !vm->vcpus) {
@@ -101,12 +101,13 @@ int syn_vm_init(struct syn_gen *g, struct syn_vm *vm, unsigned int idx)
 		v->vm = vm;
 		v->id = i;
 		snprintf(comm, sizeof(comm), "CPU %u/KVM", i);
-		syn_thread_init(&v->thr, comm, vm->pid + 3 + (int)i, 1 + (int)(k % (g->ncpus - 2)));
+		trc_syn_thread_init(&v->thr, comm, vm->pid + 3 + (int)i,
+				    1 + (int)(k % (g->ncpus - 2)));
 	}
 	return 0;
 }
 
-void syn_vm_free(struct syn_vm *vm)
+void trc_syn_vm_free(struct syn_vm *vm)
 {
 	for (unsigned int l = 0; l < 6; l++) {
 		free(vm->mir[l]);
@@ -122,28 +123,28 @@ static void seamcall(struct syn_gen *g, const struct syn_thread *t, uint64_t lea
 {
 	struct syn_sc c = {leaf, rcx, rdx, r8, r9, status, ocx, odx, o8, 0};
 
-	em_seamcall(g, t, &c);
+	trc_em_seamcall(g, t, &c);
 }
 
 /* ---- run loop ---------------------------------------------------------------- */
 
-void td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual, uint64_t ext,
-	     uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason)
+void trc_td_exit(struct syn_gen *g, struct syn_vcpu *v, uint64_t status, uint64_t qual,
+		 uint64_t ext, uint64_t gpa, uint32_t intr, enum vmx_exit_reason reason)
 {
 	struct syn_sc c = {TDH_VP_ENTER, v->tdvpr, 0, 0, 0, status, qual, ext, gpa, intr};
 
-	em_seamcall(g, &v->thr, &c);
+	trc_em_seamcall(g, &v->thr, &c);
 	v->in_guest = false;
-	em_exit(g, v, tdxr_vmx_exit_reason_name(reason), qual, ext, intr);
+	trc_em_exit(g, v, tdxr_vmx_exit_reason_name(reason), qual, ext, intr);
 }
 
-void td_enter(struct syn_gen *g, struct syn_vcpu *v)
+void trc_td_enter(struct syn_gen *g, struct syn_vcpu *v)
 {
-	em_entry(g, v);
+	trc_em_entry(g, v);
 	v->in_guest = true;
 }
 
-unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm)
+unsigned int trc_td_kick_all(struct syn_gen *g, struct syn_vm *vm)
 {
 	unsigned int n = 0;
 
@@ -151,8 +152,8 @@ unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm)
 		struct syn_vcpu *v = &vm->vcpus[i];
 
 		if (v->in_guest) {
-			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
-				EXIT_REASON_EXTERNAL_INTERRUPT);
+			trc_td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				    EXIT_REASON_EXTERNAL_INTERRUPT);
 			v->kicked = true;
 			n++;
 		}
@@ -160,19 +161,19 @@ unsigned int td_kick_all(struct syn_gen *g, struct syn_vm *vm)
 	return n;
 }
 
-void td_reenter_kicked(struct syn_gen *g, struct syn_vm *vm, const struct syn_vcpu *self)
+void trc_td_reenter_kicked(struct syn_gen *g, struct syn_vm *vm, const struct syn_vcpu *self)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct syn_vcpu *v = &vm->vcpus[i];
 
 		if (v->kicked && v != self) {
 			v->kicked = false;
-			td_enter(g, v);
+			trc_td_enter(g, v);
 		}
 	}
 }
 
-void td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self)
+void trc_td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self)
 {
 	/* KVM_REQ_VM_DEAD: every vCPU leaves KVM_RUN with -EIO */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -182,18 +183,18 @@ void td_vm_die(struct syn_gen *g, struct syn_vm *vm, struct syn_vcpu *self)
 			continue;
 		}
 		if (v->in_guest) {
-			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
-				EXIT_REASON_EXTERNAL_INTERRUPT);
+			trc_td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				    EXIT_REASON_EXTERNAL_INTERRUPT);
 		} else if (v->halted) {
-			em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
+			trc_em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 			v->halted = false;
 		}
 		v->kicked = false;
-		em_userspace_exit(g, &v->thr, "error", -5);
+		trc_em_userspace_exit(g, &v->thr, "error", -5);
 	}
 	if (self) {
 		self->kicked = false;
-		em_userspace_exit(g, &self->thr, "error", -5);
+		trc_em_userspace_exit(g, &self->thr, "error", -5);
 	}
 	vm->state = VM_DEAD;
 }
@@ -213,15 +214,15 @@ static void link_levels(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 		if (nl->spt) {
 			continue;
 		}
-		nl->spt = syn_host_page(g);
+		nl->spt = trc_syn_host_page(g);
 		if (mirror) {
-			nl->ext = syn_host_page(g);
+			nl->ext = trc_syn_host_page(g);
 			seamcall(g, t, TDH_MEM_SEPT_ADD, ((uint64_t)lg << 12) | (l - 1), vm->tdr,
 				 nl->ext, 0, 0, 0, 0, 0);
-			em_sept(g, t, vm->pid, "link_spt", lg, (int)l, nl->ext >> 12, 0);
+			trc_em_sept(g, t, vm->pid, "link_spt", lg, (int)l, nl->ext >> 12, 0);
 		}
-		em_spte_changed(g, t, lg, (int)l, SHADOW_NONPRESENT_VALUE,
-				SPTE_NONLEAF_BITS | nl->spt, mirror, vm->pid);
+		trc_em_spte_changed(g, t, lg, (int)l, SHADOW_NONPRESENT_VALUE,
+				    SPTE_NONLEAF_BITS | nl->spt, mirror, vm->pid);
 	}
 }
 
@@ -237,80 +238,83 @@ static void install_leaf_trace(struct syn_gen *g, struct syn_vm *vm, const struc
 {
 	uint64_t spte = SPTE_LEAF_BITS | (pfn << 12);
 
-	em_spte_changed(g, t, gfn, 1, SHADOW_NONPRESENT_VALUE, spte, mirror, vm->pid);
-	em_set_spte(g, t, gfn, spte, 1, leaf_sptep(vm, gfn, mirror));
+	trc_em_spte_changed(g, t, gfn, 1, SHADOW_NONPRESENT_VALUE, spte, mirror, vm->pid);
+	trc_em_set_spte(g, t, gfn, spte, 1, leaf_sptep(vm, gfn, mirror));
 }
 
 static void aug(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
 		uint64_t status, uint64_t ocx, uint64_t odx)
 {
-	seamcall(g, t, TDH_MEM_PAGE_AUG, (uint64_t)gfn << 12, vm->tdr, syn_priv_pfn(vm, gfn) << 12,
-		 0, status, ocx, odx, 0);
+	seamcall(g, t, TDH_MEM_PAGE_AUG, (uint64_t)gfn << 12, vm->tdr,
+		 trc_syn_priv_pfn(vm, gfn) << 12, 0, status, ocx, odx, 0);
 }
 
-bool td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, enum syn_fault_mode m)
+bool trc_td_private_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn,
+			  enum syn_fault_mode m)
 {
 	struct syn_vm *vm = v->vm;
 	const struct syn_thread *t = &v->thr;
 	uint64_t gpa = (uint64_t)gfn << 12;
-	uint64_t pfn = syn_priv_pfn(vm, gfn);
+	uint64_t pfn = trc_syn_priv_pfn(vm, gfn);
 
-	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, m == FM_DIRECT ? QUAL_WRITE : QUAL_READ,
-		m == FM_DIRECT ? 0 : EXT_ACCEPT, gpa, 0, EXIT_REASON_EPT_VIOLATION);
+	trc_td_exit(g, v, EXIT_REASON_EPT_VIOLATION, m == FM_DIRECT ? QUAL_WRITE : QUAL_READ,
+		    m == FM_DIRECT ? 0 : EXT_ACCEPT, gpa, 0, EXIT_REASON_EPT_VIOLATION);
 	/* private: the access is forced to a write (EPT_VIOLATION_ACC_WRITE) */
-	em_page_fault(g, v, gpa, 0x2);
-	em_spte_requested(g, t, gfn, pfn, 1);
+	trc_em_page_fault(g, v, gpa, 0x2);
+	trc_em_spte_requested(g, t, gfn, pfn, 1);
 	link_levels(g, vm, t, gfn, true);
 	switch (m) {
 	case FM_ZERO_STEP_BUSY:
 		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
 		return true;
 	case FM_STATUS_BUG:
 		/* the module claims the FREE entry is in the wrong state */
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 		aug(g, vm, t, gfn, (TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX),
 		    SHADOW_NONPRESENT_VALUE, 0);
-		em_vm_bugged(g, t, vm->pid, "tdx_sept_set_private_spte+0x1d5/0x3f0 [kvm_intel]");
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -5);
+		trc_em_vm_bugged(g, t, vm->pid,
+				 "tdx_sept_set_private_spte+0x1d5/0x3f0 [kvm_intel]");
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -5);
 		return false;
 	case FM_DESYNC_BUG:
 		/* the hook fails, the mirror SPTE is written all the same */
 		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
-		syn_arm(g, vm);
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
+		trc_syn_arm(g, vm);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
 		vm->page[gfn] |= PG_PRIV;
 		return true;
 	default:
 		break;
 	}
-	if (syn_chance(g, 15)) {
+	if (trc_syn_chance(g, 15)) {
 		/* contention: -EBUSY, RET_PF_RETRY, retried locally in KVM */
 		aug(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE), 0, 0);
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
-		em_spte_requested(g, t, gfn, pfn, 1);
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, -16);
+		trc_em_spte_requested(g, t, gfn, pfn, 1);
 	}
 	aug(g, vm, t, gfn, 0, 0, 0);
-	em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
+	trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
 	install_leaf_trace(g, vm, t, gfn, pfn, true);
 	vm->page[gfn] |= PG_PRIV | (m == FM_DIRECT ? PG_PENDING : 0);
 	vm->mapped_priv++;
 	return true;
 }
 
-void td_shared_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool arm_leaf)
+void trc_td_shared_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool arm_leaf)
 {
 	struct syn_vm *vm = v->vm;
 	uint64_t gpa = ((uint64_t)gfn << 12) | vm->shared_gpa;
-	uint64_t pfn = syn_shared_pfn(vm, gfn);
+	uint64_t pfn = trc_syn_shared_pfn(vm, gfn);
 
-	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, QUAL_WRITE, 0, gpa, 0, EXIT_REASON_EPT_VIOLATION);
-	em_page_fault(g, v, gpa, QUAL_WRITE);
-	em_spte_requested(g, &v->thr, gfn, pfn, 1);
+	trc_td_exit(g, v, EXIT_REASON_EPT_VIOLATION, QUAL_WRITE, 0, gpa, 0,
+		    EXIT_REASON_EPT_VIOLATION);
+	trc_em_page_fault(g, v, gpa, QUAL_WRITE);
+	trc_em_spte_requested(g, &v->thr, gfn, pfn, 1);
 	link_levels(g, vm, &v->thr, gfn, false);
 	if (arm_leaf) {
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 	}
 	install_leaf_trace(g, vm, &v->thr, gfn, pfn, false);
 	vm->page[gfn] |= PG_SHARED;
@@ -324,22 +328,22 @@ static uint64_t mmio_spte(const struct syn_vm *vm, uint32_t gfn)
 	return ((uint64_t)gfn << 12) | ((gen & 0xff) << 3) | ((gen >> 8) << 52);
 }
 
-void td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool write)
+void trc_td_mmio_fault(struct syn_gen *g, struct syn_vcpu *v, uint32_t gfn, bool write)
 {
 	struct syn_vm *vm = v->vm;
 	uint64_t gpa = ((uint64_t)gfn << 12) | vm->shared_gpa;
 	uint64_t qual = write ? QUAL_WRITE : QUAL_READ;
 
-	td_exit(g, v, EXIT_REASON_EPT_VIOLATION, qual, 0, gpa, 0, EXIT_REASON_EPT_VIOLATION);
-	em_page_fault(g, v, gpa, qual);
-	em_spte_requested(g, &v->thr, gfn, KVM_PFN_NOSLOT, 1);
+	trc_td_exit(g, v, EXIT_REASON_EPT_VIOLATION, qual, 0, gpa, 0, EXIT_REASON_EPT_VIOLATION);
+	trc_em_page_fault(g, v, gpa, qual);
+	trc_em_spte_requested(g, &v->thr, gfn, KVM_PFN_NOSLOT, 1);
 	link_levels(g, vm, &v->thr, gfn, false);
-	em_spte_changed(g, &v->thr, gfn, 1, SHADOW_NONPRESENT_VALUE, mmio_spte(vm, gfn), 0,
-			vm->pid);
-	em_mark_mmio(g, &v->thr, leaf_sptep(vm, gfn, false), gfn, vm->mmio_gen);
+	trc_em_spte_changed(g, &v->thr, gfn, 1, SHADOW_NONPRESENT_VALUE, mmio_spte(vm, gfn), 0,
+			    vm->pid);
+	trc_em_mark_mmio(g, &v->thr, leaf_sptep(vm, gfn, false), gfn, vm->mmio_gen);
 	vm->page[gfn] |= PG_MMIO;
 	/* RET_PF_EMULATE: TDs never emulate, the guest retries and takes a #VE */
-	td_enter(g, v);
+	trc_td_enter(g, v);
 }
 
 /* ---- removals ------------------------------------------------------------------ */
@@ -360,86 +364,87 @@ static bool any_in_guest(const struct syn_vm *vm)
 	return false;
 }
 
-bool td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
-		    enum syn_zap_bug bug)
+bool trc_td_zap_private(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t,
+			uint32_t gfn, enum syn_zap_bug bug)
 {
-	uint64_t pfn = syn_priv_pfn(vm, gfn);
+	uint64_t pfn = trc_syn_priv_pfn(vm, gfn);
 	uint64_t pa = pfn << 12;
 	uint64_t gpa = (uint64_t)gfn << 12;
 	unsigned int state = (vm->page[gfn] & PG_PENDING) ? SEPT_STATE_PENDING : SEPT_STATE_MAPPED;
 	const char *rm_caller = "tdx_sept_remove_private_spte+0x2a4/0x4c0 [kvm_intel]";
 
 	/* tdp_mmu_set_spte(): the SPTE is written and traced first */
-	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | pa, SHADOW_NONPRESENT_VALUE, 1, vm->pid);
+	trc_em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | pa, SHADOW_NONPRESENT_VALUE, 1, vm->pid);
 	vm->page[gfn] &= (uint8_t) ~(PG_PRIV | PG_PENDING);
 	vm->mapped_priv--;
 
 	if (bug == ZB_BUSY_NO_KICK) {
 		block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
 		/* retried at once, the vCPU holding the lock still inside */
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 		block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
-		em_vm_bugged(g, t, vm->pid, "tdx_sept_zap_private_spte+0x15c/0x3a0 [kvm_intel]");
-		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
+		trc_em_vm_bugged(g, t, vm->pid,
+				 "tdx_sept_zap_private_spte+0x15c/0x3a0 [kvm_intel]");
+		trc_em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
 	}
 	if (bug != ZB_SKIP_BLOCK) {
-		if (bug == ZB_NONE && any_in_guest(vm) && syn_chance(g, 20)) {
+		if (bug == ZB_NONE && any_in_guest(vm) && trc_syn_chance(g, 20)) {
 			/* BUSY: wait_for_sept_zap, kick everyone out, retry once */
 			block(g, vm, t, gfn, (TDX_OPERAND_BUSY | TDX_OPERAND_ID_SEPT_TREE));
-			td_kick_all(g, vm);
+			trc_td_kick_all(g, vm);
 		}
 		block(g, vm, t, gfn, 0);
 	}
 	if (bug != ZB_SKIP_TRACK) {
 		seamcall(g, t, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 		if (bug == ZB_DOUBLE_TRACK) {
-			syn_arm(g, vm);
+			trc_syn_arm(g, vm);
 			seamcall(g, t, TDH_MEM_TRACK, vm->tdr, 0, 0, 0, TDX_PREVIOUS_TLB_EPOCH_BUSY,
 				 0, 0, 0);
-			em_vm_bugged(g, t, vm->pid, "tdx_track+0x7e/0x120 [kvm_intel]");
-			em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
+			trc_em_vm_bugged(g, t, vm->pid, "tdx_track+0x7e/0x120 [kvm_intel]");
+			trc_em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 			return false;
 		}
-		td_kick_all(g, vm);
+		trc_td_kick_all(g, vm);
 	}
 	if (bug == ZB_SKIP_BLOCK) {
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 		seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0,
 			 (TDX_GPA_RANGE_NOT_BLOCKED | TDX_OPERAND_ID_RCX), pa | SPTE_ARCH_LEAF,
 			 (uint64_t)state << 8, 0);
-		em_vm_bugged(g, t, vm->pid, rm_caller);
-		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
+		trc_em_vm_bugged(g, t, vm->pid, rm_caller);
+		trc_em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
 	}
 	if (bug == ZB_SKIP_TRACK) {
 		/* the module leaves RCX/RDX zero for this error */
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 		seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0,
 			 (TDX_TLB_TRACKING_NOT_DONE | TDX_OPERAND_ID_RCX), 0, 0, 0);
-		em_vm_bugged(g, t, vm->pid, rm_caller);
-		em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
+		trc_em_vm_bugged(g, t, vm->pid, rm_caller);
+		trc_em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, -5);
 		return false;
 	}
 	seamcall(g, t, TDH_MEM_PAGE_REMOVE, gpa, vm->tdr, 0, 0, 0, pa, 0, 0);
 	seamcall(g, t, TDH_PHYMEM_PAGE_WBINVD, pa | ((uint64_t)vm->hkid << SYN_PHYS_BITS), 0, 0, 0,
 		 0, 0, 0, 0);
-	em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, 0);
+	trc_em_sept(g, t, vm->pid, "remove_spte", gfn, 1, pfn, 0);
 	return true;
 }
 
-void td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t, uint32_t gfn,
-		   bool bad_pfn)
+void trc_td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread *t,
+		       uint32_t gfn, bool bad_pfn)
 {
-	uint64_t pfn = syn_shared_pfn(vm, gfn);
+	uint64_t pfn = trc_syn_shared_pfn(vm, gfn);
 
 	if (bad_pfn) {
 		/* an earlier, untraced SPTE write moved the page elsewhere */
 		pfn ^= 0x5a5;
-		syn_arm(g, vm);
+		trc_syn_arm(g, vm);
 	}
-	em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | (pfn << 12), SHADOW_NONPRESENT_VALUE, 0,
-			vm->pid);
+	trc_em_spte_changed(g, t, gfn, 1, SPTE_LEAF_BITS | (pfn << 12), SHADOW_NONPRESENT_VALUE, 0,
+			    vm->pid);
 	vm->page[gfn] &= (uint8_t)~PG_SHARED;
 }
 
@@ -448,19 +453,19 @@ void td_zap_shared(struct syn_gen *g, struct syn_vm *vm, const struct syn_thread
 static void init_mem_page(struct syn_gen *g, struct syn_vm *vm, uint32_t gfn, bool measure)
 {
 	const struct syn_thread *t = &vm->main;
-	uint64_t pfn = syn_priv_pfn(vm, gfn);
+	uint64_t pfn = trc_syn_priv_pfn(vm, gfn);
 	uint64_t gpa = (uint64_t)gfn << 12;
-	uint64_t src = syn_host_page(g); /* the source page of the image */
+	uint64_t src = trc_syn_host_page(g); /* the source page of the image */
 
-	em_spte_requested(g, t, gfn, pfn, 1);
+	trc_em_spte_requested(g, t, gfn, pfn, 1);
 	link_levels(g, vm, t, gfn, true);
 	if (g->o.profile == TRC_PROFILE_619) {
 		seamcall(g, t, TDH_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
 	} else {
 		/* 6.16: the hook only counts a premapped page */
-		em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
+		trc_em_sept(g, t, vm->pid, "set_spte", gfn, 1, pfn, 0);
 		install_leaf_trace(g, vm, t, gfn, pfn, true);
 		seamcall(g, t, TDH_MEM_PAGE_ADD, gpa, vm->tdr, pfn << 12, src, 0, 0, 0, 0);
 	}
@@ -473,25 +478,25 @@ static void init_mem_page(struct syn_gen *g, struct syn_vm *vm, uint32_t gfn, bo
 	vm->mapped_priv++;
 }
 
-void td_build(struct syn_gen *g, struct syn_vm *vm)
+void trc_td_build(struct syn_gen *g, struct syn_vm *vm)
 {
 	const struct syn_thread *t = &vm->main;
 
-	vm->tdr = syn_host_page(g);
+	vm->tdr = trc_syn_host_page(g);
 	seamcall(g, t, TDH_MNG_CREATE, vm->tdr, (uint64_t)vm->hkid, 0, 0, 0, 0, 0, 0);
 	seamcall(g, t, TDH_MNG_KEY_CONFIG, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < SYN_NR_TDCS; i++) {
-		vm->tdcs[i] = syn_host_page(g);
+		vm->tdcs[i] = trc_syn_host_page(g);
 		seamcall(g, t, TDH_MNG_ADDCX, vm->tdcs[i], vm->tdr, 0, 0, 0, 0, 0, 0);
 	}
-	seamcall(g, t, TDH_MNG_INIT, vm->tdr, syn_host_page(g), 0, 0, 0, 0, 0, 0);
+	seamcall(g, t, TDH_MNG_INIT, vm->tdr, trc_syn_host_page(g), 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct syn_vcpu *v = &vm->vcpus[i];
 
-		v->tdvpr = syn_host_page(g);
+		v->tdvpr = trc_syn_host_page(g);
 		seamcall(g, t, TDH_VP_CREATE, v->tdvpr, vm->tdr, 0, 0, 0, 0, 0, 0);
 		for (unsigned int j = 0; j < SYN_NR_TDCX; j++) {
-			v->tdcx[j] = syn_host_page(g);
+			v->tdcx[j] = trc_syn_host_page(g);
 			seamcall(g, t, TDH_VP_ADDCX, v->tdcx[j], v->tdvpr, 0, 0, 0, 0, 0, 0);
 		}
 		/* version 1 of TDH.VP.INIT: RAX 22 | 1 << 16 */
@@ -506,8 +511,8 @@ void td_build(struct syn_gen *g, struct syn_vm *vm)
 	}
 	seamcall(g, t, TDH_MR_FINALIZE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		syn_delay(g, 20000);
-		td_enter(g, &vm->vcpus[i]);
+		trc_syn_delay(g, 20000);
+		trc_td_enter(g, &vm->vcpus[i]);
 	}
 }
 
@@ -530,9 +535,9 @@ static void zap_nonleaf(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 	struct syn_nl nl = tree[level][idx];
 	uint32_t lg = nl_gfn(idx, level);
 
-	em_spte_changed(g, t, lg, (int)level, SPTE_NONLEAF_BITS | nl.spt,
-			top ? SHADOW_NONPRESENT_VALUE : FROZEN_SPTE, mirror, vm->pid);
-	em_zap_page(g, t, lg, (int)level - 1);
+	trc_em_spte_changed(g, t, lg, (int)level, SPTE_NONLEAF_BITS | nl.spt,
+			    top ? SHADOW_NONPRESENT_VALUE : FROZEN_SPTE, mirror, vm->pid);
+	trc_em_zap_page(g, t, lg, (int)level - 1);
 	if (level - 1 >= 2) {
 		size_t n = nl_count(vm, level - 1);
 
@@ -544,7 +549,7 @@ static void zap_nonleaf(struct syn_gen *g, struct syn_vm *vm, const struct syn_t
 	}
 	if (mirror) {
 		reclaim(g, vm, t, nl.ext, PT_EPT);
-		em_sept(g, t, vm->pid, "free_spt", lg, (int)level - 1, nl.ext >> 12, 0);
+		trc_em_sept(g, t, vm->pid, "free_spt", lg, (int)level - 1, nl.ext >> 12, 0);
 	}
 	tree[level][idx].spt = 0;
 	tree[level][idx].ext = 0;
@@ -567,7 +572,7 @@ static void zap_root(struct syn_gen *g, struct syn_vm *vm, const struct syn_thre
 	}
 }
 
-void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
+void trc_td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 {
 	const struct syn_thread *t = &vm->main;
 
@@ -577,42 +582,42 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 
 		if (i == 0) {
 			if (v->halted) {
-				em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
+				trc_em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 				v->halted = false;
-				em_tdvmcall_done(g, v, 12, 0, 0);
-				td_enter(g, v);
+				trc_em_tdvmcall_done(g, v, 12, 0, 0);
+				trc_td_enter(g, v);
 			}
-			td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0,
-				EXIT_REASON_IO_INSTRUCTION);
-			em_tdvmcall(g, v, 0, 30, "Instruction.IO", 2, 1, 0x604, 0x2000);
-			em_pio(g, &v->thr, true, 0x604, 2, 0x2000);
-			em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
+			trc_td_exit(g, v, EXIT_REASON_TDCALL, 0xfc00, 0, 0, 0,
+				    EXIT_REASON_IO_INSTRUCTION);
+			trc_em_tdvmcall(g, v, 0, 30, "Instruction.IO", 2, 1, 0x604, 0x2000);
+			trc_em_pio(g, &v->thr, true, 0x604, 2, 0x2000);
+			trc_em_userspace_exit(g, &v->thr, "KVM_EXIT_IO", 2);
 			continue;
 		}
 		if (v->halted) {
-			em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
+			trc_em_sched_switch(g, &g->idle[v->thr.cpu], "R", &v->thr);
 			v->halted = false;
 		} else if (v->in_guest) {
-			td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
-				EXIT_REASON_EXTERNAL_INTERRUPT);
+			trc_td_exit(g, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, INTR_RESCHED,
+				    EXIT_REASON_EXTERNAL_INTERRUPT);
 		}
-		em_userspace_exit(g, &v->thr, "restart", -4);
+		trc_em_userspace_exit(g, &v->thr, "restart", -4);
 	}
-	syn_delay(g, 3000000);
+	trc_syn_delay(g, 3000000);
 	/* exit_mmap(): the mmu notifier's release zaps the direct tree's leaves */
 	for (uint32_t gfn = 0; gfn < vm->gfn_space; gfn++) {
 		if (vm->page[gfn] & PG_SHARED) {
-			td_zap_shared(g, vm, t, gfn, false);
+			trc_td_zap_shared(g, vm, t, gfn, false);
 		} else if (vm->page[gfn] & PG_MMIO) {
-			em_spte_changed(g, t, gfn, 1, mmio_spte(vm, gfn), SHADOW_NONPRESENT_VALUE,
-					0, vm->pid);
+			trc_em_spte_changed(g, t, gfn, 1, mmio_spte(vm, gfn),
+					    SHADOW_NONPRESENT_VALUE, 0, vm->pid);
 			vm->page[gfn] &= (uint8_t)~PG_MMIO;
 		}
 	}
 	/* kvm_gmem_release(): private leaves go while the HKID is still valid */
 	for (uint32_t gfn = 0; gfn < vm->gfn_space; gfn++) {
 		if (vm->page[gfn] & PG_PRIV) {
-			td_zap_private(g, vm, t, gfn, ZB_NONE);
+			trc_td_zap_private(g, vm, t, gfn, ZB_NONE);
 		}
 	}
 	/* tdx_mmu_release_hkid() */
@@ -622,7 +627,7 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		seamcall(g, &g->idle[v->thr.cpu], TDH_VP_FLUSH, v->tdvpr, 0, 0, 0, 0, 0, 0, 0);
 	}
 	seamcall(g, t, TDH_MNG_VPFLUSHDONE, vm->tdr, 0, 0, 0, 0, 0, 0, 0);
-	if (syn_chance(g, 300)) {
+	if (trc_syn_chance(g, 300)) {
 		seamcall(g, t, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0, TDX_INTERRUPTED_RESUMABLE, 0, 0, 0);
 		seamcall(g, t, TDH_PHYMEM_CACHE_WB, 1, 0, 0, 0, 0, 0, 0, 0);
 	} else {
@@ -638,7 +643,7 @@ void td_teardown(struct syn_gen *g, struct syn_vm *vm, bool double_reclaim)
 		}
 		if (double_reclaim && i == 0) {
 			/* the same TDCX page freed twice: the module holds it as NDA */
-			syn_arm(g, vm);
+			trc_syn_arm(g, vm);
 			seamcall(g, t, TDH_PHYMEM_PAGE_RECLAIM, v->tdcx[0], 0, 0, 0,
 				 (TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX), 0, 0, 0);
 		}

@@ -62,7 +62,7 @@ static int configure(const struct ust_session *s, struct lttng_handle *h, struct
 	return 0;
 }
 
-int ust_session_start(struct ust_session *s, char *err, size_t errlen)
+int trc_ust_session_start(struct ust_session *s, char *err, size_t errlen)
 {
 	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
 	struct lttng_handle *h;
@@ -96,7 +96,7 @@ int ust_session_start(struct ust_session *s, char *err, size_t errlen)
 	return r;
 }
 
-void ust_session_stop(struct ust_session *s, uint64_t *discarded, uint64_t *lost_packets)
+void trc_ust_session_stop(struct ust_session *s, uint64_t *discarded, uint64_t *lost_packets)
 {
 	struct lttng_domain dom = {.type = LTTNG_DOMAIN_UST, .buf_type = LTTNG_BUFFER_PER_UID};
 	struct lttng_channel *chans = NULL;

@@ -24,7 +24,7 @@ struct ust_session {
 	uint64_t num_subbuf;
 	const enum lttng_event_context_type *ctxs; /* added to the channel */
 	size_t nr_ctxs;
-	bool created; /* set by ust_session_start: ust_session_stop destroys it */
+	bool created; /* set by trc_ust_session_start: trc_ust_session_stop destroys it */
 };
 
 /*
@@ -32,13 +32,13 @@ struct ust_session {
  * and LTTng's reason in @err; s->created then says whether the session
  * exists (and must still be stopped).
  */
-int ust_session_start(struct ust_session *s, char *err, size_t errlen);
+int trc_ust_session_start(struct ust_session *s, char *err, size_t errlen);
 
 /*
  * Stops the session (the data is on disk when it returns) and destroys
  * it. Adds the events LTTng discarded and the packets it lost to the
  * counters given (either may be NULL). Nothing when it was not created.
  */
-void ust_session_stop(struct ust_session *s, uint64_t *discarded, uint64_t *lost_packets);
+void trc_ust_session_stop(struct ust_session *s, uint64_t *discarded, uint64_t *lost_packets);
 
 #endif /* TDXR_UST_SESSION_H */
