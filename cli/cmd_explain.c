@@ -99,6 +99,7 @@ int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"html", required_argument, NULL, 'H'},
 		{"format", required_argument, NULL, 'f'},
 		{"kernel-profile", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
@@ -108,16 +109,20 @@ int cmd_explain(int argc, char **argv)
 	struct rpl_explain_target target = {.pick = RPL_EXPLAIN_DEFAULT};
 	struct rpl_explanation *x = NULL;
 	bool json = false;
+	const char *html = NULL;
 	char err[1024];
 	int c, ret = TDXR_EXIT_USAGE;
 
 	rpl_opts_init(&o);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jf:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jH:f:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'f':
 			if (tdxr_format_parse(optarg, &o.format) < 0) {
@@ -180,6 +185,18 @@ int cmd_explain(int argc, char **argv)
 		print_text(x);
 	}
 	ret = TDXR_EXIT_OK;
+	if (html) {
+		/* The page's timeline needs the findings of a replay of its own. */
+		struct rpl_result res;
+
+		if (rpl_run(argv + optind, 1, &o, &res, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tdxr explain: --html: %s\n", err);
+			ret = TDXR_EXIT_USAGE;
+		} else if (report_html(html, argv + optind, &o, &res, x) < 0) {
+			ret = TDXR_EXIT_USAGE;
+		}
+		rpl_result_free(&res);
+	}
 out:
 	rpl_explanation_free(x);
 	return ret;

@@ -319,7 +319,7 @@ int cmd_replay(int argc, char **argv)
 	if (junit && report_junit(junit, &res, &fail_on) < 0) {
 		ret = TDXR_EXIT_USAGE;
 	}
-	if (html && report_html(html, argv + optind, &o, &res) < 0) {
+	if (html && report_html(html, argv + optind, &o, &res, NULL) < 0) {
 		ret = TDXR_EXIT_USAGE;
 	}
 	if (fflush(stdout) != 0) {

@@ -40,10 +40,13 @@ void report_coverage(char *buf, size_t len, const struct rpl_result *res);
 /*
  * One self-contained HTML page (cli/report_html.c): summary, coverage,
  * findings with chains, a timeline per finding (the inputs are replayed
- * again with @o to draw it). 0, or -1 with a message on stderr.
+ * again with @o to draw it). With @x (`explain --html`), only its finding
+ * and first cause, with its account and history. 0, or -1 with a message
+ * on stderr.
  */
+struct rpl_explanation;
 int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
-		const struct rpl_result *res);
+		const struct rpl_result *res, const struct rpl_explanation *x);
 
 /* A kernel log's account (cli/report_log.c, docs/design.md §5.1): the "log"
  * JSON object (without its key), and the text `explain` prints. */

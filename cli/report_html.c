@@ -7,7 +7,9 @@
  * The page holds the summary and coverage line, every finding (up to
  * HTML_MAX_LISTED) with its causal chain, and, for the first
  * HTML_MAX_DRAWN findings (kvm-bug first, then errors, then warnings), a
- * timeline in inline SVG of what the model held around it:
+ * timeline in inline SVG of what the model held around it (`explain
+ * --html`: the explained finding and its first cause only, with the
+ * account and the gfn's history from tdxr/explain.h):
  *
  *   S-EPT    the gfn's S-EPT state after each event (colour per state)
  *   mirror   a present mirror leaf at the gfn, at any level
@@ -36,6 +38,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "tdxr/explain.h"
 #include "tdxr/index.h"
 #include "tdxr/print.h"
 
@@ -509,8 +512,66 @@ static const char html_head[] =
 	".legend span{display:inline-block;padding:0 6px;margin-right:4px;border:1px solid #ccc}\n"
 	"</style></head><body>\n";
 
+/* The table of every finding (up to HTML_MAX_LISTED, the rest counted). */
+static void all_findings(FILE *f, const struct rpl_result *res)
+{
+	fputs("<h2>All findings</h2>\n<table class=\"list\"><tr><th>seq</th><th>line</th>"
+	      "<th>severity</th><th>kind</th><th>gfn</th><th>first "
+	      "cause</th><th>message</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < res->nr_findings && i < HTML_MAX_LISTED; i++) {
+		const struct mdl_finding *fd = &res->findings[i];
+
+		fprintf(f, "<tr><td>%" PRIu64 "</td><td>%u</td><td>%s</td><td>", fd->seq, fd->line,
+			mdl_severity_name(fd->severity));
+		html_str(f, mdl_finding_kind_name(fd->kind));
+		if (fd->has_gfn) {
+			fprintf(f, "</td><td>0x%" PRIx64, fd->gfn);
+		} else {
+			fputs("</td><td>", f);
+		}
+		fprintf(f, "</td><td>%" PRIu64 "</td><td>", fd->cause_seq);
+		html_str(f, fd->message);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	if (res->nr_findings > HTML_MAX_LISTED || res->dropped_findings) {
+		fprintf(f, "<p class=\"cap\">%" PRIu64 " more findings are not listed.</p>\n",
+			(uint64_t)(res->nr_findings > HTML_MAX_LISTED
+					   ? res->nr_findings - HTML_MAX_LISTED
+					   : 0) +
+				res->dropped_findings);
+	}
+}
+
+/* `explain --html`: the explanation's account and history, as a table. */
+static void explanation_block(FILE *f, const struct rpl_explanation *x)
+{
+	fputs("<h2>Account</h2>\n<p id=\"account\">", f);
+	html_str(f, x->account ? x->account : "");
+	fputs("</p>\n<h2>History of the gfn</h2>\n<table class=\"list\" id=\"history\">"
+	      "<tr><th>seq</th><th>line</th><th>event</th><th>fields</th><th>before</th>"
+	      "<th>after</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < x->nr_steps; i++) {
+		const struct rpl_explain_step *h = &x->steps[i];
+
+		fprintf(f, "<tr%s><td>%" PRIu64 "</td><td>%u</td><td>",
+			h->in_chain ? " class=\"chain\"" : "", h->ev.seq, h->ev.line);
+		html_str(f, h->name);
+		fputs("</td><td><code>", f);
+		html_str(f, h->fields);
+		fputs("</code></td><td>", f);
+		html_str(f, h->before);
+		fputs("</td><td>", f);
+		html_str(f, h->after);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
-		const struct rpl_result *res)
+		const struct rpl_result *res, const struct rpl_explanation *x)
 {
 	const struct mdl_finding **order = NULL;
 	struct html_ctx c = {0};
@@ -543,6 +604,9 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 		const struct mdl_finding *fd = order[i];
 		struct html_window *w = &c.win[nr_drawn];
 
+		if (x && fd->seq != x->finding.seq && fd->seq != x->cause.seq) {
+			continue; /* explain --html: its finding and first cause */
+		}
 		w->vm = fd->vm;
 		w->gfn = fd->gfn;
 		if (!fd->has_gfn && !cause_gfn(res, fd, &w->vm, &w->gfn)) {
@@ -591,7 +655,7 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 
 	/* 4: the page. */
 	fputs(html_head, f);
-	fputs("<h1>tdxr replay report</h1>\n<p>", f);
+	fprintf(f, "<h1>tdxr %s report</h1>\n<p>", x ? "explain" : "replay");
 	for (unsigned int i = 0; i < res->nr_inputs; i++) {
 		fputs(i ? ", " : "inputs: ", f);
 		fputs("<code>", f);
@@ -616,8 +680,11 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 	if (!res->nr_findings) {
 		fputs("<p>No findings.</p>\n", f);
 	}
+	if (x) {
+		explanation_block(f, x);
+	}
 	fprintf(f, "<h2>Findings drawn (%zu of %zu)</h2>\n", c.nr_win, res->nr_findings);
-	if (res->nr_findings > c.nr_win) {
+	if (!x && res->nr_findings > c.nr_win) {
 		fprintf(f,
 			"<p class=\"cap\">At most %d findings with a gfn (their own or their first "
 			"cause's) are drawn, kvm-bug first, then "
@@ -631,32 +698,8 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 			}
 		}
 	}
-	fputs("<h2>All findings</h2>\n<table class=\"list\"><tr><th>seq</th><th>line</th>"
-	      "<th>severity</th><th>kind</th><th>gfn</th><th>first "
-	      "cause</th><th>message</th></tr>\n",
-	      f);
-	for (size_t i = 0; i < res->nr_findings && i < HTML_MAX_LISTED; i++) {
-		const struct mdl_finding *fd = &res->findings[i];
-
-		fprintf(f, "<tr><td>%" PRIu64 "</td><td>%u</td><td>%s</td><td>", fd->seq, fd->line,
-			mdl_severity_name(fd->severity));
-		html_str(f, mdl_finding_kind_name(fd->kind));
-		if (fd->has_gfn) {
-			fprintf(f, "</td><td>0x%" PRIx64, fd->gfn);
-		} else {
-			fputs("</td><td>", f);
-		}
-		fprintf(f, "</td><td>%" PRIu64 "</td><td>", fd->cause_seq);
-		html_str(f, fd->message);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table>\n", f);
-	if (res->nr_findings > HTML_MAX_LISTED || res->dropped_findings) {
-		fprintf(f, "<p class=\"cap\">%" PRIu64 " more findings are not listed.</p>\n",
-			(uint64_t)(res->nr_findings > HTML_MAX_LISTED
-					   ? res->nr_findings - HTML_MAX_LISTED
-					   : 0) +
-				res->dropped_findings);
+	if (!x) {
+		all_findings(f, res);
 	}
 	fputs("<p class=\"cap\">Generated by tdxr " TDXR_VERSION ".</p>\n</body></html>\n", f);
 	ret = 0;
