@@ -691,7 +691,7 @@ int idx_next_finding(struct idx *ix, uint64_t from, int dir, uint64_t *out)
 
 int idx_finding_at(struct idx *ix, uint64_t seq, size_t *index, struct mdl_finding *out)
 {
-	uint64_t id;
+	uint64_t id = 0;
 	int r;
 
 	sqlite3_bind_int64(ix->find_at, 1, (sqlite3_int64)seq);
