@@ -47,7 +47,13 @@ static void print_text(const struct rpl_explanation *x)
 	printf("account:\n  %s\n", x->account);
 }
 
-static void print_json(const struct rpl_explanation *x)
+/* The kernel log's part (docs/postmortem.md), when the input held log lines. */
+static const struct tdxr_klog_acct *log_of(const struct rpl_result *res)
+{
+	return res && res->klog && res->klog->records ? res->klog : NULL;
+}
+
+static void print_json(const struct rpl_explanation *x, const struct rpl_result *res)
 {
 	const struct mdl_finding *t = &x->finding, *c = &x->cause;
 	char ts[32];
@@ -92,6 +98,10 @@ static void print_json(const struct rpl_explanation *x)
 	}
 	fputs("],\"account\":", stdout);
 	json_str(stdout, x->account);
+	if (log_of(res)) {
+		fputs(",\"log\":", stdout);
+		report_log_json(stdout, log_of(res), res->st);
+	}
 	fprintf(stdout, ",\"events\":%" PRIu64 "}\n", x->events);
 }
 
@@ -108,6 +118,8 @@ int cmd_explain(int argc, char **argv)
 	struct rpl_opts o;
 	struct rpl_explain_target target = {.pick = RPL_EXPLAIN_DEFAULT};
 	struct rpl_explanation *x = NULL;
+	struct rpl_result res;
+	bool ran = false;
 	bool json = false;
 	const char *html = NULL;
 	char err[1024];
@@ -162,6 +174,16 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "tdxr explain: %s\n", err);
 		goto out;
 	}
+	/*
+	 * One plain replay more for what the explanation does not hold: the
+	 * kernel log's account (splats, SEAMCALL failures, what the log cannot
+	 * tell) and, for --html, the findings the page draws.
+	 */
+	ran = true; /* rpl_run fills @res even when it fails */
+	if (rpl_run(argv + optind, 1, &o, &res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tdxr explain: %s\n", err);
+		goto out;
+	}
 	if (!x->found) {
 		if (target.pick == RPL_EXPLAIN_SEQ) {
 			fprintf(stderr, "tdxr explain: %s: no finding at seq %" PRIu64 "\n",
@@ -169,8 +191,17 @@ int cmd_explain(int argc, char **argv)
 			goto out;
 		}
 		if (json) {
-			printf("{\"schema\":1,\"finding\":null,\"events\":%" PRIu64 "}\n",
-			       x->events);
+			printf("{\"schema\":1,\"finding\":null");
+			if (log_of(&res)) {
+				fputs(",\"log\":", stdout);
+				report_log_json(stdout, log_of(&res), res.st);
+			}
+			printf(",\"events\":%" PRIu64 "}\n", x->events);
+		} else if (log_of(&res)) {
+			printf("%s: no kvm-bug and no error in %" PRIu64
+			       " events; what the kernel log says:\n",
+			       argv[optind], x->events);
+			report_log_text(stdout, log_of(&res), res.st, argv[optind]);
 		} else {
 			printf("%s: no kvm-bug and no error in %" PRIu64
 			       " events: nothing to explain\n",
@@ -180,24 +211,22 @@ int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		print_json(x);
+		print_json(x, &res);
 	} else {
 		print_text(x);
+		if (log_of(&res)) {
+			putchar('\n');
+			report_log_text(stdout, log_of(&res), res.st, argv[optind]);
+		}
 	}
 	ret = TDXR_EXIT_OK;
-	if (html) {
-		/* The page's timeline needs the findings of a replay of its own. */
-		struct rpl_result res;
-
-		if (rpl_run(argv + optind, 1, &o, &res, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tdxr explain: --html: %s\n", err);
-			ret = TDXR_EXIT_USAGE;
-		} else if (report_html(html, argv + optind, &o, &res, x) < 0) {
-			ret = TDXR_EXIT_USAGE;
-		}
-		rpl_result_free(&res);
+	if (html && report_html(html, argv + optind, &o, &res, x) < 0) {
+		ret = TDXR_EXIT_USAGE;
 	}
 out:
+	if (ran) {
+		rpl_result_free(&res);
+	}
 	rpl_explanation_free(x);
 	return ret;
 }

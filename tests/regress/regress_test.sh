@@ -44,5 +44,22 @@ rc=$?
 [ $rc -eq 0 ] && ok || bad "out-of-range leaf: dump exit $rc"
 grep -q 'leaf=0xea60 status=0x1' "$tmp/out" && ok || bad "out-of-range leaf: $(cat "$tmp/out")"
 
+# Issue 15.5: explain on a bare kernel log gives the log's account (first
+# cause, consequences, what the log cannot tell, the capture to run), in
+# text and as the "log" object of --json; with no finding at all too.
+klog=$dir/../klog
+"$tdxr" explain "$klog/warn-6.16-printk.log" >"$tmp/out" 2>&1
+grep -q '^kernel log .*warn-6.16-printk.log: kernel 6.16.1' "$tmp/out" && ok || bad "explain on a log: no log account"
+grep -q 'TDX_TLB_TRACKING_NOT_DONE on operand RCX' "$tmp/out" && ok || bad "explain on a log: status not decoded"
+grep -q 'tdxr record -o' "$tmp/out" && ok || bad "explain on a log: no capture to settle it"
+"$tdxr" explain --json "$klog/warn-6.16-printk.log" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["log"]["seamcall_failures"][0]["status_name"] == "TDX_TLB_TRACKING_NOT_DONE", d["log"]
+assert d["log"]["splats"][0]["function"] == "tdx_sept_remove_private_spte"
+' && ok || bad "explain --json on a log: no log object"
+"$tdxr" explain "$klog/init-6.5-leaf33.log" >"$tmp/out" 2>&1
+grep -q 'failed to initialize' "$tmp/out" && ok || bad "explain of a module-init log: $(head -3 "$tmp/out")"
+
 echo "regress: $pass passed, $fail failed"
 [ $fail -eq 0 ]
