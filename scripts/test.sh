@@ -10,7 +10,13 @@ bash scripts/deps.sh
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
+# print_suppressions=0: a quiet command (record --flight --quiet) stays quiet.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
+# The kernel-tree test (tests/kernelpatch/kp_tree.sh) applies the series and
+# runs checkpatch on the fetched trees when present; compiling the touched
+# objects takes 10-15 min a tree, so here it is asked for by
+# TDXR_KTREE_NOBUILD=0 (kernel-patch/README.md).
+export TDXR_KTREE_NOBUILD=${TDXR_KTREE_NOBUILD:-1}
 
 status=0
 
