@@ -4,7 +4,7 @@
  * (docs/design.md §5.1): messages (klog_tdx.c), splats (klog_splat.c), and the
  * rejoining of hard-wrapped lines.
  *
- * Per line, after klog_strip():
+ * Per line, after tdxr_klog_strip():
  *  1. A line without a log prefix, in an input whose lines have them, may
  *     continue the one before (a terminal or a mail client wrapped it):
  *     the state before the previous line is restored and the joined line
@@ -19,7 +19,7 @@
  *     prints it after the WARN), whose status it takes.
  *  4. A KVM/TDX message, a splat header (or a call trace whose header was
  *     cut), else another kernel message (counted, never silently dropped).
- * Events leave in file order through a small queue (klog_pop).
+ * Events leave in file order through a small queue (tdxr_klog_pop).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@
 
 enum kind { K_NONE, K_OTHER, K_MSG, K_SPLAT };
 
-struct klog_rd *klog_new(struct tdxr_src *s)
+struct klog_rd *tdxr_klog_new(struct tdxr_src *s)
 {
 	struct klog_rd *k = calloc(1, sizeof(*k));
 
@@ -42,7 +42,7 @@ struct klog_rd *klog_new(struct tdxr_src *s)
 	return k;
 }
 
-void klog_free(struct klog_rd *k)
+void tdxr_klog_free(struct klog_rd *k)
 {
 	free(k);
 }
@@ -78,7 +78,7 @@ static void close_splat(struct klog_rd *k)
 	struct klog_state *st = &k->st;
 
 	if (st->sp.open && st->open_splat >= 0) {
-		klog_splat_event(&st->sp, k->s->st, &st->q[st->open_splat]);
+		tdxr_klog_splat_event(&st->sp, k->s->st, &st->q[st->open_splat]);
 		st->q[st->open_splat].input = (uint16_t)k->s->opts.input;
 		st->sealed[st->open_splat] = true;
 	}
@@ -117,7 +117,7 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 
 	st->nlogical++;
 	if (st->open_msg >= 0) {
-		if (klog_tdx_more_output(p, e, &st->q[st->open_msg])) {
+		if (tdxr_klog_tdx_more_output(p, e, &st->q[st->open_msg])) {
 			st->sealed[st->open_msg] = true;
 			st->open_msg = -1;
 			return K_MSG;
@@ -133,7 +133,7 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 		close_splat(k);
 	}
 	if (st->sp.open && st->closing == 0) {
-		enum klog_take r = klog_splat_feed(&st->sp, p, e, line, pf->caller);
+		enum klog_take r = tdxr_klog_splat_feed(&st->sp, p, e, line, pf->caller);
 
 		if (r == KLOG_TAKEN) {
 			return K_SPLAT;
@@ -146,7 +146,7 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 			close_splat(k);
 		}
 	}
-	if (klog_tdx_message(k->s, p, e, k->last_ts, &ev)) {
+	if (tdxr_klog_tdx_message(k->s, p, e, k->last_ts, &ev)) {
 		ev.line = line;
 		take_status(st, &ev);
 		if (st->closing && ev.type == TDXR_EV_LOG_SEAMCALL_FAILED) {
@@ -173,9 +173,10 @@ static enum kind process(struct klog_rd *k, const char *p, const char *e, const 
 		}
 		st->cond_line = line;
 	}
-	if (klog_splat_start(&st->sp, p, e, line, k->last_ts, pf->caller) ||
-	    (!st->sp.open && klog_splat_headless(&st->sp, p, e, line, k->last_ts, pf->caller))) {
-		klog_event_init(&ev, TDXR_EV_LOG_SPLAT, k->last_ts);
+	if (tdxr_klog_splat_start(&st->sp, p, e, line, k->last_ts, pf->caller) ||
+	    (!st->sp.open &&
+	     tdxr_klog_splat_headless(&st->sp, p, e, line, k->last_ts, pf->caller))) {
+		tdxr_klog_event_init(&ev, TDXR_EV_LOG_SPLAT, k->last_ts);
 		ev.line = line;
 		st->open_splat = push(k, &ev, false);
 		if (st->has_last_status && st->nlogical - st->last_status_at <= 3) {
@@ -233,8 +234,8 @@ static bool starts_own(const char *p, const char *e)
 	       starts(p, e, "CPU: ");
 }
 
-bool klog_line(struct klog_rd *k, const char *p, const char *e, const struct klog_pfx *pf,
-	       uint32_t lineno, size_t raw_len)
+bool tdxr_klog_line(struct klog_rd *k, const char *p, const char *e, const struct klog_pfx *pf,
+		    uint32_t lineno, size_t raw_len)
 {
 	enum kind kd;
 
@@ -288,11 +289,11 @@ bool klog_line(struct klog_rd *k, const char *p, const char *e, const struct klo
 	if (k->st.qn >= KLOG_QUEUE - 4) {
 		close_splat(k);
 	}
-	klog_stats(k, &k->s->stats);
+	tdxr_klog_stats(k, &k->s->stats);
 	return kd != K_NONE;
 }
 
-void klog_stats(const struct klog_rd *k, struct tdxr_src_stats *out)
+void tdxr_klog_stats(const struct klog_rd *k, struct tdxr_src_stats *out)
 {
 	if (!k) {
 		return;
@@ -303,7 +304,7 @@ void klog_stats(const struct klog_rd *k, struct tdxr_src_stats *out)
 	out->log_joined = k->lines_joined;
 }
 
-void klog_eof(struct klog_rd *k)
+void tdxr_klog_eof(struct klog_rd *k)
 {
 	struct klog_state *st = &k->st;
 
@@ -314,7 +315,7 @@ void klog_eof(struct klog_rd *k)
 	close_splat(k);
 }
 
-bool klog_pop(struct klog_rd *k, struct tdxr_event *ev)
+bool tdxr_klog_pop(struct klog_rd *k, struct tdxr_event *ev)
 {
 	struct klog_state *st = &k->st;
 

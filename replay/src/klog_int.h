@@ -30,7 +30,7 @@ struct klog_pfx {
  * rsyslog headers; trailing blanks and CR at the end. Returns the start of
  * the message, *e_out its end.
  */
-const char *klog_strip(const char *b, const char *e, const char **e_out, struct klog_pfx *pf);
+const char *tdxr_klog_strip(const char *b, const char *e, const char **e_out, struct klog_pfx *pf);
 
 /* ---- a splat being assembled (klog_splat.c) ------------------------------ */
 
@@ -113,45 +113,45 @@ struct klog_rd {
 	struct klog_pfx prev_pf;
 };
 
-struct klog_rd *klog_new(struct tdxr_src *s);
-void klog_free(struct klog_rd *k);
+struct klog_rd *tdxr_klog_new(struct tdxr_src *s);
+void tdxr_klog_free(struct klog_rd *k);
 
 /*
- * Offers one line (already stripped by klog_strip) to the log reader.
+ * Offers one line (already stripped by tdxr_klog_strip) to the log reader.
  * Returns true when it is kernel-log text that it took (an event may be
  * queued), false when the caller should read it as trace text.
  */
-bool klog_line(struct klog_rd *k, const char *p, const char *e, const struct klog_pfx *pf,
-	       uint32_t lineno, size_t raw_len);
+bool tdxr_klog_line(struct klog_rd *k, const char *p, const char *e, const struct klog_pfx *pf,
+		    uint32_t lineno, size_t raw_len);
 /* The log_* counters of tdxr_src_stats. */
-void klog_stats(const struct klog_rd *k, struct tdxr_src_stats *out);
+void tdxr_klog_stats(const struct klog_rd *k, struct tdxr_src_stats *out);
 /* End of input: everything open is sealed. */
-void klog_eof(struct klog_rd *k);
+void tdxr_klog_eof(struct klog_rd *k);
 /* The next sealed event, in file order; false if none. */
-bool klog_pop(struct klog_rd *k, struct tdxr_event *ev);
+bool tdxr_klog_pop(struct klog_rd *k, struct tdxr_event *ev);
 
 /* klog_tdx.c: a KVM/TDX message into @ev; false if not one. */
-bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t ts,
-		      struct tdxr_event *ev);
+bool tdxr_klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t ts,
+			   struct tdxr_event *ev);
 /* "tdx: additional output: rcx 0x..., rdx 0x..." of the 6.2-6.5 message:
  * fills a1/a2 of the failure @ev; false if not that line. */
-bool klog_tdx_more_output(const char *p, const char *e, struct tdxr_event *ev);
-void klog_event_init(struct tdxr_event *ev, unsigned int type, uint64_t ts);
+bool tdxr_klog_tdx_more_output(const char *p, const char *e, struct tdxr_event *ev);
+void tdxr_klog_event_init(struct tdxr_event *ev, unsigned int type, uint64_t ts);
 
 /* klog_splat.c */
 enum klog_take { KLOG_NOT_MINE, KLOG_TAKEN, KLOG_ENDS };
 /* A splat header at [p, e)? Starts @sp (cleared) if so. */
-bool klog_splat_start(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-		      uint64_t ts, int caller);
+bool tdxr_klog_splat_start(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
+			   uint64_t ts, int caller);
 /* A line while @sp is open: part of it, not (interleaved), or its end. */
-enum klog_take klog_splat_feed(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-			       int caller);
+enum klog_take tdxr_klog_splat_feed(struct klog_splat *sp, const char *p, const char *e,
+				    uint32_t line, int caller);
 /* A call-trace line with no splat open ("Call Trace:" or a frame)? */
-bool klog_splat_headless(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-			 uint64_t ts, int caller);
+bool tdxr_klog_splat_headless(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
+			      uint64_t ts, int caller);
 /* The finished splat as a log:splat event. */
-void klog_splat_event(struct klog_splat *sp, struct tdxr_strtab *st, struct tdxr_event *ev);
+void tdxr_klog_splat_event(struct klog_splat *sp, struct tdxr_strtab *st, struct tdxr_event *ev);
 /* Whether [p, e) looks like a line of a splat (frame, registers...). */
-bool klog_splat_line_shape(const char *p, const char *e);
+bool tdxr_klog_splat_line_shape(const char *p, const char *e);
 
 #endif /* TDXR_KLOG_INT_H */

@@ -265,7 +265,7 @@ static bool prompt(const char *p, const char *e)
 	return at && memchr(p, ' ', (size_t)(at - p)) == NULL;
 }
 
-const char *klog_strip(const char *b, const char *e, const char **e_out, struct klog_pfx *pf)
+const char *tdxr_klog_strip(const char *b, const char *e, const char **e_out, struct klog_pfx *pf)
 {
 	const char *p = b, *q;
 

@@ -299,8 +299,8 @@ static bool warn_header(struct klog_splat *sp, const char *p, const char *e)
 	return true;
 }
 
-bool klog_splat_start(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-		      uint64_t ts, int caller)
+bool tdxr_klog_splat_start(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
+			   uint64_t ts, int caller)
 {
 	struct tdxr_klog_frame fr;
 	const char *q;
@@ -511,7 +511,7 @@ static void add_frame(struct klog_splat *sp, const struct tdxr_klog_frame *fr)
 	sp->frames[sp->nframes++] = *fr;
 }
 
-bool klog_splat_line_shape(const char *p, const char *e)
+bool tdxr_klog_splat_line_shape(const char *p, const char *e)
 {
 	struct tdxr_klog_frame fr;
 	struct klog_splat tmp;
@@ -521,8 +521,8 @@ bool klog_splat_line_shape(const char *p, const char *e)
 	       starts(p, e, "Call Trace:") || starts(p, e, "Code: ");
 }
 
-enum klog_take klog_splat_feed(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-			       int caller)
+enum klog_take tdxr_klog_splat_feed(struct klog_splat *sp, const char *p, const char *e,
+				    uint32_t line, int caller)
 {
 	struct tdxr_klog_frame fr;
 	bool ours = false;
@@ -612,8 +612,8 @@ enum klog_take klog_splat_feed(struct klog_splat *sp, const char *p, const char 
 	return KLOG_NOT_MINE;
 }
 
-bool klog_splat_headless(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
-			 uint64_t ts, int caller)
+bool tdxr_klog_splat_headless(struct klog_splat *sp, const char *p, const char *e, uint32_t line,
+			      uint64_t ts, int caller)
 {
 	struct tdxr_klog_frame fr;
 
@@ -631,7 +631,7 @@ bool klog_splat_headless(struct klog_splat *sp, const char *p, const char *e, ui
 	splat_reset(sp, line, ts, caller, TDXR_KLOG_OOPS);
 	sp->header_cut = true;
 	sp->nlines = 0;
-	klog_splat_feed(sp, p, e, line, caller);
+	tdxr_klog_splat_feed(sp, p, e, line, caller);
 	return true;
 }
 
@@ -689,7 +689,7 @@ static void headless_site(struct klog_splat *sp)
 	}
 }
 
-void klog_splat_event(struct klog_splat *sp, struct tdxr_strtab *st, struct tdxr_event *ev)
+void tdxr_klog_splat_event(struct klog_splat *sp, struct tdxr_strtab *st, struct tdxr_event *ev)
 {
 	static const char *const types[] = {
 #define X(id, s) s,
@@ -715,7 +715,7 @@ void klog_splat_event(struct klog_splat *sp, struct tdxr_strtab *st, struct tdxr
 		}
 		headless_site(sp);
 	}
-	klog_event_init(ev, TDXR_EV_LOG_SPLAT, sp->ts);
+	tdxr_klog_event_init(ev, TDXR_EV_LOG_SPLAT, sp->ts);
 	ev->line = sp->line;
 	ev->tid = sp->pid;
 	if (sp->comm[0]) {

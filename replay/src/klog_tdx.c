@@ -25,7 +25,7 @@
 #include "klog_int.h"
 #include "tdxr/tdx.h"
 
-void klog_event_init(struct tdxr_event *ev, unsigned int type, uint64_t ts)
+void tdxr_klog_event_init(struct tdxr_event *ev, unsigned int type, uint64_t ts)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (uint16_t)type;
@@ -101,7 +101,7 @@ static bool seamcall_failed(struct tdxr_src *s, const char *m, uint64_t ts, stru
 	if (!fail) {
 		return false;
 	}
-	klog_event_init(ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
+	tdxr_klog_event_init(ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
 	q = fail + 7;
 	if (*q == ':') {
 		q++;
@@ -194,7 +194,7 @@ static bool vp_rd_wr(struct tdxr_src *s, const char *m, uint64_t ts, struct tdxr
 		return false;
 	}
 	x = strstr(f, "0x");
-	klog_event_init(ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
+	tdxr_klog_event_init(ev, TDXR_EV_LOG_SEAMCALL_FAILED, ts);
 	EVF(ev, LOG_SEAMCALL_FAILED, fn) = intern(s, m, 9);
 	EVF(ev, LOG_SEAMCALL_FAILED, leaf) = (uint64_t)tdxr_seamcall_leaf(m, 9);
 	ev->fmask &= (uint16_t) ~((1u << TDXR_F_LOG_SEAMCALL_FAILED_a1) |
@@ -207,7 +207,7 @@ static bool vp_rd_wr(struct tdxr_src *s, const char *m, uint64_t ts, struct tdxr
 	return true;
 }
 
-bool klog_tdx_more_output(const char *p, const char *e, struct tdxr_event *ev)
+bool tdxr_klog_tdx_more_output(const char *p, const char *e, struct tdxr_event *ev)
 {
 	char buf[256];
 	size_t n = (size_t)(e - p) < sizeof(buf) - 1 ? (size_t)(e - p) : sizeof(buf) - 1;
@@ -227,7 +227,7 @@ static bool platform(struct tdxr_src *s, const char *m, uint64_t ts, struct tdxr
 		     const char *key, const char *val, size_t vlen)
 {
 	(void)m;
-	klog_event_init(ev, TDXR_EV_LOG_PLATFORM, ts);
+	tdxr_klog_event_init(ev, TDXR_EV_LOG_PLATFORM, ts);
 	EVF(ev, LOG_PLATFORM, key) = intern(s, key, strlen(key));
 	EVF(ev, LOG_PLATFORM, value) = intern(s, val, vlen);
 	return true;
@@ -288,8 +288,8 @@ static bool tdx_platform(struct tdxr_src *s, const char *m, uint64_t ts, struct 
 	return false;
 }
 
-bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t ts,
-		      struct tdxr_event *ev)
+bool tdxr_klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t ts,
+			   struct tdxr_event *ev)
 {
 	char buf[512];
 	size_t len = (size_t)(e - p) < sizeof(buf) - 1 ? (size_t)(e - p) : sizeof(buf) - 1;
@@ -310,7 +310,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 	if ((m = strstr(buf, "Guest access before accepting 0x"))) {
 		const char *q;
 
-		klog_event_init(ev, TDXR_EV_LOG_ACCEPT_BEFORE, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_ACCEPT_BEFORE, ts);
 		if (!hex_at(m + 30, &v, &q)) {
 			return false;
 		}
@@ -321,7 +321,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 		return true;
 	}
 	if ((m = strstr(buf, "HKID ")) && strstr(m, " is leaked")) {
-		klog_event_init(ev, TDXR_EV_LOG_HKID_LEAKED, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_HKID_LEAKED, ts);
 		EVF(ev, LOG_HKID_LEAKED, hkid) = (uint64_t)(int64_t)atoi(m + 5);
 		return true;
 	}
@@ -340,7 +340,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 		while (f > buf && f[-1] != ' ') {
 			f--;
 		}
-		klog_event_init(ev, TDXR_EV_LOG_SUPPRESSED, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_SUPPRESSED, ts);
 		EVF(ev, LOG_SUPPRESSED, fn) = intern(s, f, (size_t)(c - f));
 		EVF(ev, LOG_SUPPRESSED, count) = strtoull(n, NULL, 10);
 		return true;
@@ -348,7 +348,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 	if ((m = strstr(buf, "TD exit 0x")) != NULL && hex_at(m + 8, &v, NULL)) {
 		const char *h = strstr(m, "hkid 0x");
 
-		klog_event_init(ev, TDXR_EV_LOG_TD_EXIT, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_TD_EXIT, ts);
 		EVF(ev, LOG_TD_EXIT, status) = v;
 		if (h && hex_at(h + 5, &v, NULL)) {
 			EVF(ev, LOG_TD_EXIT, hkid) = v;
@@ -358,7 +358,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 		return true;
 	}
 	if ((m = strstr(buf, "TD vp_enter_ret 0x")) != NULL && hex_at(m + 16, &v, NULL)) {
-		klog_event_init(ev, TDXR_EV_LOG_TD_EXIT, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_TD_EXIT, ts);
 		EVF(ev, LOG_TD_EXIT, status) = v;
 		ev->fmask &= (uint16_t) ~(1u << TDXR_F_LOG_TD_EXIT_hkid);
 		return true;
@@ -370,7 +370,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 		while (*w == ' ') {
 			w++;
 		}
-		klog_event_init(ev, TDXR_EV_LOG_MEMORY_ERROR, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_MEMORY_ERROR, ts);
 		EVF(ev, LOG_MEMORY_ERROR, pfn) = v;
 		EVF(ev, LOG_MEMORY_ERROR, what) = intern(s, w, strlen(w));
 		return true;
@@ -378,7 +378,7 @@ bool klog_tdx_message(struct tdxr_src *s, const char *p, const char *e, uint64_t
 	if ((m = strstr(buf, "Uncorrected hardware memory error")) != NULL) {
 		const char *at = strstr(m, " at ");
 
-		klog_event_init(ev, TDXR_EV_LOG_MEMORY_ERROR, ts);
+		tdxr_klog_event_init(ev, TDXR_EV_LOG_MEMORY_ERROR, ts);
 		EVF(ev, LOG_MEMORY_ERROR, what) = intern(s, m, strlen(m));
 		if (at) {
 			EVF(ev, LOG_MEMORY_ERROR, pfn) = strtoull(at + 4, NULL, 16) >> 12;

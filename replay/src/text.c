@@ -855,7 +855,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		size_t raw_len;
 
 		/* kernel log records leave in file order once complete */
-		if (klog_pop(t->klog, ev)) {
+		if (tdxr_klog_pop(t->klog, ev)) {
 			*is_log = true;
 			goto produced;
 		}
@@ -866,10 +866,10 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		s->stats.lines++;
 		raw_len = (size_t)(e - b);
 		/* every line's own prefix: printk time, journal, quoting... */
-		p = klog_strip(b, e, &e, &pf);
+		p = tdxr_klog_strip(b, e, &e, &pf);
 		if (p >= e) {
 			if (pf.log) {
-				klog_line(t->klog, p, e, &pf, t->lineno, raw_len);
+				tdxr_klog_line(t->klog, p, e, &pf, t->lineno, raw_len);
 			}
 			continue;
 		}
@@ -890,7 +890,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			 * the events, dashes. */
 			if ((size_t)(e - p) >= 22 && memcmp(p, "Dumping ftrace buffer:", 22) == 0) {
 				t->dump_state = 1;
-				klog_eof(t->klog); /* the splat before it is complete */
+				tdxr_klog_eof(t->klog); /* the splat before it is complete */
 				continue;
 			}
 			if ((size_t)(e - p) >= 20 && strspn(p, "-") == (size_t)(e - p)) {
@@ -903,7 +903,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 				continue;
 			}
 			if (!parse_std_line(p, e, &h) && !parse_lat_line(p, e, &h)) {
-				if (!klog_line(t->klog, p, e, &pf, t->lineno, raw_len) &&
+				if (!tdxr_klog_line(t->klog, p, e, &pf, t->lineno, raw_len) &&
 				    ++t->nunknown <= 5) {
 					warnf(s, "%s:%u: line not understood, skipped: %.*s\n",
 					      s->path, t->lineno, (int)(e - p > 80 ? 80 : e - p),
@@ -915,7 +915,7 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 			enum other o;
 
 			/* kernel log lines (docs/design.md §5.1) in any text input */
-			if (klog_line(t->klog, p, e, &pf, t->lineno, raw_len)) {
+			if (tdxr_klog_line(t->klog, p, e, &pf, t->lineno, raw_len)) {
 				continue;
 			}
 			o = other_line(s, p, e, &h);
@@ -986,8 +986,8 @@ static int read_one(struct tdxr_src *s, struct tdxr_event *ev, bool *is_log)
 		return 1;
 	}
 	if (r == 0) {
-		klog_eof(t->klog);
-		if (klog_pop(t->klog, ev)) {
+		tdxr_klog_eof(t->klog);
+		if (tdxr_klog_pop(t->klog, ev)) {
 			*is_log = true;
 			tdxr_src_produce(s, ev);
 			return 1;
@@ -1182,7 +1182,7 @@ static int text_open(struct tdxr_src *s, const struct tdxr_sniff *in, char *err,
 	memcpy(t->buf, in->head, in->n);
 	t->end = in->n;
 	names_init(t);
-	t->klog = klog_new(s);
+	t->klog = tdxr_klog_new(s);
 	if (!t->klog) {
 		snprintf(err, errlen, "%s: out of memory", s->path);
 		return -1;
@@ -1195,7 +1195,7 @@ static void text_close(struct tdxr_src *s)
 	struct text_state *t = s->priv;
 
 	if (t) {
-		klog_free(t->klog);
+		tdxr_klog_free(t->klog);
 		free(t->buf);
 		free(t);
 		s->priv = NULL;
