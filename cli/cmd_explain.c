@@ -170,20 +170,15 @@ int cmd_explain(int argc, char **argv)
 		}
 		target.pick = RPL_EXPLAIN_SEQ;
 	}
-	if (rpl_explain(argv + optind, 1, &o, &target, &x, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tdxr explain: %s\n", err);
-		goto out;
-	}
 	/*
-	 * One plain replay more for what the explanation does not hold: the
-	 * kernel log's account (splats, SEAMCALL failures, what the log cannot
-	 * tell) and, for --html, the findings the page draws.
+	 * The first pass's result serves what the explanation does not hold:
+	 * the kernel log's account and, for --html, the findings drawn.
 	 */
-	ran = true; /* rpl_run fills @res even when it fails */
-	if (rpl_run(argv + optind, 1, &o, &res, err, sizeof(err)) < 0) {
+	if (rpl_explain_keep(argv + optind, 1, &o, &target, &x, &res, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tdxr explain: %s\n", err);
 		goto out;
 	}
+	ran = true;
 	if (!x->found) {
 		if (target.pick == RPL_EXPLAIN_SEQ) {
 			fprintf(stderr, "tdxr explain: %s: no finding at seq %" PRIu64 "\n",

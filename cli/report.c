@@ -14,7 +14,7 @@ void json_str(FILE *f, const char *s)
 	tdxr_json_str(f, s);
 }
 
-static void xml_str(FILE *f, const char *s)
+void report_markup_str(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -309,7 +309,7 @@ int report_junit(const char *path, const struct rpl_result *res, const struct re
 				res->findings[i].input == in && report_fails(fo, &res->findings[i]);
 		}
 		fputs("    <testcase classname=\"tdxr.replay\" name=\"", f);
-		xml_str(f, res->inputs[in]);
+		report_markup_str(f, res->inputs[in]);
 		fputs("\">\n", f);
 		if (nfail) {
 			fprintf(f,
@@ -322,7 +322,7 @@ int report_junit(const char *path, const struct rpl_result *res, const struct re
 					continue;
 				}
 				rpl_finding_line(line, sizeof(line), fd, res->nr_inputs);
-				xml_str(f, line);
+				report_markup_str(f, line);
 				fputc('\n', f);
 			}
 			fputs("</failure>\n", f);

@@ -12,6 +12,10 @@
 /* Writes @s as a JSON string literal. */
 void json_str(FILE *f, const char *s);
 
+/* Writes @s escaped for XML and HTML text and attributes (JUnit, --html);
+ * control characters but tab and newline are dropped. */
+void report_markup_str(FILE *f, const char *s);
+
 void report_text(FILE *f, const struct rpl_result *res);
 /* report_text without the findings before @first (already printed). */
 void report_text_from(FILE *f, const struct rpl_result *res, size_t first);

@@ -87,30 +87,6 @@ struct html_ctx {
 	const struct tdxr_strtab *st;
 };
 
-static void html_str(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n') {
-				fputc(*s, f);
-			}
-		}
-	}
-}
-
 static int rank(const struct mdl_finding *f)
 {
 	if (f->kind == MDL_FK_KVM_BUG) {
@@ -338,7 +314,7 @@ static void lane(FILE *f, const struct html_window *w, int y, const char *name, 
 	const int x0 = 90, cw = cell_width(w);
 
 	fprintf(f, "<text x=\"2\" y=\"%d\" class=\"ln\">", y + 11);
-	html_str(f, name);
+	report_markup_str(f, name);
 	fputs("</text>\n", f);
 	for (size_t i = 0, j; i < w->nr_pts; i = j) {
 		const struct html_point *p = &w->pts[i];
@@ -436,7 +412,7 @@ static void timeline(FILE *f, const struct html_window *w)
 			fprintf(f, " line %u", p->line);
 		}
 		fputs(": ", f);
-		html_str(f, p->label);
+		report_markup_str(f, p->label);
 		fputs("</title></circle>", f);
 	}
 	fputs("\n</svg>\n", f);
@@ -447,7 +423,7 @@ static void finding_block(FILE *f, const struct rpl_result *res, const struct md
 {
 	fprintf(f, "<section class=\"finding %s\" id=\"f%" PRIu64 "\">\n<h3>",
 		mdl_severity_name(fd->severity), fd->seq);
-	html_str(f, mdl_finding_kind_name(fd->kind));
+	report_markup_str(f, mdl_finding_kind_name(fd->kind));
 	fprintf(f, " <small>seq %" PRIu64, fd->seq);
 	if (fd->line) {
 		fprintf(f, ", line %u", fd->line);
@@ -464,11 +440,11 @@ static void finding_block(FILE *f, const struct rpl_result *res, const struct md
 		fprintf(f, ", vCPU %d", fd->vcpu);
 	}
 	fputs("</small></h3>\n<p>", f);
-	html_str(f, fd->message);
+	report_markup_str(f, fd->message);
 	fputs("</p>\n<table class=\"kv\"><tr><th>expected</th><td>", f);
-	html_str(f, fd->expected);
+	report_markup_str(f, fd->expected);
 	fputs("</td></tr><tr><th>actual</th><td>", f);
-	html_str(f, fd->actual);
+	report_markup_str(f, fd->actual);
 	fprintf(f, "</td></tr><tr><th>first cause</th><td>seq %" PRIu64 "%s</td></tr>",
 		fd->cause_seq, fd->cause_seq == fd->seq ? " (the finding itself)" : "");
 	fputs("<tr><th>causal chain</th><td>", f);
@@ -524,14 +500,14 @@ static void all_findings(FILE *f, const struct rpl_result *res)
 
 		fprintf(f, "<tr><td>%" PRIu64 "</td><td>%u</td><td>%s</td><td>", fd->seq, fd->line,
 			mdl_severity_name(fd->severity));
-		html_str(f, mdl_finding_kind_name(fd->kind));
+		report_markup_str(f, mdl_finding_kind_name(fd->kind));
 		if (fd->has_gfn) {
 			fprintf(f, "</td><td>0x%" PRIx64, fd->gfn);
 		} else {
 			fputs("</td><td>", f);
 		}
 		fprintf(f, "</td><td>%" PRIu64 "</td><td>", fd->cause_seq);
-		html_str(f, fd->message);
+		report_markup_str(f, fd->message);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -548,7 +524,7 @@ static void all_findings(FILE *f, const struct rpl_result *res)
 static void explanation_block(FILE *f, const struct rpl_explanation *x)
 {
 	fputs("<h2>Account</h2>\n<p id=\"account\">", f);
-	html_str(f, x->account ? x->account : "");
+	report_markup_str(f, x->account ? x->account : "");
 	fputs("</p>\n<h2>History of the gfn</h2>\n<table class=\"list\" id=\"history\">"
 	      "<tr><th>seq</th><th>line</th><th>event</th><th>fields</th><th>before</th>"
 	      "<th>after</th></tr>\n",
@@ -558,13 +534,13 @@ static void explanation_block(FILE *f, const struct rpl_explanation *x)
 
 		fprintf(f, "<tr%s><td>%" PRIu64 "</td><td>%u</td><td>",
 			h->in_chain ? " class=\"chain\"" : "", h->ev.seq, h->ev.line);
-		html_str(f, h->name);
+		report_markup_str(f, h->name);
 		fputs("</td><td><code>", f);
-		html_str(f, h->fields);
+		report_markup_str(f, h->fields);
 		fputs("</code></td><td>", f);
-		html_str(f, h->before);
+		report_markup_str(f, h->before);
 		fputs("</td><td>", f);
-		html_str(f, h->after);
+		report_markup_str(f, h->after);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -659,7 +635,7 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 	for (unsigned int i = 0; i < res->nr_inputs; i++) {
 		fputs(i ? ", " : "inputs: ", f);
 		fputs("<code>", f);
-		html_str(f, res->inputs[i]);
+		report_markup_str(f, res->inputs[i]);
 		fputs("</code>", f);
 	}
 	fprintf(f,
@@ -667,7 +643,7 @@ int report_html(const char *path, char *const *inputs, const struct rpl_opts *o,
 		" warnings</b>; kernel profile %s</p>\n<p id=\"coverage\">",
 		res->events, res->errors, res->warnings, mdl_profile_name(res->model));
 	report_coverage(cov, sizeof(cov), res);
-	html_str(f, cov);
+	report_markup_str(f, cov);
 	fputs("</p>\n<p class=\"legend\">S-EPT: ", f);
 	for (int s = MDL_SEPT_UNKNOWN; s < MDL_SEPT__COUNT; s++) {
 		fprintf(f, "<span style=\"background:%s\">%s</span>", sept_colour(s),

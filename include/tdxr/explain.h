@@ -124,6 +124,15 @@ struct rpl_explain_target {
 int rpl_explain(char *const *inputs, unsigned int n, const struct rpl_opts *o,
 		const struct rpl_explain_target *target, struct rpl_explanation **out, char *err,
 		size_t errlen);
+/*
+ * rpl_explain(), and the first pass's result (every finding, the kernel
+ * log's account) handed to @first instead of freed, so a caller that
+ * needs it too replays once, not twice. @first is filled only on success;
+ * free it with rpl_result_free().
+ */
+int rpl_explain_keep(char *const *inputs, unsigned int n, const struct rpl_opts *o,
+		     const struct rpl_explain_target *target, struct rpl_explanation **out,
+		     struct rpl_result *first, char *err, size_t errlen);
 
 /*
  * Steps 2-4 for a target the caller already has, with @cause its first

@@ -445,6 +445,13 @@ int rpl_explain(char *const *inputs, unsigned int n, const struct rpl_opts *o,
 		const struct rpl_explain_target *target, struct rpl_explanation **out, char *err,
 		size_t errlen)
 {
+	return rpl_explain_keep(inputs, n, o, target, out, NULL, err, errlen);
+}
+
+int rpl_explain_keep(char *const *inputs, unsigned int n, const struct rpl_opts *o,
+		     const struct rpl_explain_target *target, struct rpl_explanation **out,
+		     struct rpl_result *first, char *err, size_t errlen)
+{
 	struct rpl_opts o1 = *o;
 	struct rpl_result res = {0};
 	const struct mdl_finding *f;
@@ -479,7 +486,11 @@ int rpl_explain(char *const *inputs, unsigned int n, const struct rpl_opts *o,
 	(*out)->events = res.events;
 	ret = 0;
 out:
-	rpl_result_free(&res);
+	if (first && ret == 0) {
+		*first = res; /* handed over: the caller frees it */
+	} else {
+		rpl_result_free(&res);
+	}
 	return ret;
 }
 
